@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+//
+// swift-gtn — Generative Teaching Networks in Swift.
+//
+// Layers, bottom to top:
+//   _GTNCBLAS, _GTNCZlib   system libraries (OpenBLAS, zlib), implementation details
+//   GTNAutodiff            tensors and a reverse-mode graph with gradients of any order
+//   GTNData                MNIST / Fashion-MNIST / CIFAR-10 readers, datasets, exports
+//   GTNCore                generators, learners, curricula, the meta-trainer
+//   GTNSearch              architecture search with GTN data as the proxy
+
+import PackageDescription
+
+let package = Package(
+  name: "swift-gtn",
+  products: [
+    // MARK: - Public API
+    .library(name: "GTNAutodiff", targets: ["GTNAutodiff"]),
+    .library(name: "GTNData", targets: ["GTNData"]),
+    .library(name: "GTNCore", targets: ["GTNCore"]),
+    .library(name: "GTNSearch", targets: ["GTNSearch"]),
+  ],
+  targets: [
+    // MARK: - System libraries (implementation details)
+    .systemLibrary(
+      name: "_GTNCBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    .systemLibrary(
+      name: "_GTNCZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
+
+    // MARK: - Public modules
+    .target(name: "GTNAutodiff", dependencies: ["_GTNCBLAS"]),
+    .target(name: "GTNData", dependencies: ["GTNAutodiff", "_GTNCZlib"]),
+    .target(name: "GTNCore", dependencies: ["GTNAutodiff", "GTNData"]),
+    .target(name: "GTNSearch", dependencies: ["GTNCore", "GTNData"]),
+
+    // MARK: - Tests
+    .testTarget(name: "GTNAutodiffTests", dependencies: ["GTNAutodiff"]),
+    .testTarget(name: "GTNDataTests", dependencies: ["GTNData"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+@_exported import GTNCore
+@_exported import GTNData
