@@ -141,8 +141,8 @@ extension Tensor: CustomStringConvertible {
   }
 }
 
-extension Array where Element == Int {
-  /// The product of the elements (1 for an empty array).
+extension Collection where Element == Int {
+  /// The product of the elements (1 for an empty collection).
   @usableFromInline
   internal var product: Int { reduce(1, *) }
 }

@@ -1,0 +1,110 @@
+/// Computes the gradients of a quantity with respect to other variables by
+/// reverse-mode differentiation of the recorded graph.
+///
+/// The graph is traversed iteratively (no recursion, whatever its depth) in
+/// decreasing node id, which is a reverse topological order. Only the part of
+/// the graph that lies between `of` and `withRespectTo` is visited.
+///
+/// With `retainingGraph: true` the backward rules run with recording on, so
+/// the returned gradients are themselves differentiable: this is how second-
+/// order terms (e.g. a GTN's meta-gradient through unrolled SGD steps) are
+/// obtained. With `false` (the default) the gradients are constants and
+/// nothing extra is kept alive.
+///
+/// ```swift
+/// let w = Variable(Tensor(randomNormal: [4, 3], using: &rng), requiresGradient: true)
+/// let loss = matmul(x, w).tanh().sum()
+/// let [dw] = gradients(of: loss, withRespectTo: [w])
+/// ```
+///
+/// - Parameters:
+///   - output: The quantity to differentiate. Usually a scalar; otherwise
+///     `seed` gives the vector in the vector–Jacobian product.
+///   - variables: The variables to differentiate with respect to; leaves or
+///     intermediate results alike.
+///   - retainingGraph: Whether to record the backward computation so the
+///     gradients can be differentiated again.
+///   - seed: The gradient with respect to `output`; ones by default.
+/// - Returns: One gradient per variable, each with that variable's shape
+///   (zeros where `output` does not depend on it).
+/// - Complexity: O(size of the graph between `output` and `variables`) plus
+///   the cost of the backward rules, about twice the forward cost.
+public func gradients(
+  of output: Variable, withRespectTo variables: [Variable],
+  retainingGraph: Bool = false, seed: Variable? = nil
+) -> [Variable] {
+  let zeros = variables.map { Variable(Tensor(zeros: $0.shape)) }
+  guard output.requiresGradient else { return zeros }
+  if let seed {
+    precondition(seed.shape == output.shape, "gradient seed has shape \(seed.shape), output has \(output.shape)")
+  }
+
+  // 1. Collect the recorded part of the graph above `output`, iteratively.
+  var nodes: [GraphNode] = []
+  var visited: Set<ObjectIdentifier> = []
+  var stack: [GraphNode] = [output.node]
+  visited.insert(ObjectIdentifier(output.node))
+  while let node = stack.popLast() {
+    nodes.append(node)
+    for input in node.inputs where input.requiresGradient {
+      if visited.insert(ObjectIdentifier(input)).inserted { stack.append(input) }
+    }
+  }
+  nodes.sort { $0.id < $1.id }
+
+  // 2. Keep only nodes from which a wanted variable can be reached.
+  let wanted = Set(variables.map { ObjectIdentifier($0.node) })
+  var relevant: Set<ObjectIdentifier> = []
+  for node in nodes {  // ascending id: inputs come before their users
+    let key = ObjectIdentifier(node)
+    if wanted.contains(key) || node.inputs.contains(where: { relevant.contains(ObjectIdentifier($0)) }) {
+      relevant.insert(key)
+    }
+  }
+  guard relevant.contains(ObjectIdentifier(output.node)) else { return zeros }
+
+  // 3. Propagate in decreasing id order, accumulating gradients per node.
+  var accumulated: [ObjectIdentifier: Variable] = [:]
+  var results: [ObjectIdentifier: Variable] = [:]
+  GradientRecording.$isEnabled.withValue(retainingGraph) {
+    accumulated[ObjectIdentifier(output.node)] = seed ?? Variable(Tensor(ones: output.shape))
+    for node in nodes.reversed() {
+      let key = ObjectIdentifier(node)
+      guard relevant.contains(key), let upstream = accumulated.removeValue(forKey: key) else { continue }
+      if wanted.contains(key) { results[key] = upstream }
+      guard let rule = node.rule else { continue }
+      let needed = node.inputs.map { relevant.contains(ObjectIdentifier($0)) }
+      guard needed.contains(true) else { continue }
+      let context = BackwardContext(
+        inputs: node.inputs.map(Variable.init(node:)), output: Variable(node: node),
+        upstream: upstream, needed: needed)
+      let inputGradients = rule(context)
+      precondition(inputGradients.count == node.inputs.count, "backward rule returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
+      for (input, gradient) in zip(node.inputs, inputGradients) {
+        guard let gradient, relevant.contains(ObjectIdentifier(input)) else { continue }
+        precondition(gradient.shape == input.value.shape, "backward rule gave a gradient of shape \(gradient.shape) for an input of shape \(input.value.shape)")
+        let inputKey = ObjectIdentifier(input)
+        if let existing = accumulated[inputKey] {
+          accumulated[inputKey] = existing + gradient
+        } else {
+          accumulated[inputKey] = gradient
+        }
+      }
+    }
+  }
+  return zip(variables, zeros).map { variable, zero in results[ObjectIdentifier(variable.node)] ?? zero }
+}
+
+/// The gradient of a scalar-valued function at a point, with the function's
+/// value.
+///
+/// ```swift
+/// let (loss, [dw, db]) = valueWithGradients(at: [w, b]) { p in lossFunction(p[0], p[1]) }
+/// ```
+public func valueWithGradients(
+  at points: [Tensor], retainingGraph: Bool = false, of function: ([Variable]) -> Variable
+) -> (value: Variable, gradients: [Variable]) {
+  let variables = points.map { Variable($0, requiresGradient: true) }
+  let value = function(variables)
+  return (value, gradients(of: value, withRespectTo: variables, retainingGraph: retainingGraph))
+}

@@ -1,0 +1,79 @@
+// The three convolution maps are each other's adjoints, so their backward
+// rules close over the set:
+//   y  = conv(x, w)          dx = convInput(g, w)      dw = convFilter(x, g)
+//   x' = convInput(g, w)     dg = conv(d, w)           dw = convFilter(d, g)
+//   w' = convFilter(x, g)    dx = convInput(g, d)      dg = conv(x, d)
+
+/// 2-D convolution (cross-correlation) of an NCHW batch with a filter bank.
+///
+/// `y[n, o, i, j] = Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b]`
+///
+/// - Parameters:
+///   - input: `[N, C, H, W]`.
+///   - filter: `[O, C, KH, KW]`.
+///   - stride: The step between output positions.
+///   - padding: Zeros added on every side.
+/// - Returns: `[N, O, Ho, Wo]` with `Ho = (H + 2p − KH)/s + 1`.
+/// - Complexity: O(N·O·C·KH·KW·Ho·Wo), on `cblas_sgemm`.
+public func conv2d(_ input: Variable, filter: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
+  let value = Tensor.conv2d(input.value, filter: filter.value, stride: stride, padding: padding)
+  let (inputShape, filterShape) = (input.shape, filter.shape)
+  return Variable.recording(value, inputs: [input, filter]) { c in
+    [c.needsGradient(0)
+       ? conv2dInputGradient(c.upstream, filter: c.inputs[1], inputShape: inputShape, stride: stride, padding: padding)
+       : nil,
+     c.needsGradient(1)
+       ? conv2dFilterGradient(c.inputs[0], outputGradient: c.upstream, filterShape: filterShape, stride: stride, padding: padding)
+       : nil]
+  }
+}
+
+/// The transposed convolution ("deconvolution"): the adjoint of
+/// ``conv2d(_:filter:stride:padding:)`` with respect to its input.
+///
+/// - Parameters:
+///   - input: `[N, O, Ho, Wo]`.
+///   - filter: `[O, C, KH, KW]` (the forward convolution's filter layout).
+///   - outputShape: `[N, C, H, W]`, which the stride alone cannot determine.
+public func conv2dInputGradient(
+  _ input: Variable, filter: Variable, inputShape: [Int], stride: Int = 1, padding: Int = 0
+) -> Variable {
+  let value = Tensor.conv2dInputGradient(input.value, filter: filter.value, inputShape: inputShape, stride: stride, padding: padding)
+  let filterShape = filter.shape
+  return Variable.recording(value, inputs: [input, filter]) { c in
+    [c.needsGradient(0) ? conv2d(c.upstream, filter: c.inputs[1], stride: stride, padding: padding) : nil,
+     c.needsGradient(1)
+       ? conv2dFilterGradient(c.upstream, outputGradient: c.inputs[0], filterShape: filterShape, stride: stride, padding: padding)
+       : nil]
+  }
+}
+
+/// The gradient of a convolution with respect to its filter, as a
+/// differentiable operation of the input and the output gradient.
+public func conv2dFilterGradient(
+  _ input: Variable, outputGradient: Variable, filterShape: [Int], stride: Int = 1, padding: Int = 0
+) -> Variable {
+  let value = Tensor.conv2dFilterGradient(input.value, outputGradient: outputGradient.value, filterShape: filterShape, stride: stride, padding: padding)
+  let inputShape = input.shape
+  return Variable.recording(value, inputs: [input, outputGradient]) { c in
+    [c.needsGradient(0)
+       ? conv2dInputGradient(c.inputs[1], filter: c.upstream, inputShape: inputShape, stride: stride, padding: padding)
+       : nil,
+     c.needsGradient(1) ? conv2d(c.inputs[0], filter: c.upstream, stride: stride, padding: padding) : nil]
+  }
+}
+
+/// Transposed 2-D convolution, as used by upsampling generators.
+///
+/// - Parameters:
+///   - input: `[N, O, Hi, Wi]`.
+///   - filter: `[O, C, KH, KW]`.
+///   - stride: The upsampling stride.
+///   - padding: The padding of the convolution this transposes.
+/// - Returns: `[N, C, (Hi − 1)·s − 2p + KH, (Wi − 1)·s − 2p + KW]`.
+public func conv2dTransposed(_ input: Variable, filter: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
+  precondition(input.rank == 4 && filter.rank == 4 && input.shape[1] == filter.shape[0], "conv2dTransposed: input \(input.shape) does not match filter \(filter.shape)")
+  let h = (input.shape[2] - 1) * stride - 2 * padding + filter.shape[2]
+  let w = (input.shape[3] - 1) * stride - 2 * padding + filter.shape[3]
+  return conv2dInputGradient(input, filter: filter, inputShape: [input.shape[0], filter.shape[1], h, w], stride: stride, padding: padding)
+}

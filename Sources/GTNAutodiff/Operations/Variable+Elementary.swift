@@ -1,0 +1,61 @@
+// Activations and elementary functions. Each backward rule uses the output
+// where that is cheaper (tanh, sigmoid, exp) and is written in variable
+// operations, so it can be differentiated again. Piecewise-linear functions
+// have piecewise-constant derivatives: their masks are constants.
+
+extension Variable {
+  /// `max(x, 0)` elementwise. The derivative at 0 is taken as 0.
+  public func relu() -> Variable {
+    Variable.recording(value.relu(), inputs: [self]) { c in
+      [c.upstream * c.inputs[0].value.map { $0 > 0 ? 1 : 0 }]
+    }
+  }
+
+  /// `x` where `x > 0`, `slope·x` elsewhere. The derivative at 0 is `slope`.
+  public func leakyRelu(slope: Float = 0.01) -> Variable {
+    Variable.recording(value.leakyRelu(slope: slope), inputs: [self]) { c in
+      [c.upstream * c.inputs[0].value.map { $0 > 0 ? 1 : slope }]
+    }
+  }
+
+  /// Hyperbolic tangent; `d tanh(x) = 1 − tanh²(x)`.
+  public func tanh() -> Variable {
+    Variable.recording(value.tanh(), inputs: [self]) { c in
+      let y = c.output
+      return [c.upstream * (1 - y * y)]
+    }
+  }
+
+  /// The logistic function `σ(x) = 1 / (1 + e^(−x))`; `dσ = σ(1 − σ)`.
+  public func sigmoid() -> Variable {
+    Variable.recording(value.sigmoid(), inputs: [self]) { c in
+      let y = c.output
+      return [c.upstream * (y * (1 - y))]
+    }
+  }
+
+  /// `e^x`; its own derivative.
+  public func exp() -> Variable {
+    Variable.recording(value.exp(), inputs: [self]) { c in [c.upstream * c.output] }
+  }
+
+  /// Natural logarithm; `d log x = 1/x`.
+  public func log() -> Variable {
+    Variable.recording(value.log(), inputs: [self]) { c in [c.upstream / c.inputs[0]] }
+  }
+
+  /// Square root; `d √x = 1 / (2√x)`.
+  public func squareRoot() -> Variable {
+    Variable.recording(value.squareRoot(), inputs: [self]) { c in [c.upstream / (2 * c.output)] }
+  }
+
+  /// `log(1 + e^x)`, a smooth ReLU; its derivative is `σ(x)`.
+  public func softplus() -> Variable {
+    Variable.recording(value.softplus(), inputs: [self]) { c in [c.upstream * c.inputs[0].sigmoid()] }
+  }
+
+  /// `x²`; `d x² = 2x`.
+  public func squared() -> Variable {
+    Variable.recording(value.squared(), inputs: [self]) { c in [c.upstream * (2 * c.inputs[0])] }
+  }
+}

@@ -1,0 +1,51 @@
+extension Variable {
+  /// Max pooling over `k×k` windows of an NCHW variable.
+  ///
+  /// Realised as a gather of each window's argmax, so the gradient routes to
+  /// the maximum and the second derivative is exact (piecewise linear).
+  ///
+  /// - Complexity: O(N·C·Ho·Wo·k²).
+  public func maxPool2d(kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Variable {
+    let (indices, shape) = value.maxPool2dIndices(kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding)
+    return gathering(flatIndices: indices, shape: shape)
+  }
+
+  /// Average pooling over `k×k` windows of an NCHW variable, zero padding
+  /// counted in the divisor.
+  public func averagePool2d(kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Variable {
+    let s = stride ?? kernelSize
+    let shape = self.shape
+    return Variable.recording(value.averagePool2d(kernelSize: kernelSize, stride: s, padding: padding), inputs: [self]) { c in
+      [c.upstream.averagePool2dAdjoint(inputShape: shape, kernelSize: kernelSize, stride: s, padding: padding)]
+    }
+  }
+
+  /// The adjoint of ``averagePool2d(kernelSize:stride:padding:)``.
+  public func averagePool2dAdjoint(inputShape: [Int], kernelSize: Int, stride: Int, padding: Int = 0) -> Variable {
+    Variable.recording(
+      value.averagePool2dAdjoint(inputShape: inputShape, kernelSize: kernelSize, stride: stride, padding: padding),
+      inputs: [self]
+    ) { c in
+      [c.upstream.averagePool2d(kernelSize: kernelSize, stride: stride, padding: padding)]
+    }
+  }
+
+  /// The mean over the spatial dimensions of an NCHW variable: `[N, C]`.
+  public func globalAveragePooled() -> Variable {
+    precondition(rank == 4, "globalAveragePooled needs NCHW, got shape \(shape)")
+    return mean(alongAxes: [2, 3]).reshaped(to: [shape[0], shape[1]])
+  }
+
+  /// Nearest-neighbour upsampling of an NCHW variable by an integer factor.
+  public func upsampledNearest(by factor: Int) -> Variable {
+    let (indices, shape) = Tensor.upsamplingIndices(shape: self.shape, factor: factor)
+    return gathering(flatIndices: indices, shape: shape)
+  }
+
+  /// Pads the two spatial dimensions of an NCHW variable by mirroring.
+  public func reflectionPadded(by padding: Int) -> Variable {
+    if padding == 0 { return self }
+    let (indices, shape) = Tensor.reflectionPaddingIndices(shape: self.shape, padding: padding)
+    return gathering(flatIndices: indices, shape: shape)
+  }
+}

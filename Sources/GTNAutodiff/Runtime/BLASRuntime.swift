@@ -1,0 +1,135 @@
+internal import _GTNCBLAS
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the BLAS library underneath the tensors is doing, and its controls.
+///
+/// Debian's OpenBLAS (0.3.21) picks its kernel for the CPU when it loads. On
+/// CPUs it does not recognise it falls back to a generic one ("Prescott")
+/// that runs `sgemm` at about a third of the speed of the AVX-512 kernel, and
+/// the only cure is the environment variable `OPENBLAS_CORETYPE`, read before
+/// the library loads. ``slowKernelWarning`` says when this has happened, and
+/// ``reexecutingWithFastKernelIfNeeded()`` fixes it for an executable by
+/// restarting it once with the variable set.
+///
+/// ```swift
+/// print(BLASRuntime.coreName)          // "SkylakeX"
+/// BLASRuntime.threadCount = 1
+/// ```
+public enum BLASRuntime {
+  /// The name of the kernel OpenBLAS chose, e.g. `"Prescott"`, `"Haswell"`,
+  /// `"SkylakeX"`.
+  public static var coreName: String {
+    guard let name = openblas_get_corename() else { return "unknown" }
+    return String(cString: name)
+  }
+
+  /// OpenBLAS's build configuration string.
+  public static var configuration: String {
+    guard let config = openblas_get_config() else { return "unknown" }
+    return String(cString: config)
+  }
+
+  /// The number of threads OpenBLAS uses for one call. Setting it affects
+  /// the whole process.
+  public static var threadCount: Int {
+    get { Int(openblas_get_num_threads()) }
+    set {
+      precondition(newValue >= 1, "BLASRuntime.threadCount must be ≥ 1, got \(newValue)")
+      openblas_set_num_threads(Int32(newValue))
+    }
+  }
+
+  /// The fastest `OPENBLAS_CORETYPE` this CPU supports, judged from its
+  /// instruction-set flags (`nil` where they cannot be read or nothing better
+  /// than the generic kernel applies).
+  public static var recommendedCoreType: String? {
+    let flags = cpuFlags
+    if flags.contains("avx512f") && flags.contains("avx512bw") && flags.contains("avx512vl") { return "SkylakeX" }
+    if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
+    return nil
+  }
+
+  /// Whether OpenBLAS runs a generic kernel on a CPU that has a faster one.
+  public static var isRunningSlowKernel: Bool {
+    guard recommendedCoreType != nil else { return false }
+    let generic: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai", "coppermine", "northwood", "banias", "unknown"]
+    return generic.contains(coreName.lowercased())
+  }
+
+  /// A one-line warning when OpenBLAS runs a generic kernel on a CPU with
+  /// AVX2 or AVX-512, naming the fix; `nil` otherwise.
+  public static var slowKernelWarning: String? {
+    guard isRunningSlowKernel, let better = recommendedCoreType else { return nil }
+    return "warning: OpenBLAS runs its generic '\(coreName)' kernel on a CPU that supports '\(better)' "
+      + "(about 3x slower matrix products); set OPENBLAS_CORETYPE=\(better) before starting the process."
+  }
+
+  /// Restarts the current executable once with `OPENBLAS_CORETYPE` set to
+  /// ``recommendedCoreType`` when OpenBLAS chose a generic kernel and the
+  /// variable is not already set. Returns normally when no restart is needed
+  /// or possible; call it first thing in `main`.
+  ///
+  /// Set `GTN_KEEP_BLAS_KERNEL=1` to opt out.
+  public static func reexecutingWithFastKernelIfNeeded() {
+    #if os(Linux)
+    guard getenv("OPENBLAS_CORETYPE") == nil, getenv("GTN_KEEP_BLAS_KERNEL") == nil,
+      isRunningSlowKernel, let better = recommendedCoreType
+    else { return }
+    setenv("OPENBLAS_CORETYPE", better, 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+    // execv only returns on failure: carry on with the slow kernel.
+    unsetenv("OPENBLAS_CORETYPE")
+    #endif
+  }
+
+  /// Measures single-precision matrix-product throughput through this
+  /// package's `matmul`, in GFLOP/s (2·n³ operations per product).
+  ///
+  /// - Parameters:
+  ///   - size: The side of the square matrices.
+  ///   - repetitions: How many products to time.
+  public static func measureSgemmGFLOPS(size: Int = 1024, repetitions: Int = 10) -> Double {
+    var rng = SplitMix64(seed: 1)
+    let a = Tensor(randomNormal: [size, size], using: &rng)
+    let b = Tensor(randomNormal: [size, size], using: &rng)
+    _ = Tensor.matmul(a, b)
+    let clock = ContinuousClock()
+    var best = Duration.seconds(1_000_000)
+    for _ in 0..<repetitions {
+      let elapsed = clock.measure { _ = Tensor.matmul(a, b) }
+      best = min(best, elapsed)
+    }
+    let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
+    return 2 * Double(size * size * size) / seconds / 1e9
+  }
+
+  private static var cpuFlags: Set<String> {
+    #if os(Linux)
+    guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
+    defer { fclose(file) }
+    var line: UnsafeMutablePointer<CChar>? = nil
+    var capacity = 0
+    defer { free(line) }
+    while getline(&line, &capacity, file) > 0 {
+      let text = String(cString: line!)
+      if text.hasPrefix("flags") {
+        return Set(text.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map { String($0).trimmingWhitespace() } ?? [])
+      }
+    }
+    return []
+    #else
+    return []
+    #endif
+  }
+}
+
+extension String {
+  fileprivate func trimmingWhitespace() -> String {
+    String(self.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+  }
+}

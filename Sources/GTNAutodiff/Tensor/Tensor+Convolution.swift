@@ -1,0 +1,223 @@
+/// The geometry of a 2-D convolution over NCHW tensors: square-free kernel
+/// size, stride and zero padding, and the input and output extents.
+public struct Convolution2DGeometry: Hashable, Sendable {
+  public var batch: Int, inputChannels: Int, height: Int, width: Int
+  public var outputChannels: Int, kernelHeight: Int, kernelWidth: Int
+  public var stride: Int, padding: Int
+
+  public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+  public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+  var inputShape: [Int] { [batch, inputChannels, height, width] }
+  var filterShape: [Int] { [outputChannels, inputChannels, kernelHeight, kernelWidth] }
+  var outputShape: [Int] { [batch, outputChannels, outputHeight, outputWidth] }
+  /// Rows of the im2col matrix: C·KH·KW.
+  var patchSize: Int { inputChannels * kernelHeight * kernelWidth }
+  /// Columns of the im2col matrix: Ho·Wo.
+  var outputPlane: Int { outputHeight * outputWidth }
+
+  init(input: [Int], filter: [Int], stride: Int, padding: Int) {
+    precondition(input.count == 4, "conv2d input must be NCHW, got shape \(input)")
+    precondition(filter.count == 4, "conv2d filter must be [out, in, kh, kw], got shape \(filter)")
+    precondition(input[1] == filter[1], "conv2d input has \(input[1]) channels, filter \(filter) expects \(filter[1])")
+    precondition(stride >= 1 && padding >= 0, "conv2d needs stride ≥ 1 and padding ≥ 0, got \(stride), \(padding)")
+    (batch, inputChannels, height, width) = (input[0], input[1], input[2], input[3])
+    (outputChannels, kernelHeight, kernelWidth) = (filter[0], filter[2], filter[3])
+    (self.stride, self.padding) = (stride, padding)
+    precondition(
+      height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
+      "conv2d kernel \(filter) larger than padded input \(input)")
+  }
+
+  /// Is the im2col matrix the input itself (1×1 kernel, stride 1, no padding)?
+  var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
+
+  /// Writes one image's patches as a `[C·KH·KW, Ho·Wo]` matrix.
+  func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
+    let (ho, wo) = (outputHeight, outputWidth)
+    for c in 0..<inputChannels {
+      let plane = x + c * height * width
+      for kh in 0..<kernelHeight {
+        for kw in 0..<kernelWidth {
+          let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ho * wo
+          for oh in 0..<ho {
+            let ih = oh * stride - padding + kh
+            let dst = row + oh * wo
+            if ih < 0 || ih >= height {
+              dst.update(repeating: 0, count: wo)
+              continue
+            }
+            let src = plane + ih * width
+            if stride == 1 {
+              // Contiguous interior with zero borders.
+              let lo = Swift.max(0, padding - kw)
+              let hi = Swift.min(wo, width + padding - kw)
+              if lo > 0 { dst.update(repeating: 0, count: lo) }
+              if hi > lo { (dst + lo).update(from: src + (lo - padding + kw), count: hi - lo) }
+              if hi < wo { (dst + Swift.max(hi, 0)).update(repeating: 0, count: wo - Swift.max(hi, 0)) }
+            } else {
+              for ow in 0..<wo {
+                let iw = ow * stride - padding + kw
+                dst[ow] = iw >= 0 && iw < width ? src[iw] : 0
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Adds a `[C·KH·KW, Ho·Wo]` patch matrix back into one image (the adjoint
+  /// of ``im2col(_:into:)``).
+  func col2im(_ cols: UnsafePointer<Float>, addingInto x: UnsafeMutablePointer<Float>) {
+    let (ho, wo) = (outputHeight, outputWidth)
+    for c in 0..<inputChannels {
+      let plane = x + c * height * width
+      for kh in 0..<kernelHeight {
+        for kw in 0..<kernelWidth {
+          let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ho * wo
+          for oh in 0..<ho {
+            let ih = oh * stride - padding + kh
+            if ih < 0 || ih >= height { continue }
+            let src = row + oh * wo
+            let dst = plane + ih * width
+            if stride == 1 {
+              let lo = Swift.max(0, padding - kw)
+              let hi = Swift.min(wo, width + padding - kw)
+              if hi > lo {
+                let d = dst + (lo - padding + kw)
+                for j in 0..<(hi - lo) { d[j] += src[lo + j] }
+              }
+            } else {
+              for ow in 0..<wo {
+                let iw = ow * stride - padding + kw
+                if iw >= 0 && iw < width { dst[iw] += src[ow] }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+extension Tensor {
+  /// 2-D cross-correlation (deep learning's "convolution") of an NCHW batch
+  /// with a filter bank, with zero padding.
+  ///
+  /// `y[n, o, i, j] = Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b]`
+  ///
+  /// Each image is unfolded into a patch matrix (im2col) and multiplied by the
+  /// filter matrix with `cblas_sgemm`.
+  ///
+  /// - Parameters:
+  ///   - input: `[N, C, H, W]`.
+  ///   - filter: `[O, C, KH, KW]`.
+  ///   - stride: The step between output positions.
+  ///   - padding: Zeros added on every side.
+  /// - Returns: `[N, O, (H + 2p − KH)/s + 1, (W + 2p − KW)/s + 1]`.
+  /// - Complexity: O(N·O·C·KH·KW·Ho·Wo).
+  public static func conv2d(_ input: Tensor, filter: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
+    let g = Convolution2DGeometry(input: input.shape, filter: filter.shape, stride: stride, padding: padding)
+    return Tensor(shape: g.outputShape) { out in
+      input.withUnsafeBufferPointer { px in
+        filter.withUnsafeBufferPointer { pw in
+          withPatchBuffer(g) { cols in
+            for n in 0..<g.batch {
+              let x = px.baseAddress! + n * g.inputChannels * g.height * g.width
+              let patches: UnsafePointer<Float>
+              if let cols {
+                g.im2col(x, into: cols)
+                patches = UnsafePointer(cols)
+              } else {
+                patches = x
+              }
+              gemm(
+                transposingA: false, transposingB: false, m: g.outputChannels, n: g.outputPlane, k: g.patchSize,
+                a: pw.baseAddress!, lda: g.patchSize, b: patches, ldb: g.outputPlane,
+                c: out.baseAddress! + n * g.outputChannels * g.outputPlane, ldc: g.outputPlane, accumulating: false)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The gradient of ``conv2d(_:filter:stride:padding:)`` with respect to its
+  /// input, which is also the transposed convolution of `outputGradient`.
+  ///
+  /// - Parameters:
+  ///   - outputGradient: `[N, O, Ho, Wo]`.
+  ///   - filter: `[O, C, KH, KW]`.
+  ///   - inputShape: `[N, C, H, W]` of the forward input.
+  public static func conv2dInputGradient(
+    _ outputGradient: Tensor, filter: Tensor, inputShape: [Int], stride: Int = 1, padding: Int = 0
+  ) -> Tensor {
+    let g = Convolution2DGeometry(input: inputShape, filter: filter.shape, stride: stride, padding: padding)
+    precondition(outputGradient.shape == g.outputShape, "conv2d output gradient has shape \(outputGradient.shape), expected \(g.outputShape)")
+    return Tensor(shape: inputShape) { out in
+      outputGradient.withUnsafeBufferPointer { pg in
+        filter.withUnsafeBufferPointer { pw in
+          withPatchBuffer(g) { cols in
+            for n in 0..<g.batch {
+              let dx = out.baseAddress! + n * g.inputChannels * g.height * g.width
+              let gn = pg.baseAddress! + n * g.outputChannels * g.outputPlane
+              gemm(
+                transposingA: true, transposingB: false, m: g.patchSize, n: g.outputPlane, k: g.outputChannels,
+                a: pw.baseAddress!, lda: g.patchSize, b: gn, ldb: g.outputPlane,
+                c: cols ?? dx, ldc: g.outputPlane, accumulating: false)
+              if let cols { g.col2im(cols, addingInto: dx) }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The gradient of ``conv2d(_:filter:stride:padding:)`` with respect to its
+  /// filter: `dw[o, c, a, b] = Σ_{n, i, j} g[n, o, i, j] · x[n, c, i·s − p + a, j·s − p + b]`.
+  ///
+  /// - Parameters:
+  ///   - input: `[N, C, H, W]` of the forward pass.
+  ///   - outputGradient: `[N, O, Ho, Wo]`.
+  ///   - filterShape: `[O, C, KH, KW]`.
+  public static func conv2dFilterGradient(
+    _ input: Tensor, outputGradient: Tensor, filterShape: [Int], stride: Int = 1, padding: Int = 0
+  ) -> Tensor {
+    let g = Convolution2DGeometry(input: input.shape, filter: filterShape, stride: stride, padding: padding)
+    precondition(outputGradient.shape == g.outputShape, "conv2d output gradient has shape \(outputGradient.shape), expected \(g.outputShape)")
+    return Tensor(shape: filterShape) { out in
+      input.withUnsafeBufferPointer { px in
+        outputGradient.withUnsafeBufferPointer { pg in
+          withPatchBuffer(g) { cols in
+            for n in 0..<g.batch {
+              let x = px.baseAddress! + n * g.inputChannels * g.height * g.width
+              let patches: UnsafePointer<Float>
+              if let cols {
+                g.im2col(x, into: cols)
+                patches = UnsafePointer(cols)
+              } else {
+                patches = x
+              }
+              gemm(
+                transposingA: false, transposingB: true, m: g.outputChannels, n: g.patchSize, k: g.outputPlane,
+                a: pg.baseAddress! + n * g.outputChannels * g.outputPlane, lda: g.outputPlane,
+                b: patches, ldb: g.outputPlane,
+                c: out.baseAddress!, ldc: g.patchSize, accumulating: true)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Runs `body` with a scratch patch matrix, or `nil` for pointwise
+  /// convolutions, which need none.
+  private static func withPatchBuffer<R>(
+    _ g: Convolution2DGeometry, _ body: (UnsafeMutablePointer<Float>?) -> R
+  ) -> R {
+    if g.isPointwise { return body(nil) }
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
+    defer { buffer.deallocate() }
+    return body(buffer)
+  }
+}

@@ -1,0 +1,140 @@
+/// The binary elementwise operations that the broadcasting kernel implements.
+@usableFromInline
+internal enum BinaryOperation: Sendable {
+  case add, subtract, multiply, divide
+}
+
+extension Tensor {
+  /// Applies a binary operation elementwise with NumPy-style broadcasting.
+  ///
+  /// - Complexity: O(n) for n output elements; runs in contiguous stretches
+  ///   of the innermost non-broadcast dimension.
+  @usableFromInline
+  internal static func broadcasting(
+    _ a: Tensor, _ b: Tensor, _ operation: BinaryOperation
+  ) -> Tensor {
+    if a.shape == b.shape {
+      return Tensor(shape: a.shape) { out in
+        a.withUnsafeBufferPointer { pa in
+          b.withUnsafeBufferPointer { pb in
+            let n = out.count
+            switch operation {
+            case .add: for i in 0..<n { out[i] = pa[i] + pb[i] }
+            case .subtract: for i in 0..<n { out[i] = pa[i] - pb[i] }
+            case .multiply: for i in 0..<n { out[i] = pa[i] * pb[i] }
+            case .divide: for i in 0..<n { out[i] = pa[i] / pb[i] }
+            }
+          }
+        }
+      }
+    }
+    let shape = broadcastShape(a.shape, b.shape)
+    let loop = StridedLoop(
+      shape: shape,
+      strides: [
+        StridedLoop.broadcastStrides(of: shape, to: shape),
+        StridedLoop.broadcastStrides(of: a.shape, to: shape),
+        StridedLoop.broadcastStrides(of: b.shape, to: shape),
+      ])
+    return Tensor(shape: shape) { out in
+      a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+          let o = out.baseAddress!
+          let x = pa.baseAddress!
+          let y = pb.baseAddress!
+          loop.forEachRun { offsets, count, steps in
+            let po = o + offsets[0]
+            let px = x + offsets[1]
+            let py = y + offsets[2]
+            let sx = steps[1]
+            let sy = steps[2]
+            switch operation {
+            case .add: for j in 0..<count { po[j] = px[j * sx] + py[j * sy] }
+            case .subtract: for j in 0..<count { po[j] = px[j * sx] - py[j * sy] }
+            case .multiply: for j in 0..<count { po[j] = px[j * sx] * py[j * sy] }
+            case .divide: for j in 0..<count { po[j] = px[j * sx] / py[j * sy] }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Applies `transform` to every element.
+  ///
+  /// - Complexity: O(n).
+  @inlinable
+  public func map(_ transform: (Float) -> Float) -> Tensor {
+    Tensor(shape: shape) { out in
+      withUnsafeBufferPointer { input in
+        for i in 0..<input.count { out[i] = transform(input[i]) }
+      }
+    }
+  }
+
+  /// Combines two tensors of equal shape elementwise.
+  ///
+  /// - Precondition: `self.shape == other.shape`.
+  /// - Complexity: O(n).
+  @inlinable
+  public func zipMap(_ other: Tensor, _ transform: (Float, Float) -> Float) -> Tensor {
+    precondition(shape == other.shape, "zipMap needs equal shapes, got \(shape) and \(other.shape)")
+    return Tensor(shape: shape) { out in
+      withUnsafeBufferPointer { a in
+        other.withUnsafeBufferPointer { b in
+          for i in 0..<a.count { out[i] = transform(a[i], b[i]) }
+        }
+      }
+    }
+  }
+
+  public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, .add) }
+  public static func - (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, .subtract) }
+  public static func * (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, .multiply) }
+  public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, .divide) }
+  public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 + rhs } }
+  public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 - rhs } }
+  public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 * rhs } }
+  public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs * $0 } }
+  public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 / rhs } }
+  public static prefix func - (x: Tensor) -> Tensor { x.map { -$0 } }
+
+  /// Adds `other` scaled by `alpha` into `self` in place (BLAS `axpy` style).
+  ///
+  /// - Precondition: equal shapes.
+  public mutating func add(_ other: Tensor, scaledBy alpha: Float = 1) {
+    precondition(shape == other.shape, "add(_:scaledBy:) needs equal shapes, got \(shape) and \(other.shape)")
+    other.withUnsafeBufferPointer { b in
+      withUnsafeMutableBufferPointer { a in
+        for i in 0..<a.count { a[i] += alpha * b[i] }
+      }
+    }
+  }
+}
+
+// MARK: - Activations and elementary functions
+
+extension Tensor {
+  /// `max(x, 0)` elementwise.
+  public func relu() -> Tensor { map { $0 > 0 ? $0 : 0 } }
+  /// `x` where positive, `slope·x` elsewhere.
+  public func leakyRelu(slope: Float) -> Tensor { map { $0 > 0 ? $0 : slope * $0 } }
+  /// Hyperbolic tangent elementwise.
+  public func tanh() -> Tensor { map { _tanhf($0) } }
+  /// The logistic function `1 / (1 + e^(−x))` elementwise.
+  public func sigmoid() -> Tensor {
+    map { x in x >= 0 ? 1 / (1 + _expf(-x)) : { let e = _expf(x); return e / (1 + e) }() }
+  }
+  /// `e^x` elementwise.
+  public func exp() -> Tensor { map { _expf($0) } }
+  /// Natural logarithm elementwise.
+  public func log() -> Tensor { map { _logf($0) } }
+  /// Square root elementwise.
+  public func squareRoot() -> Tensor { map { $0.squareRoot() } }
+  /// `log(1 + e^x)` elementwise, computed without overflow.
+  public func softplus() -> Tensor {
+    map { x in x > 0 ? x + _log1pf(_expf(-x)) : _log1pf(_expf(x)) }
+  }
+  /// `x²` elementwise.
+  public func squared() -> Tensor { map { $0 * $0 } }
+}

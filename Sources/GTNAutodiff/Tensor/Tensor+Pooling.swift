@@ -1,0 +1,174 @@
+extension Tensor {
+  /// The flat indices of the maximum of every pooling window of an NCHW
+  /// tensor, and the pooled shape.
+  ///
+  /// Max pooling is the gather of these indices; ties go to the first
+  /// maximum in row-major window order. Padding is never selected.
+  ///
+  /// - Complexity: O(N·C·Ho·Wo·k²).
+  public func maxPool2dIndices(kernelSize k: Int, stride s: Int, padding p: Int = 0) -> (indices: [Int32], shape: [Int]) {
+    precondition(rank == 4, "maxPool2d needs an NCHW tensor, got shape \(shape)")
+    precondition(k >= 1 && s >= 1 && p >= 0 && p * 2 <= k, "maxPool2d needs kernel ≥ 1, stride ≥ 1, 0 ≤ padding ≤ kernel/2; got \(k), \(s), \(p)")
+    let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+    let ho = (h + 2 * p - k) / s + 1
+    let wo = (w + 2 * p - k) / s + 1
+    precondition(ho >= 1 && wo >= 1, "maxPool2d kernel \(k) larger than input \(shape)")
+    var indices = [Int32](repeating: 0, count: n * c * ho * wo)
+    withUnsafeBufferPointer { x in
+      indices.withUnsafeMutableBufferPointer { idx in
+        var o = 0
+        for plane in 0..<(n * c) {
+          let base = plane * h * w
+          for i in 0..<ho {
+            for j in 0..<wo {
+              var best = -Float.infinity
+              var bestIndex = -1
+              for a in 0..<k {
+                let r = i * s - p + a
+                if r < 0 || r >= h { continue }
+                for b in 0..<k {
+                  let col = j * s - p + b
+                  if col < 0 || col >= w { continue }
+                  let q = base + r * w + col
+                  if bestIndex < 0 || x[q] > best { best = x[q]; bestIndex = q }
+                }
+              }
+              idx[o] = Int32(bestIndex)
+              o += 1
+            }
+          }
+        }
+      }
+    }
+    return (indices, [n, c, ho, wo])
+  }
+
+  /// Flat indices that realise nearest-neighbour upsampling of an NCHW shape
+  /// by an integer factor, as a gather.
+  public static func upsamplingIndices(shape: [Int], factor f: Int) -> (indices: [Int32], shape: [Int]) {
+    precondition(shape.count == 4 && f >= 1, "upsampling needs an NCHW shape and factor ≥ 1, got \(shape), \(f)")
+    let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+    let (ho, wo) = (h * f, w * f)
+    var indices = [Int32](repeating: 0, count: n * c * ho * wo)
+    var o = 0
+    for plane in 0..<(n * c) {
+      for i in 0..<ho {
+        let row = plane * h * w + (i / f) * w
+        for j in 0..<wo {
+          indices[o] = Int32(row + j / f)
+          o += 1
+        }
+      }
+    }
+    return (indices, [n, c, ho, wo])
+  }
+
+  /// Flat indices that realise reflection padding of an NCHW shape as a
+  /// gather (the border is mirrored without repeating the edge, as in
+  /// PyTorch's `ReflectionPad2d`).
+  public static func reflectionPaddingIndices(shape: [Int], padding p: Int) -> (indices: [Int32], shape: [Int]) {
+    precondition(shape.count == 4, "reflection padding needs an NCHW shape, got \(shape)")
+    let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+    precondition(p >= 0 && p < h && p < w, "reflection padding \(p) needs to be smaller than the input's height and width \(shape)")
+    func reflect(_ i: Int, _ extent: Int) -> Int {
+      if i < 0 { return -i }
+      if i >= extent { return 2 * (extent - 1) - i }
+      return i
+    }
+    let (ho, wo) = (h + 2 * p, w + 2 * p)
+    var indices = [Int32](repeating: 0, count: n * c * ho * wo)
+    var o = 0
+    for plane in 0..<(n * c) {
+      for i in 0..<ho {
+        let row = plane * h * w + reflect(i - p, h) * w
+        for j in 0..<wo {
+          indices[o] = Int32(row + reflect(j - p, w))
+          o += 1
+        }
+      }
+    }
+    return (indices, [n, c, ho, wo])
+  }
+
+  /// Average pooling of an NCHW tensor with zero padding counted in the
+  /// divisor (`k²` always, as PyTorch's default `count_include_pad`).
+  ///
+  /// `y[n, c, i, j] = (1/k²) Σ_{a, b < k} x[n, c, i·s − p + a, j·s − p + b]`
+  ///
+  /// - Complexity: O(N·C·Ho·Wo·k²).
+  public func averagePool2d(kernelSize k: Int, stride s: Int, padding p: Int = 0) -> Tensor {
+    let geometry = AveragePoolGeometry(input: shape, kernelSize: k, stride: s, padding: p)
+    return Tensor(shape: geometry.outputShape) { out in
+      withUnsafeBufferPointer { x in geometry.forward(x.baseAddress!, out.baseAddress!) }
+    }
+  }
+
+  /// The adjoint of ``averagePool2d(kernelSize:stride:padding:)``: spreads
+  /// each output gradient evenly over its window.
+  public func averagePool2dAdjoint(inputShape: [Int], kernelSize k: Int, stride s: Int, padding p: Int = 0) -> Tensor {
+    let geometry = AveragePoolGeometry(input: inputShape, kernelSize: k, stride: s, padding: p)
+    precondition(shape == geometry.outputShape, "averagePool2d gradient has shape \(shape), expected \(geometry.outputShape)")
+    return Tensor(shape: inputShape) { out in
+      withUnsafeBufferPointer { g in geometry.adjoint(g.baseAddress!, out.baseAddress!) }
+    }
+  }
+}
+
+struct AveragePoolGeometry {
+  let n: Int, c: Int, h: Int, w: Int, k: Int, s: Int, p: Int, ho: Int, wo: Int
+
+  init(input: [Int], kernelSize k: Int, stride s: Int, padding p: Int) {
+    precondition(input.count == 4, "averagePool2d needs an NCHW tensor, got shape \(input)")
+    precondition(k >= 1 && s >= 1 && p >= 0 && p * 2 <= k, "averagePool2d needs kernel ≥ 1, stride ≥ 1, 0 ≤ padding ≤ kernel/2; got \(k), \(s), \(p)")
+    (n, c, h, w) = (input[0], input[1], input[2], input[3])
+    (self.k, self.s, self.p) = (k, s, p)
+    ho = (h + 2 * p - k) / s + 1
+    wo = (w + 2 * p - k) / s + 1
+    precondition(ho >= 1 && wo >= 1, "averagePool2d kernel \(k) larger than input \(input)")
+  }
+
+  var outputShape: [Int] { [n, c, ho, wo] }
+
+  func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    let scale = 1 / Float(k * k)
+    for plane in 0..<(n * c) {
+      let xp = x + plane * h * w
+      let yp = y + plane * ho * wo
+      for i in 0..<ho {
+        for j in 0..<wo {
+          var sum: Float = 0
+          for a in 0..<k {
+            let r = i * s - p + a
+            if r < 0 || r >= h { continue }
+            for b in 0..<k {
+              let col = j * s - p + b
+              if col >= 0 && col < w { sum += xp[r * w + col] }
+            }
+          }
+          yp[i * wo + j] = sum * scale
+        }
+      }
+    }
+  }
+
+  func adjoint(_ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
+    let scale = 1 / Float(k * k)
+    for plane in 0..<(n * c) {
+      let dp = dx + plane * h * w
+      let gp = g + plane * ho * wo
+      for i in 0..<ho {
+        for j in 0..<wo {
+          let v = gp[i * wo + j] * scale
+          for a in 0..<k {
+            let r = i * s - p + a
+            if r < 0 || r >= h { continue }
+            for b in 0..<k {
+              let col = j * s - p + b
+              if col >= 0 && col < w { dp[r * w + col] += v }
+            }
+          }
+        }
+      }
+    }
+  }
+}

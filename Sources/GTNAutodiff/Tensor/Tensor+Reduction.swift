@@ -1,0 +1,133 @@
+extension Tensor {
+  /// Normalises possibly negative axes and checks they are in range.
+  func normalizedAxes(_ axes: [Int]) -> [Int] {
+    axes.map { axis in
+      let a = axis < 0 ? axis + rank : axis
+      precondition(a >= 0 && a < rank, "axis \(axis) out of range for shape \(shape)")
+      return a
+    }
+  }
+
+  /// Sums along the given axes, keeping them as dimensions of extent 1.
+  ///
+  /// ```swift
+  /// let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+  /// t.sum(alongAxes: [1])   // shape [2, 1]: [[6], [15]]
+  /// ```
+  ///
+  /// - Complexity: O(n).
+  public func sum(alongAxes axes: [Int]) -> Tensor {
+    let axes = Set(normalizedAxes(axes))
+    let target = shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+    return summed(toShape: target)
+  }
+
+  /// The sum of all elements, as a scalar tensor.
+  public func sum() -> Tensor {
+    var total: Double = 0
+    withUnsafeBufferPointer { p in
+      // Pairwise-free but compensated enough: accumulate in Double.
+      for x in p { total += Double(x) }
+    }
+    return Tensor(Float(total))
+  }
+
+  /// The mean along the given axes, keeping them as dimensions of extent 1.
+  public func mean(alongAxes axes: [Int]) -> Tensor {
+    let count = normalizedAxes(axes).reduce(1) { $0 * shape[$1] }
+    return sum(alongAxes: axes) * (1 / Float(count))
+  }
+
+  /// The mean of all elements, as a scalar tensor.
+  public func mean() -> Tensor { Tensor(sum().scalar / Float(Swift.max(scalarCount, 1))) }
+
+  /// Sums the broadcast dimensions away so the result has shape `target`.
+  ///
+  /// This is the adjoint of ``broadcast(to:)``: `target` must broadcast to
+  /// `shape`. Leading dimensions missing from `target` are summed away too.
+  ///
+  /// - Complexity: O(n) for n elements of `self`.
+  public func summed(toShape target: [Int]) -> Tensor {
+    if target == shape { return self }
+    let loop = StridedLoop(
+      shape: shape,
+      strides: [
+        StridedLoop.broadcastStrides(of: shape, to: shape),
+        StridedLoop.broadcastStrides(of: target, to: shape),
+      ])
+    return Tensor(shape: target) { out in
+      withUnsafeBufferPointer { input in
+        let x = input.baseAddress!
+        let o = out.baseAddress!
+        loop.forEachRun { offsets, count, steps in
+          let px = x + offsets[0]
+          let po = o + offsets[1]
+          if steps[1] == 0 {
+            var s: Float = 0
+            for j in 0..<count { s += px[j * steps[0]] }
+            po[0] += s
+          } else {
+            for j in 0..<count { po[j * steps[1]] += px[j * steps[0]] }
+          }
+        }
+      }
+    }
+  }
+
+  /// Repeats the tensor along dimensions of extent 1 (and new leading
+  /// dimensions) so that it has shape `target`.
+  ///
+  /// - Complexity: O(n) for n elements of the result.
+  public func broadcast(to target: [Int]) -> Tensor {
+    if target == shape { return self }
+    let loop = StridedLoop(
+      shape: target,
+      strides: [
+        StridedLoop.broadcastStrides(of: target, to: target),
+        StridedLoop.broadcastStrides(of: shape, to: target),
+      ])
+    return Tensor(shape: target) { out in
+      withUnsafeBufferPointer { input in
+        let x = input.baseAddress!
+        let o = out.baseAddress!
+        loop.forEachRun { offsets, count, steps in
+          let po = o + offsets[0]
+          let px = x + offsets[1]
+          for j in 0..<count { po[j] = px[j * steps[1]] }
+        }
+      }
+    }
+  }
+
+  /// The largest element along the last axis, keeping it with extent 1.
+  public func maxAlongLastAxis() -> Tensor {
+    let k = shape.last ?? 1
+    let rows = scalarCount / Swift.max(k, 1)
+    var outShape = shape
+    outShape[outShape.count - 1] = 1
+    return Tensor(shape: outShape) { out in
+      withUnsafeBufferPointer { p in
+        for r in 0..<rows {
+          var m = -Float.infinity
+          for j in 0..<k { m = Swift.max(m, p[r * k + j]) }
+          out[r] = m
+        }
+      }
+    }
+  }
+
+  /// The index of the largest element along the last axis, per row.
+  ///
+  /// For a `[N, K]` tensor of class scores this gives the N predicted classes.
+  public func argmaxAlongLastAxis() -> [Int] {
+    let k = shape.last ?? 1
+    let rows = scalarCount / Swift.max(k, 1)
+    return withUnsafeBufferPointer { p in
+      (0..<rows).map { r in
+        var best = 0
+        for j in 1..<Swift.max(k, 1) where p[r * k + j] > p[r * k + best] { best = j }
+        return best
+      }
+    }
+  }
+}
