@@ -42,6 +42,7 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "GTNAutodiffTests", dependencies: ["GTNAutodiff"]),
     .testTarget(name: "GTNDataTests", dependencies: ["GTNData"]),
+    .testTarget(name: "GTNCoreTests", dependencies: ["GTNCore"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,139 @@
+/// The GTN paper's learned curriculum: one learned input vector per sample
+/// per step (a `[T, B, noise]` tensor), labels fixed and class-balanced
+/// (sample `i` has class `i mod K`), optionally with learned soft labels.
+///
+/// ```swift
+/// let curriculum = LearnedCurriculum(stepCount: 32, batchSize: 128, noiseSize: 64, classCount: 10)
+/// ```
+public struct LearnedCurriculum: Curriculum {
+  public var stepCount: Int
+  public var batchSize: Int
+  public var noiseSize: Int
+  public var classCount: Int
+  /// Whether the targets are learned distributions (softmax of learned
+  /// logits, initialised near one-hot) instead of fixed one-hot labels.
+  public var learnsSoftLabels: Bool
+
+  public init(stepCount: Int, batchSize: Int, noiseSize: Int, classCount: Int = 10, learnsSoftLabels: Bool = false) {
+    precondition(stepCount > 0 && batchSize > 0 && noiseSize > 0 && classCount > 1, "LearnedCurriculum needs positive sizes")
+    self.stepCount = stepCount
+    self.batchSize = batchSize
+    self.noiseSize = noiseSize
+    self.classCount = classCount
+    self.learnsSoftLabels = learnsSoftLabels
+  }
+
+  public var parameterCount: Int { learnsSoftLabels ? 2 : 1 }
+
+  /// The fixed class of each sample in a step.
+  public var labels: [Int] { (0..<batchSize).map { $0 % classCount } }
+
+  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
+    let inputs = Tensor(randomNormal: [stepCount, batchSize, noiseSize], using: &generator)
+    guard learnsSoftLabels else { return [inputs] }
+    // Logits of 3 on the true class: softmax starts at ≈0.69 there.
+    let oneHot = CurriculumBatch.oneHot(labels, classCount: classCount)
+    let logits = Tensor(shape: [stepCount, batchSize, classCount]) { buffer in
+      oneHot.withUnsafeBufferPointer { p in
+        for t in 0..<stepCount { for j in 0..<p.count { buffer[t * p.count + j] = 3 * p[j] } }
+      }
+    }
+    return [inputs, logits]
+  }
+
+  public func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {
+    let p = Array(parameters)
+    let inputs = p[0].slice(alongAxis: 0, step..<(step + 1)).reshaped(to: [batchSize, noiseSize])
+    let targets = learnsSoftLabels
+      ? p[1].slice(alongAxis: 0, step..<(step + 1)).reshaped(to: [batchSize, classCount]).softmax()
+      : Variable(CurriculumBatch.oneHot(labels, classCount: classCount))
+    return CurriculumBatch(inputs: inputs, labels: labels, targets: targets)
+  }
+}
+
+/// No curriculum: fresh Gaussian inputs and uniformly random labels at every
+/// step of every outer iteration (the paper's "no curriculum" ablation).
+public struct RandomCurriculum: Curriculum {
+  public var stepCount: Int
+  public var batchSize: Int
+  public var noiseSize: Int
+  public var classCount: Int
+
+  public init(stepCount: Int, batchSize: Int, noiseSize: Int, classCount: Int = 10) {
+    self.stepCount = stepCount
+    self.batchSize = batchSize
+    self.noiseSize = noiseSize
+    self.classCount = classCount
+  }
+
+  public func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {
+    var rng = stepGenerator(seed: seed, step: step, stream: 1)
+    let inputs = Tensor(randomNormal: [batchSize, noiseSize], using: &rng)
+    let labels = (0..<batchSize).map { _ in Int.random(in: 0..<classCount, using: &rng) }
+    return CurriculumBatch(inputs: Variable(inputs), labels: labels, targets: Variable(CurriculumBatch.oneHot(labels, classCount: classCount)))
+  }
+}
+
+/// Learned input vectors, but drawn in a fresh random order at every outer
+/// iteration: a learned *set* without a learned *order* (the paper's
+/// "shuffled batch" ablation).
+public struct ShuffledCurriculum: Curriculum {
+  public var stepCount: Int
+  public var batchSize: Int
+  public var noiseSize: Int
+  public var classCount: Int
+
+  public init(stepCount: Int, batchSize: Int, noiseSize: Int, classCount: Int = 10) {
+    self.stepCount = stepCount
+    self.batchSize = batchSize
+    self.noiseSize = noiseSize
+    self.classCount = classCount
+  }
+
+  public var parameterCount: Int { 1 }
+
+  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
+    [Tensor(randomNormal: [stepCount * batchSize, noiseSize], using: &generator)]
+  }
+
+  public func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {
+    // One permutation per outer iteration, shared by all its steps.
+    var rng = stepGenerator(seed: seed, step: 0, stream: 2)
+    let order = Array(0..<(stepCount * batchSize)).shuffled(using: &rng)
+    let rows = Array(order[(step * batchSize)..<((step + 1) * batchSize)])
+    let labels = rows.map { $0 % classCount }
+    return CurriculumBatch(
+      inputs: parameters[parameters.startIndex].gatheringRows(rows), labels: labels,
+      targets: Variable(CurriculumBatch.oneHot(labels, classCount: classCount)))
+  }
+}
+
+/// Direct pixel learning ("dataset distillation"): the curriculum's learned
+/// tensors are the `[T, B, C, H, W]` images themselves. Use it with
+/// ``IdentityGenerator``.
+public struct PixelCurriculum: Curriculum {
+  public var stepCount: Int
+  public var batchSize: Int
+  public var imageShape: [Int]
+  public var classCount: Int
+
+  public init(stepCount: Int, batchSize: Int, imageShape: [Int], classCount: Int = 10) {
+    precondition(imageShape.count == 3, "PixelCurriculum needs a [C, H, W] image shape, got \(imageShape)")
+    self.stepCount = stepCount
+    self.batchSize = batchSize
+    self.imageShape = imageShape
+    self.classCount = classCount
+  }
+
+  public var parameterCount: Int { 1 }
+  public var labels: [Int] { (0..<batchSize).map { $0 % classCount } }
+
+  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
+    [Tensor(randomNormal: [stepCount, batchSize] + imageShape, standardDeviation: 0.5, using: &generator)]
+  }
+
+  public func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {
+    let images = parameters[parameters.startIndex].slice(alongAxis: 0, step..<(step + 1)).reshaped(to: [batchSize] + imageShape)
+    return CurriculumBatch(inputs: images, labels: labels, targets: Variable(CurriculumBatch.oneHot(labels, classCount: classCount)))
+  }
+}

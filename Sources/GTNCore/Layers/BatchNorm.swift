@@ -1,0 +1,40 @@
+/// Batch normalisation with the current batch's statistics (no running
+/// averages), as the GTN paper's learners and generators use it.
+///
+/// Mean-only: `y = x − mean_batch(x) + β`. Full: `y = γ·(x − μ)/√(σ² + ε) + β`.
+/// Statistics are taken over the batch (and, for NCHW inputs, the spatial
+/// positions), per feature or channel.
+public struct BatchNorm: Layer {
+  public var featureCount: Int
+  public var meanOnly: Bool
+  public var epsilon: Float
+
+  /// - Parameters:
+  ///   - featureCount: Features (rank-2 input) or channels (NCHW input).
+  ///   - meanOnly: Subtract the mean only (Salimans & Kingma's mean-only
+  ///     batch norm, used with weight normalisation).
+  ///   - epsilon: Added to the variance.
+  public init(_ featureCount: Int, meanOnly: Bool = false, epsilon: Float = 1e-5) {
+    self.featureCount = featureCount
+    self.meanOnly = meanOnly
+    self.epsilon = epsilon
+  }
+
+  public var parameterCount: Int { meanOnly ? 1 : 2 }
+
+  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
+    meanOnly ? [Tensor(zeros: [featureCount])] : [Tensor(ones: [featureCount]), Tensor(zeros: [featureCount])]
+  }
+
+  public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {
+    precondition((input.rank == 2 || input.rank == 4) && input.shape[1] == featureCount, "BatchNorm(\(featureCount)) got input of shape \(input.shape)")
+    let axes = input.rank == 4 ? [0, 2, 3] : [0]
+    let featureShape = input.rank == 4 ? [1, featureCount, 1, 1] : [1, featureCount]
+    let p = Array(parameters)
+    if meanOnly {
+      return input.meanCentered(alongAxes: axes) + p[0].reshaped(to: featureShape)
+    }
+    return input.standardized(alongAxes: axes, epsilon: epsilon) * p[0].reshaped(to: featureShape)
+      + p[1].reshaped(to: featureShape)
+  }
+}

@@ -1,0 +1,85 @@
+/// A differentiable function with explicit parameters.
+///
+/// Layers hold no parameter values: they say how many tensors they need and
+/// how to initialise them, and take them as an argument on every call. That is
+/// what lets a GTN's inner loop update a learner *functionally* — each SGD step
+/// produces new parameter variables, and the meta-gradient flows back through
+/// all of them.
+///
+/// Conform by providing ``callAsFunction(_:parameters:)``; parameter-free
+/// layers need nothing else, the rest also provide ``parameterCount`` and
+/// ``makeParameters(using:)``:
+///
+/// ```swift
+/// struct Scale: Layer {
+///   var parameterCount: Int { 1 }
+///   func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [Tensor(1)] }
+///   func callAsFunction(_ x: Variable, parameters: ArraySlice<Variable>) -> Variable {
+///     x * parameters[parameters.startIndex]
+///   }
+/// }
+/// ```
+public protocol Layer: Sendable {
+  /// How many parameter tensors the layer takes.
+  var parameterCount: Int { get }
+
+  /// Draws fresh initial parameters.
+  func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor]
+
+  /// Applies the layer.
+  ///
+  /// - Parameters:
+  ///   - input: The input batch.
+  ///   - parameters: Exactly ``parameterCount`` variables, in the order
+  ///     ``makeParameters(using:)`` returns them.
+  func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable
+}
+
+extension Layer {
+  public var parameterCount: Int { 0 }
+
+  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [] }
+
+  /// Applies a parameter-free layer.
+  public func callAsFunction(_ input: Variable) -> Variable {
+    precondition(parameterCount == 0, "\(Self.self) needs \(parameterCount) parameters")
+    return self(input, parameters: [])
+  }
+}
+
+/// Layers applied one after another.
+///
+/// ```swift
+/// let mlp = Sequential(
+///   Linear(784, 128), LeakyReLU(0.1), Linear(128, 10))
+/// var rng = SplitMix64(seed: 0)
+/// let p = mlp.makeParameters(using: &rng).map { Variable($0, requiresGradient: true) }
+/// let logits = mlp(x, parameters: p[...])
+/// ```
+public struct Sequential: Layer {
+  /// The layers, first applied first.
+  public var layers: [any Layer]
+
+  public init(_ layers: [any Layer]) { self.layers = layers }
+  public init(_ layers: any Layer...) { self.layers = layers }
+
+  public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
+    var result: [Tensor] = []
+    for layer in layers { result += layer.makeParameters(using: &generator) }
+    return result
+  }
+
+  public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {
+    precondition(parameters.count == parameterCount, "Sequential needs \(parameterCount) parameters, got \(parameters.count)")
+    var x = input
+    var start = parameters.startIndex
+    for layer in layers {
+      let end = start + layer.parameterCount
+      x = layer(x, parameters: parameters[start..<end])
+      start = end
+    }
+    return x
+  }
+}

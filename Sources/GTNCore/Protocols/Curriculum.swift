@@ -1,0 +1,60 @@
+/// What the learner is taught at each inner step: generator inputs and the
+/// class targets that go with them.
+///
+/// A curriculum may own learnable tensors (the GTN paper's learned input
+/// vectors, or learned soft labels); the meta-trainer updates them with the
+/// generator. Randomness must come only from `seed` and `step`, so that a
+/// step recomputed during gradient checkpointing sees the same batch.
+public protocol Curriculum: Sendable {
+  /// The number of inner steps, T.
+  var stepCount: Int { get }
+  /// Samples per step, B.
+  var batchSize: Int { get }
+  /// The number of classes, K.
+  var classCount: Int { get }
+  /// How many learnable tensors the curriculum owns.
+  var parameterCount: Int { get }
+
+  /// Draws the initial learnable tensors.
+  func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor]
+
+  /// The batch for inner step `step` of the outer iteration with `seed`.
+  func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch
+}
+
+extension Curriculum {
+  public var parameterCount: Int { 0 }
+  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [] }
+}
+
+/// The generator inputs and class targets of one inner step.
+public struct CurriculumBatch {
+  /// `[B, …]` generator inputs.
+  public var inputs: Variable
+  /// The hard class of each sample (for accuracy and for one-hot targets).
+  public var labels: [Int]
+  /// `[B, K]` target distributions: one-hot, or learned soft labels.
+  public var targets: Variable
+
+  public init(inputs: Variable, labels: [Int], targets: Variable) {
+    self.inputs = inputs
+    self.labels = labels
+    self.targets = targets
+  }
+
+  /// One-hot targets for hard labels.
+  public static func oneHot(_ labels: [Int], classCount: Int) -> Tensor {
+    Tensor(shape: [labels.count, classCount]) { buffer in
+      for (i, y) in labels.enumerated() {
+        precondition(y >= 0 && y < classCount, "label \(y) out of range 0..<\(classCount)")
+        buffer[i * classCount + y] = 1
+      }
+    }
+  }
+}
+
+/// A random number generator for one step of one outer iteration.
+func stepGenerator(seed: UInt64, step: Int, stream: UInt64 = 0) -> SplitMix64 {
+  var mixer = SplitMix64(seed: seed ^ (UInt64(step) &* 0x9E37_79B9_7F4A_7C15) ^ (stream &* 0xD1B5_4A32_D192_ED03))
+  return SplitMix64(seed: mixer.next())
+}

@@ -1,0 +1,66 @@
+/// A network that turns inputs (noise, or learned curriculum vectors) and
+/// class targets into synthetic training images.
+///
+/// Conform by giving the parameter count, how to draw initial parameters and
+/// the forward map. ``ConditionalGenerator`` covers the usual case — an
+/// arbitrary network applied to `concat(noise, labels)`:
+///
+/// ```swift
+/// let g = ConditionalGenerator(noiseSize: 64, classCount: 10, network: Sequential(
+///   Linear(74, 256), LeakyReLU(0.1), Linear(256, 784), Tanh(), Reshape([1, 28, 28])))
+/// ```
+public protocol Generator: Sendable {
+  /// How many parameter tensors the generator takes.
+  var parameterCount: Int { get }
+
+  /// Draws fresh initial parameters.
+  func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor]
+
+  /// Generates a batch.
+  ///
+  /// - Parameters:
+  ///   - inputs: `[B, …]` per-sample inputs from the curriculum.
+  ///   - targets: `[B, K]` class targets (one-hot or soft labels).
+  ///   - parameters: The generator's parameters.
+  /// - Returns: `[B, C, H, W]` images.
+  func callAsFunction(_ inputs: Variable, targets: Variable, parameters: ArraySlice<Variable>) -> Variable
+}
+
+/// A generator that applies a network to the concatenation of noise and
+/// class targets, as in the GTN paper.
+public struct ConditionalGenerator: Generator {
+  /// The length of each input vector.
+  public var noiseSize: Int
+  /// The number of classes.
+  public var classCount: Int
+  /// The network from `[B, noiseSize + classCount]` to images.
+  public var network: Sequential
+
+  public init(noiseSize: Int, classCount: Int, network: Sequential) {
+    self.noiseSize = noiseSize
+    self.classCount = classCount
+    self.network = network
+  }
+
+  public var parameterCount: Int { network.parameterCount }
+
+  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
+    network.makeParameters(using: &generator)
+  }
+
+  public func callAsFunction(_ inputs: Variable, targets: Variable, parameters: ArraySlice<Variable>) -> Variable {
+    precondition(inputs.shape == [targets.shape[0], noiseSize] && targets.shape[1] == classCount,
+      "ConditionalGenerator(noise \(noiseSize), classes \(classCount)) got inputs \(inputs.shape) and targets \(targets.shape)")
+    return network(Variable.concatenating([inputs, targets], alongAxis: 1), parameters: parameters)
+  }
+}
+
+/// The identity "generator": the curriculum's inputs are the images
+/// themselves. With a ``PixelCurriculum`` this is direct pixel learning, the
+/// dataset-distillation baseline the GTN paper compares against.
+public struct IdentityGenerator: Generator {
+  public init() {}
+  public var parameterCount: Int { 0 }
+  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [] }
+  public func callAsFunction(_ inputs: Variable, targets: Variable, parameters: ArraySlice<Variable>) -> Variable { inputs }
+}

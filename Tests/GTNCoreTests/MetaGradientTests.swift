@@ -1,0 +1,145 @@
+import Foundation
+import GTNCore
+import Testing
+
+/// A tiny, fully smooth GTN: MLP generator, tanh MLP learner, 4×4 images.
+private func tinyTrainer(steps: Int = 3, segment: Int? = nil, intermediate: Int? = nil, softLabels: Bool = false) -> MetaTrainer {
+  let generator = ConditionalGenerator(noiseSize: 3, classCount: 3, network: Sequential(
+    Linear(6, 8), Tanh(), Linear(8, 16), Tanh(), Reshape([1, 4, 4])))
+  let learner = Sequential(Flatten(), Linear(16, 5), Tanh(), Linear(5, 3))
+  return MetaTrainer(
+    generator: generator,
+    curriculum: LearnedCurriculum(stepCount: steps, batchSize: 6, noiseSize: 3, classCount: 3, learnsSoftLabels: softLabels),
+    optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: steps, perStep: true),
+    learners: [learner],
+    configuration: MetaTrainingConfiguration(iterations: 10, intermediateLossInterval: intermediate, checkpointSegmentLength: segment),
+    seed: 11)
+}
+
+private func realBatch() -> (Tensor, [Int]) {
+  var rng = SplitMix64(seed: 5)
+  return (Tensor(randomNormal: [9, 1, 4, 4], using: &rng), (0..<9).map { $0 % 3 })
+}
+
+@Test("Meta-gradient matches finite differences of the unrolled meta-loss", arguments: [false, true])
+func metaGradientMatchesFiniteDifferences(softLabels: Bool) throws {
+  let trainer = tinyTrainer(intermediate: 1, softLabels: softLabels)
+  let (x, y) = realBatch()
+  var rng = SplitMix64(seed: 3)
+  let learner = trainer.learners[0]
+  let theta0 = learner.makeParameters(using: &rng)
+  let (_, _, analytic) = trainer.metaGradient(learner: learner, initialParameters: theta0, seed: 1, realImages: x, realLabels: y)
+
+  // Directional derivatives along random unit directions through every
+  // meta-parameter at once (generator, curriculum, lr and momentum): the
+  // float32 meta-loss is too coarse for coordinate-wise differences of small
+  // components, but a direction collects the whole gradient's signal.
+  // The first direction is the gradient itself, where the directional
+  // derivative is ‖g‖; errors are relative to ‖g‖ (the largest directional
+  // derivative), so float32 rounding in near-orthogonal directions does not
+  // masquerade as a wrong gradient.
+  let gradientNorm = analytic.reduce(0.0) { $0 + $1.scalars.reduce(0.0) { $0 + Double($1 * $1) } }.squareRoot()
+  var worst = 0.0
+  var directions = SplitMix64(seed: 9)
+  for k in 0..<4 {
+    var v = k == 0 ? analytic : trainer.state.metaParameters.map { Tensor(randomNormal: $0.shape, using: &directions) }
+    let norm = v.reduce(0.0) { $0 + $1.scalars.reduce(0.0) { $0 + Double($1 * $1) } }.squareRoot()
+    v = v.map { $0 * Float(1 / norm) }
+    func loss(_ t: Double) -> Double {
+      var moved = trainer
+      moved.state.metaParameters = zip(moved.state.metaParameters, v).map { $0 + $1 * Float(t) }
+      return Double(moved.metaGradient(learner: learner, initialParameters: theta0, seed: 1, realImages: x, realLabels: y).loss)
+    }
+    let h = 2e-2
+    let d = (1...3).map { k in (loss(Double(k) * h) - loss(-Double(k) * h)) / (2 * Double(k) * h) }
+    let numeric = (15 * d[0] - 6 * d[1] + d[2]) / 10
+    let a = zip(analytic, v).reduce(0.0) { total, pair in
+      total + zip(pair.0.scalars, pair.1.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+    }
+    worst = max(worst, abs(a - numeric) / gradientNorm)
+  }
+  print("meta-gradient vs finite differences (soft labels: \(softLabels)): worst error relative to ‖g‖ \(worst) over 4 directions")
+  #expect(worst < 1e-3)
+}
+
+@Test func checkpointedMetaGradientEqualsFullGraph() {
+  let (x, y) = realBatch()
+  var rng = SplitMix64(seed: 3)
+  let full = tinyTrainer(steps: 7, intermediate: 2)
+  let learner = full.learners[0]
+  let theta0 = learner.makeParameters(using: &rng)
+  let a = full.metaGradient(learner: learner, initialParameters: theta0, seed: 4, realImages: x, realLabels: y)
+  for segment in [1, 2, 3] {
+    let b = tinyTrainer(steps: 7, segment: segment, intermediate: 2)
+      .metaGradient(learner: learner, initialParameters: theta0, seed: 4, realImages: x, realLabels: y)
+    #expect(abs(a.loss - b.loss) < 1e-5)
+    var worst: Float = 0
+    for (ga, gb) in zip(a.gradients, b.gradients) {
+      for (u, v) in zip(ga.scalars, gb.scalars) { worst = max(worst, abs(u - v) / (abs(u) + 1e-4)) }
+    }
+    print("checkpoint segment \(segment): worst relative difference \(worst)")
+    #expect(worst < 1e-3)
+  }
+}
+
+@Test func metaTrainingLowersTheMetaLoss() throws {
+  var trainer = tinyTrainer(steps: 4)
+  trainer.configuration.learningRate = 0.05
+  let (x, y) = realBatch()
+  var losses: [Float] = []
+  for _ in 0..<60 { losses.append(try trainer.step(realImages: x, realLabels: y).metaLoss) }
+  print("tiny meta-training losses: first \(losses[0]), last \(losses.last!)")
+  let early: Float = losses.prefix(5).reduce(0, +)
+  let late: Float = losses.suffix(5).reduce(0, +)
+  #expect(late < early * 0.85)
+}
+
+@Test func checkpointResumeReproducesUninterruptedRun() throws {
+  let (x, y) = realBatch()
+  var straight = tinyTrainer()
+  for _ in 0..<6 { _ = try straight.step(realImages: x, realLabels: y) }
+
+  var first = tinyTrainer()
+  for _ in 0..<3 { _ = try first.step(realImages: x, realLabels: y) }
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("gtn-resume-\(UInt64.random(in: 0...UInt64.max)).safetensors")
+  defer { try? FileManager.default.removeItem(at: url) }
+  try first.saveCheckpoint(to: url)
+  var resumed = tinyTrainer()
+  try resumed.restoreCheckpoint(from: url)
+  #expect(resumed.state == first.state)
+  for _ in 0..<3 { _ = try resumed.step(realImages: x, realLabels: y) }
+  #expect(resumed.state == straight.state)
+}
+
+@Test func restoringAMismatchedCheckpointFailsClearly() throws {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("gtn-mismatch-\(UInt64.random(in: 0...UInt64.max)).safetensors")
+  defer { try? FileManager.default.removeItem(at: url) }
+  try tinyTrainer(steps: 3).saveCheckpoint(to: url)
+  var other = tinyTrainer(steps: 5)
+  #expect(throws: CheckpointError.self) { try other.restoreCheckpoint(from: url) }
+  try Data([1, 2, 3]).write(to: url)
+  do {
+    try other.restoreCheckpoint(from: url)
+    Issue.record("a 3-byte file was accepted")
+  } catch let error as CheckpointError {
+    #expect(error.description.contains(url.path))
+  }
+}
+
+@Test func safetensorsRoundTripAndLayout() throws {
+  var rng = SplitMix64(seed: 1)
+  let a = Tensor(randomNormal: [2, 3], using: &rng)
+  let b = Tensor(shape: [], scalars: [7])
+  let data = try Safetensors.encode([("a", a), ("b", b)], metadata: ["k": "v"])
+  let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+  #expect(headerLength % 8 == 0)
+  #expect(data.count == 8 + headerLength + 4 * 7)
+  let (tensors, metadata) = try Safetensors.decode(data)
+  #expect(tensors["a"] == a && tensors["b"] == b && metadata == ["k": "v"])
+  // Truncated payload and a lying header length are rejected.
+  #expect(throws: CheckpointError.self) { try Safetensors.decode(data.prefix(data.count - 1)) }
+  var lying = data
+  lying[0] = 0xFF
+  lying[1] = 0xFF
+  #expect(throws: CheckpointError.self) { try Safetensors.decode(lying) }
+}
