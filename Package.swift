@@ -39,6 +39,11 @@ let package = Package(
     .target(name: "GTNCore", dependencies: ["GTNAutodiff", "GTNData"]),
     .target(name: "GTNSearch", dependencies: ["GTNCore", "GTNData"]),
 
+    // MARK: - Examples and benchmarks
+    .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData"], path: "Examples/_GTNExamplesSupport"),
+    .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
+    .executableTarget(name: "gtn-bench", dependencies: ["GTNCore"], path: "Benchmarks/gtn-bench"),
+
     // MARK: - Tests
     .testTarget(name: "GTNAutodiffTests", dependencies: ["GTNAutodiff"]),
     .testTarget(name: "GTNDataTests", dependencies: ["GTNData"]),

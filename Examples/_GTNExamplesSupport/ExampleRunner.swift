@@ -1,0 +1,224 @@
+import Foundation
+import GTNCore
+import GTNData
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The data an example meta-trains and evaluates on.
+public struct ExampleData: Sendable {
+  public var name: String
+  public var training: Dataset
+  public var validation: Dataset
+  public var test: Dataset
+}
+
+/// Meta-trains a GTN with the given options, evaluates it against a tuned
+/// real-data baseline and writes the run's outputs.
+public struct ExampleRunner {
+  public var options: ExampleOptions
+  public var data: ExampleData
+
+  public init(options: ExampleOptions, data: ExampleData) {
+    self.options = options
+    self.data = data
+  }
+
+  private func log(_ message: String) {
+    guard !options.quiet else { return }
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+
+  func makeTrainer() -> MetaTrainer {
+    let o = options
+    let shape = data.training.imageShape
+    let classes = data.training.classNames.count
+    let side = shape[1]
+    let learner: Sequential
+    switch o.learner {
+    case "paper": learner = .paperLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
+    case "conv": learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
+    default: learner = .mlpLearner(inputSize: shape.reduce(1, *), hiddenSize: 128, classCount: classes)
+    }
+    var generator: any Generator
+    switch o.generator {
+    case "paper": generator = ConditionalGenerator.paper(noiseSize: o.noiseSize, imageShape: shape, classCount: classes, outputScale: 1)
+    case "conv": generator = ConditionalGenerator.smallConv(noiseSize: o.noiseSize, imageShape: shape, classCount: classes)
+    default: generator = ConditionalGenerator.mlp(noiseSize: o.noiseSize, hiddenSize: 256, imageShape: shape, classCount: classes)
+    }
+    let curriculum: any Curriculum
+    switch o.curriculum {
+    case "random": curriculum = RandomCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes)
+    case "shuffled": curriculum = ShuffledCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes)
+    case "pixels":
+      curriculum = PixelCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, imageShape: shape, classCount: classes)
+      generator = IdentityGenerator()
+    default:
+      curriculum = LearnedCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes, learnsSoftLabels: o.softLabels)
+    }
+    return MetaTrainer(
+      generator: generator, curriculum: curriculum,
+      optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.5, stepCount: o.innerSteps, perStep: true),
+      learners: [learner],
+      configuration: MetaTrainingConfiguration(
+        iterations: o.outerIterations, learningRate: o.learningRate, intermediateLossInterval: o.intermediateLosses,
+        checkpointSegmentLength: o.checkpointSegment),
+      seed: o.seed)
+  }
+
+  /// The real batch of outer iteration `i`: a deterministic function of the
+  /// seed and `i`, so a resumed run sees the same batches.
+  func realBatch(iteration: Int) -> Batch {
+    var rng = SplitMix64(seed: options.seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(iteration))
+    let indices = (0..<options.realBatchSize).map { _ in Int.random(in: 0..<data.training.count, using: &rng) }
+    let batch = data.training.batch(at: indices)
+    return options.augment ? batch.augmented(using: &rng) : batch
+  }
+
+  /// Runs the whole job and returns the summary line.
+  public func run() throws -> String {
+    let output = URL(fileURLWithPath: options.output, isDirectory: true)
+    try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+    let checkpointURL = output.appendingPathComponent("checkpoint.safetensors")
+    var trainer = makeTrainer()
+    if options.resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
+      try trainer.restoreCheckpoint(from: checkpointURL)
+      log("resumed from \(checkpointURL.path) at iteration \(trainer.state.iteration)")
+    }
+    trainer.configuration.iterations = options.outerIterations
+    let metadata = ["gtn.command": CommandLine.arguments.joined(separator: " "), "gtn.dataset": data.name]
+
+    // Meta-training.
+    let clock = ContinuousClock()
+    let started = clock.now
+    let firstIteration = trainer.state.iteration
+    var recentLoss: Float = 0
+    var recentAccuracy = 0.0
+    while trainer.state.iteration < options.outerIterations {
+      let batch = realBatch(iteration: trainer.state.iteration)
+      let result = try trainer.step(realImages: batch.images, realLabels: batch.labels)
+      recentLoss = recentLoss == 0 ? result.metaLoss : 0.9 * recentLoss + 0.1 * result.metaLoss
+      recentAccuracy = recentAccuracy == 0 ? result.realBatchAccuracy : 0.9 * recentAccuracy + 0.1 * result.realBatchAccuracy
+      let done = trainer.state.iteration
+      if done % options.checkpointEvery == 0 || done == options.outerIterations {
+        try trainer.saveCheckpoint(to: checkpointURL, metadata: metadata)
+      }
+      if done % 10 == 0 || done == options.outerIterations {
+        let elapsed = seconds(clock.now - started)
+        let perIteration = elapsed / Double(done - firstIteration)
+        let eta = perIteration * Double(options.outerIterations - done)
+        log(String(format: "iteration %d/%d  meta-loss %.4f  real-batch accuracy %.1f%%  %.2f s/it  ETA %@",
+                   done, options.outerIterations, recentLoss, recentAccuracy * 100, perIteration, formatDuration(eta)))
+      }
+    }
+    let trainingSeconds = seconds(clock.now - started)
+
+    // Evaluation: fresh learners on GTN data versus tuned real data.
+    log("evaluating: \(options.evaluationSeeds) fresh learners on GTN data and on real data (learning rate tuned on the validation split)")
+    let learner = trainer.learners[0]
+    let T = options.innerSteps
+    var stepCounts = [1]
+    while stepCounts.last! * 2 < T { stepCounts.append(stepCounts.last! * 2) }
+    if stepCounts.last! != T { stepCounts.append(T) }
+    let seeds = (0..<UInt64(options.evaluationSeeds)).map { 1000 + $0 }
+    let gtn = trainer.evaluate(learner: learner, stepCounts: stepCounts, seeds: seeds, testImages: data.test.images, testLabels: data.test.labels)
+    let real = RealDataBaseline.tuned(
+      learner: learner, trainImages: data.training.images, trainLabels: data.training.labels,
+      validationImages: data.validation.images, validationLabels: data.validation.labels,
+      testImages: data.test.images, testLabels: data.test.labels,
+      batchSize: options.batchSize, stepCounts: stepCounts, classCount: data.training.classNames.count, seeds: seeds)
+
+    // Outputs.
+    try writeCurriculum(trainer, to: output.appendingPathComponent("curriculum.png"))
+    var plot = LinePlot(title: "\(data.name): test accuracy after k SGD steps", xLabel: "SGD steps k", yLabel: "test accuracy")
+    plot.add(series: "GTN data", points: stepCounts.map { (Double($0), gtn[$0]!.mean) })
+    plot.add(series: "real data (lr \(real.learningRate))", points: stepCounts.map { (Double($0), real.accuracy[$0]!.mean) })
+    try plot.svg().write(to: output.appendingPathComponent("accuracy.svg"), atomically: true, encoding: .utf8)
+    var csv = "steps,gtn_mean,gtn_std,real_mean,real_std\n"
+    for k in stepCounts {
+      csv += "\(k),\(gtn[k]!.mean),\(gtn[k]!.standardDeviation),\(real.accuracy[k]!.mean),\(real.accuracy[k]!.standardDeviation)\n"
+    }
+    try csv.write(to: output.appendingPathComponent("accuracy.csv"), atomically: true, encoding: .utf8)
+
+    let summary: [String: Any] = [
+      "dataset": data.name,
+      "inner_steps": T,
+      "batch_size": options.batchSize,
+      "outer_iterations": options.outerIterations,
+      "learner": options.learner,
+      "generator": options.generator,
+      "curriculum": options.curriculum,
+      "meta_training_seconds": (trainingSeconds * 10).rounded() / 10,
+      "resumed_from_iteration": firstIteration,
+      "gtn_test_accuracy": gtn[T]!.mean,
+      "gtn_test_accuracy_std": gtn[T]!.standardDeviation,
+      "real_test_accuracy": real.accuracy[T]!.mean,
+      "real_test_accuracy_std": real.accuracy[T]!.standardDeviation,
+      "real_learning_rate": Double(real.learningRate),
+      "evaluation_seeds": options.evaluationSeeds,
+      "blas_core": BLASRuntime.coreName,
+      "blas_threads": BLASRuntime.threadCount,
+      "output": output.path,
+    ]
+    let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
+    try json.write(to: output.appendingPathComponent("summary.json"), options: .atomic)
+    return String(decoding: json, as: UTF8.self)
+  }
+
+  /// Writes the learned curriculum as a grid: one row per inner step, up to
+  /// 20 samples (two per class) per row.
+  func writeCurriculum(_ trainer: MetaTrainer, to url: URL) throws {
+    let batches = trainer.syntheticBatches()
+    let columns = Swift.min(options.batchSize, 20)
+    let shape = data.training.imageShape
+    let images = Tensor.concatenating(batches.map { $0.images.slice(alongAxis: 0, 0..<columns) }, alongAxis: 0)
+    precondition(images.shape == [batches.count * columns] + shape)
+    try ImageGrid(images: images, rows: batches.count, columns: columns, range: -1...1, scale: 2, spacing: 1).write(to: url)
+  }
+}
+
+func seconds(_ d: Duration) -> Double {
+  Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+func formatDuration(_ s: Double) -> String {
+  guard s.isFinite else { return "?" }
+  let total = Int(s.rounded())
+  return total >= 3600 ? String(format: "%dh%02dm", total / 3600, (total % 3600) / 60)
+    : String(format: "%dm%02ds", total / 60, total % 60)
+}
+
+/// Entry point shared by the examples: parses arguments, loads data with
+/// `load`, runs, prints the summary; exits 2 on bad arguments and 1 on
+/// data or training errors, with the message on stderr.
+public func runExample(
+  program: String, summary: String, defaults: ExampleOptions, datasets: [String],
+  load: (ExampleOptions) throws -> ExampleData
+) -> Never {
+  BLASRuntime.reexecutingWithFastKernelIfNeeded()
+  if let warning = BLASRuntime.slowKernelWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+  let options: ExampleOptions
+  do {
+    guard let parsed = try ExampleOptions.parse(Array(CommandLine.arguments.dropFirst()), defaults: defaults, datasets: datasets) else {
+      print(ExampleOptions.usage(program: program, summary: summary, defaults: defaults, datasets: datasets))
+      exit(0)
+    }
+    options = parsed
+  } catch {
+    FileHandle.standardError.write(Data("\(program): \(error)\n".utf8))
+    exit(2)
+  }
+  BLASRuntime.threadCount = options.threads
+  do {
+    let data = try load(options)
+    if !options.quiet {
+      FileHandle.standardError.write(Data("\(program): \(data.name): \(data.training.count) training, \(data.validation.count) validation, \(data.test.count) test images; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threadCount) threads\n".utf8))
+    }
+    print(try ExampleRunner(options: options, data: data).run())
+    exit(0)
+  } catch {
+    FileHandle.standardError.write(Data("\(program): \(error)\n".utf8))
+    exit(1)
+  }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// The command-line options shared by the example executables.
+public struct ExampleOptions: Sendable {
+  public var dataDirectory: String?
+  public var dataset: String
+  public var innerSteps = 32
+  public var batchSize = 128
+  public var outerIterations = 300
+  public var seed: UInt64 = 1
+  public var output = "gtn-output"
+  public var resume = false
+  public var learner = "mlp"
+  public var generator = "mlp"
+  public var curriculum = "learned"
+  public var softLabels = false
+  public var intermediateLosses: Int? = nil
+  public var checkpointSegment: Int? = nil
+  public var threads = 1
+  public var evaluationSeeds = 5
+  public var checkpointEvery = 25
+  public var realBatchSize = 128
+  public var learningRate: Float = 0.01
+  public var noiseSize = 64
+  public var augment = false
+  public var quiet = false
+
+  public init(dataset: String) { self.dataset = dataset }
+}
+
+/// A command-line argument that cannot be used.
+public struct UsageError: Error, CustomStringConvertible {
+  public var message: String
+  public var description: String { message }
+}
+
+extension ExampleOptions {
+  /// Parses `arguments` (without the program name).
+  public static func parse(_ arguments: [String], defaults: ExampleOptions, datasets: [String]) throws -> ExampleOptions? {
+    var options = defaults
+    var i = 0
+    func value(_ flag: String) throws -> String {
+      i += 1
+      guard i < arguments.count else { throw UsageError(message: "\(flag) needs a value") }
+      return arguments[i]
+    }
+    func integer(_ flag: String, minimum: Int = 1) throws -> Int {
+      let text = try value(flag)
+      guard let n = Int(text), n >= minimum else { throw UsageError(message: "\(flag) expects an integer ≥ \(minimum), got '\(text)'") }
+      return n
+    }
+    func choice(_ flag: String, _ allowed: [String]) throws -> String {
+      let text = try value(flag)
+      guard allowed.contains(text) else { throw UsageError(message: "\(flag) expects one of \(allowed.joined(separator: ", ")), got '\(text)'") }
+      return text
+    }
+    while i < arguments.count {
+      let flag = arguments[i]
+      switch flag {
+      case "-h", "--help": return nil
+      case "--data-dir": options.dataDirectory = try value(flag)
+      case "--dataset": options.dataset = try choice(flag, datasets)
+      case "--inner-steps": options.innerSteps = try integer(flag)
+      case "--batch-size": options.batchSize = try integer(flag)
+      case "--outer-iterations": options.outerIterations = try integer(flag)
+      case "--seed": options.seed = UInt64(try integer(flag, minimum: 0))
+      case "--output": options.output = try value(flag)
+      case "--resume": options.resume = true
+      case "--learner": options.learner = try choice(flag, ["mlp", "conv", "paper"])
+      case "--generator": options.generator = try choice(flag, ["mlp", "conv", "paper"])
+      case "--curriculum": options.curriculum = try choice(flag, ["learned", "random", "shuffled", "pixels"])
+      case "--soft-labels": options.softLabels = true
+      case "--intermediate-losses": options.intermediateLosses = try integer(flag)
+      case "--checkpoint-segment": options.checkpointSegment = try integer(flag)
+      case "--threads": options.threads = try integer(flag)
+      case "--evaluation-seeds": options.evaluationSeeds = try integer(flag)
+      case "--checkpoint-every": options.checkpointEvery = try integer(flag)
+      case "--real-batch-size": options.realBatchSize = try integer(flag)
+      case "--learning-rate":
+        let text = try value(flag)
+        guard let lr = Float(text), lr > 0 else { throw UsageError(message: "--learning-rate expects a positive number, got '\(text)'") }
+        options.learningRate = lr
+      case "--noise-size": options.noiseSize = try integer(flag)
+      case "--augment": options.augment = true
+      case "--quiet": options.quiet = true
+      case "--paper":
+        // The paper's MNIST setup, one flag away.
+        options.learner = "paper"
+        options.generator = "paper"
+        options.noiseSize = 128
+        options.innerSteps = 32
+        options.batchSize = 128
+        options.intermediateLosses = 1
+        options.learningRate = 0.02
+        options.outerIterations = 2000
+        options.checkpointSegment = 8
+      default: throw UsageError(message: "unknown argument '\(flag)' (see --help)")
+      }
+      i += 1
+    }
+    return options
+  }
+
+  /// The help text.
+  public static func usage(program: String, summary: String, defaults: ExampleOptions, datasets: [String]) -> String {
+    """
+    USAGE: \(program) [options]
+
+    \(summary)
+
+    OPTIONS:
+      --data-dir DIR            Folder with the dataset files (else $GTN_DATA_DIR, else standard locations)
+      --dataset NAME            \(datasets.joined(separator: " | ")) (default: \(defaults.dataset))
+      --inner-steps T           Inner SGD steps per outer iteration (default: \(defaults.innerSteps))
+      --batch-size B            Synthetic samples per inner step (default: \(defaults.batchSize))
+      --outer-iterations N      Meta-training iterations (default: \(defaults.outerIterations))
+      --seed S                  Seed for every random choice (default: \(defaults.seed))
+      --output DIR              Where checkpoint, PNG, SVG, CSV and summary go (default: \(defaults.output))
+      --resume                  Continue from DIR/checkpoint.safetensors if present
+      --learner mlp|conv|paper  Learner architecture (default: \(defaults.learner))
+      --generator mlp|conv|paper Generator architecture (default: \(defaults.generator))
+      --curriculum KIND         learned | random | shuffled | pixels (default: \(defaults.curriculum))
+      --soft-labels             Learn soft labels with the curriculum
+      --intermediate-losses K   Add the real-data loss after every K-th inner step
+      --checkpoint-segment K    Gradient checkpointing: recompute the inner loop in segments of K steps
+      --learning-rate LR        Outer Adam learning rate (default: \(defaults.learningRate))
+      --noise-size Z            Generator input length (default: \(defaults.noiseSize))
+      --real-batch-size N       Real images per meta-loss (default: \(defaults.realBatchSize))
+      --augment                 Random crop (pad 4) and horizontal flip of the real batches
+      --threads N               BLAS threads (default: \(defaults.threads))
+      --evaluation-seeds N      Fresh learners per evaluation (default: \(defaults.evaluationSeeds))
+      --checkpoint-every N      Save the run every N iterations (default: \(defaults.checkpointEvery))
+      --paper                   The paper's full setup (paper learner and generator, T=32, B=128,
+                                intermediate losses, 2000 iterations, checkpoint segments of 8)
+      --quiet                   No progress on stderr
+      -h, --help                Show this help
+
+    Writes DIR/curriculum.png (one row per inner step), DIR/accuracy.svg and DIR/accuracy.csv
+    (test accuracy against SGD steps, GTN data versus tuned real data), DIR/checkpoint.safetensors,
+    DIR/summary.json, and prints the summary as one JSON line on stdout.
+    """
+  }
+}

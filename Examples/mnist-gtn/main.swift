@@ -1,0 +1,32 @@
+// mnist-gtn — meta-train a Generative Teaching Network on MNIST (or
+// Fashion-MNIST) and compare learners trained on its synthetic data with
+// learners trained on real data for the same number of SGD steps.
+
+import Foundation
+import GTNData
+import _GTNExamplesSupport
+
+let defaults = ExampleOptions(dataset: "mnist")
+
+runExample(
+  program: "mnist-gtn",
+  summary: "Meta-trains a GTN on MNIST (50k/10k split, 10k test) and reports test accuracy after T steps on GTN versus real data.",
+  defaults: defaults, datasets: ["mnist", "fashion-mnist"]
+) { options in
+  let directory = options.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
+  func load(_ name: String) throws -> ExampleData {
+    let loader = name == "mnist" ? Dataset.mnist : Dataset.fashionMNIST
+    let train = try loader(.train, directory, .minusOneToOne, false)
+    let test = try loader(.test, directory, .minusOneToOne, false)
+    let (training, validation) = train.splitting(validationCount: 10_000)
+    return ExampleData(name: name == "mnist" ? "MNIST" : "Fashion-MNIST", training: training, validation: validation, test: test)
+  }
+  do {
+    return try load(options.dataset)
+  } catch let error as DataError where options.dataset == "mnist" && options.dataDirectory == nil {
+    // MNIST not found: fall back to Debian's Fashion-MNIST package when present.
+    guard let fallback = try? load("fashion-mnist") else { throw error }
+    FileHandle.standardError.write(Data("mnist-gtn: MNIST not found (\(error)); using Fashion-MNIST from the Debian package instead\n".utf8))
+    return fallback
+  }
+}
