@@ -30,6 +30,17 @@ public struct CIFAR10Batch: Sendable, Equatable {
   /// The number of records.
   public var count: Int { labels.count }
 
+  /// Creates a batch from labels and planar RGB pixels.
+  ///
+  /// - Precondition: `pixels.count == labels.count × 3072`.
+  public init(labels: [UInt8], pixels: [UInt8]) {
+    precondition(
+      pixels.count == labels.count * Self.imageSize,
+      "CIFAR10Batch with \(labels.count) labels needs \(labels.count * Self.imageSize) pixel bytes, got \(pixels.count)")
+    self.labels = labels
+    self.pixels = pixels
+  }
+
   /// Decodes a batch from bytes in memory, plain or gzip-compressed.
   ///
   /// - Parameters:
