@@ -124,8 +124,10 @@ enum Fixtures {
   }
 
   /// A gzip member whose content is `prefix` followed by `zeros` zero bytes,
-  /// compressed ~1000:1 with fixed-Huffman back-references.
-  static func gzipBomb(prefix: [UInt8], zeros: Int) -> [UInt8] {
+  /// compressed ~160:1 with fixed-Huffman back-references. Without
+  /// `checksummed` the trailer holds a zero CRC (cheap for huge contents
+  /// that a reader must reject before reaching the trailer).
+  static func gzipBomb(prefix: [UInt8], zeros: Int, checksummed: Bool = true) -> [UInt8] {
     precondition(zeros >= 1)
     var writer = BitWriter()
     writer.write(1, bits: 1)  // BFINAL
@@ -139,8 +141,8 @@ enum Fixtures {
     }
     for _ in 0..<remaining { writer.literal(0) }
     writer.writeCode(0, length: 7)  // end of block (256)
-    let content = prefix + [UInt8](repeating: 0, count: zeros)
-    return gzipMember(deflate: writer.bytes, crc: crc32(content), size: UInt32(truncatingIfNeeded: content.count))
+    let crc = checksummed ? crc32(prefix + [UInt8](repeating: 0, count: zeros)) : 0
+    return gzipMember(deflate: writer.bytes, crc: crc, size: UInt32(truncatingIfNeeded: prefix.count + zeros))
   }
 
   struct BitWriter {

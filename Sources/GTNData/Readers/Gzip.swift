@@ -11,7 +11,8 @@ internal import _GTNCZlib
 /// could ever hold is rejected before any large allocation.
 enum Gzip {
   /// The largest expansion factor deflate can achieve (about 1032:1) plus
-  /// some room for headers.
+  /// some room for headers: a stream of n bytes never inflates to more than
+  /// `maximumExpansion × n` bytes.
   static let maximumExpansion = 1040
 
   /// Whether `bytes` start with the gzip magic number `1f 8b`.
@@ -75,13 +76,6 @@ enum Gzip {
         let consumed = inBuffer.count - Int(stream.avail_in)
 
         if declared == nil, let size = try limit(Array(output[0..<produced])) {
-          // A deflate stream cannot expand more than ~1032:1.
-          guard size / maximumExpansion <= inBuffer.count else {
-            throw DataError(
-              .truncated, file: source, field: "declared size",
-              expected: "at most \(inBuffer.count * maximumExpansion) bytes from a \(inBuffer.count)-byte gzip stream",
-              found: "\(size) bytes declared")
-          }
           declared = size
           if output.count > size + 1 {
             output.removeLast(output.count - (size + 1))

@@ -89,7 +89,16 @@ public struct IDXFile: Sendable, Equatable {
     let plain: [UInt8]
     if Gzip.hasMagic(bytes) {
       plain = try Gzip.decompress(bytes, source: source) { prefix in
-        try IDXFile.declaredSize(header: prefix, source: source)
+        guard let size = try IDXFile.declaredSize(header: prefix, source: source) else { return nil }
+        // A deflate stream cannot expand more than ~1032:1, so a header that
+        // declares more than that is lying about the data that follows.
+        guard size / Gzip.maximumExpansion <= bytes.count else {
+          throw DataError(
+            .truncated, file: source, field: "declared size",
+            expected: "at most \(bytes.count * Gzip.maximumExpansion) bytes from a \(bytes.count)-byte gzip stream",
+            found: "\(size) bytes declared")
+        }
+        return size
       }
       guard !plain.isEmpty else {
         throw DataError(.empty, file: source, field: "decompressed data", offset: 0, expected: "an IDX header", found: "0 bytes")
