@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+@testable import GTNData
+
+@Suite("DataLocator")
+struct DataLocatorTests {
+  let names = ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
+
+  @Test func findsSubfolderOrDirectFilesPlainOrGzip() throws {
+    let tmp = try TemporaryDirectory()
+    defer { tmp.cleanup() }
+    let sub = tmp.url.appendingPathComponent("mnist")
+    try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+    try Data([1]).write(to: sub.appendingPathComponent("t10k-images-idx3-ubyte.gz"))
+    try Data([1]).write(to: sub.appendingPathComponent("t10k-labels-idx1-ubyte"))
+
+    let viaEnvironment = DataLocator(environment: ["GTN_DATA_DIR": tmp.url.path])
+    let found = try viaEnvironment.locate(names, of: .mnist)
+    #expect(found.map(\.lastPathComponent) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte"])
+    #expect(found[0].deletingLastPathComponent().lastPathComponent == "mnist")
+
+    // GTN_DATA_DIR pointing directly at the files.
+    let direct = DataLocator(environment: ["GTN_DATA_DIR": sub.path])
+    #expect(try direct.locate(names, of: .mnist).count == 2)
+
+    // An explicit directory wins over the environment.
+    let explicit = DataLocator(directory: sub, environment: ["GTN_DATA_DIR": "/nonexistent"])
+    #expect(try explicit.locate(names, of: .mnist).count == 2)
+  }
+
+  @Test func errorListsEveryPlaceSearched() throws {
+    let tmp = try TemporaryDirectory()
+    defer { tmp.cleanup() }
+    let locator = DataLocator(environment: ["GTN_DATA_DIR": tmp.url.path], searchesSystemLocations: false)
+    let error = DataError.caught { _ = try locator.locate(["data_batch_1.bin"], of: .cifar10) }
+    #expect(error?.kind == .notFound)
+    let text = error?.description ?? ""
+    for candidate in locator.candidateDirectories(for: .cifar10) {
+      #expect(text.contains(candidate.path))
+    }
+    #expect(text.contains("cifar-10-batches-bin"))
+    #expect(text.contains("cs.toronto.edu"))
+
+    let unset = DataLocator(environment: [:], searchesSystemLocations: false)
+    #expect(unset.candidateDirectories(for: .mnist).isEmpty)
+    let unsetError = DataError.caught { _ = try unset.locate(["x"], of: .mnist) }
+    #expect(unsetError?.description.contains("GTN_DATA_DIR is not set") == true)
+  }
+
+  @Test func fashionMNISTFallsBackToDebianLocation() {
+    let locator = DataLocator(environment: [:])
+    #expect(locator.candidateDirectories(for: .fashionMNIST).map(\.path) == ["/usr/share/datasets/fashion-mnist"])
+    let error = DataError.caught { _ = try DataLocator(environment: [:]).locate(["nope"], of: .fashionMNIST) }
+    #expect(error?.description.contains("apt-get install dataset-fashion-mnist") == true)
+  }
+
+  @Test func loadersUseTheLocator() throws {
+    let tmp = try TemporaryDirectory()
+    defer { tmp.cleanup() }
+    _ = try tmp.write(Fixtures.gzip(Fixtures.idxImages(count: 3)), to: "train-images-idx3-ubyte.gz")
+    _ = try tmp.write(Fixtures.idxLabels([3, 1, 4]), to: "train-labels-idx1-ubyte")
+    let data = try Dataset.mnist(split: .train, from: tmp.url, normalization: .zeroToOne)
+    #expect(data.images.shape == [3, 1, 28, 28])
+    #expect(data.labels == [3, 1, 4])
+    #expect(data.classNames == Dataset.mnistClassNames)
+    // Checksum verification of files that are not the real MNIST fails.
+    let error = DataError.caught { _ = try Dataset.mnist(split: .train, from: tmp.url, verifyingChecksums: true) }
+    #expect(error?.kind == .checksumMismatch)
+    // The test split is missing.
+    #expect(DataError.caught { _ = try Dataset.mnist(split: .test, from: tmp.url) }?.kind == .notFound)
+
+    _ = try tmp.write(Fixtures.cifarRecords(count: 2), to: "test_batch.bin")
+    let cifar = try Dataset.cifar10(split: .test, from: tmp.url, normalization: .raw)
+    #expect(cifar.images.shape == [2, 3, 32, 32])
+    #expect(cifar.classNames == Dataset.cifar10ClassNames)
+    _ = try tmp.write(Array("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n".utf8), to: "batches.meta.txt")
+    #expect(try Dataset.cifar10(split: .test, from: tmp.url).classNames.first == "a")
+  }
+}
