@@ -12,6 +12,13 @@ public struct ExampleData: Sendable {
   public var training: Dataset
   public var validation: Dataset
   public var test: Dataset
+
+  public init(name: String, training: Dataset, validation: Dataset, test: Dataset) {
+    self.name = name
+    self.training = training
+    self.validation = validation
+    self.test = test
+  }
 }
 
 /// Meta-trains a GTN with the given options, evaluates it against a tuned
