@@ -40,7 +40,7 @@ public struct MetaTrainer: Sendable {
   /// (a single element: always the same architecture).
   public var learners: [any Learner]
   public var configuration: MetaTrainingConfiguration
-  /// The run's state; save it with ``MetaCheckpoint`` to resume.
+  /// The run's state; save it with ``saveCheckpoint(to:metadata:)`` to resume.
   public var state: MetaTrainingState
 
   /// Creates a trainer with freshly initialised meta-parameters.
