@@ -1,34 +1,285 @@
+// gtn-bench — the canonical benchmark workloads (W1 meta-mlp, W2 meta-conv,
+// W3 inner-conv; see Benchmarks/README.md), plus the BLAS and learner figures
+// behind them. Prints one JSON line per result.
+
+import Foundation
 import GTNCore
+import GTNData
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 BLASRuntime.reexecutingWithFastKernelIfNeeded()
-let args = CommandLine.arguments
-let threads = args.count > 2 ? Int(args[2])! : 1
-BLASRuntime.threadCount = threads
-print("core", BLASRuntime.coreName, "threads", BLASRuntime.threadCount)
-print("sgemm GFLOP/s", BLASRuntime.measureSgemmGFLOPS(size: 1024, repetitions: 5))
-var rng = SplitMix64(seed: 1)
-let real = Tensor(randomUniform: [256, 1, 28, 28], lowerBound: -1, upperBound: 1, using: &rng)
-let labels = (0..<256).map { $0 % 10 }
-let which = args.count > 1 ? args[1] : "w1"
-var trainer: MetaTrainer
-var realX = real
-var realY = labels
-if which == "w1" {
-  trainer = MetaTrainer(generator: ConditionalGenerator.mlp(), curriculum: LearnedCurriculum(stepCount: 16, batchSize: 64, noiseSize: 64),
-    optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9), learners: [Sequential.mlpLearner()],
-    configuration: MetaTrainingConfiguration(iterations: 100, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil), seed: 1)
-} else {
-  trainer = MetaTrainer(generator: ConditionalGenerator.smallConv(), curriculum: LearnedCurriculum(stepCount: 32, batchSize: 128, noiseSize: 64),
-    optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9), learners: [Sequential.smallConvLearner()],
-    configuration: MetaTrainingConfiguration(iterations: 100, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil), seed: 1)
-  realX = real.slice(alongAxis: 0, 0..<128); realY = Array(labels.prefix(128))
+
+struct Options {
+  var workloads = ["all"]
+  var threads: [Int] = []
+  var reps = 10
+  var warmup = 2
+  var check = false
 }
-let clock = ContinuousClock()
-for i in 0..<4 {
-  var r: MetaTrainer.StepResult? = nil
-  let d = clock.measure { r = try! trainer.step(realImages: realX, realLabels: realY) }
-  print(i, d, r!.metaLoss)
+
+func fail(_ message: String) -> Never {
+  FileHandle.standardError.write(Data("gtn-bench: \(message)\n".utf8))
+  exit(2)
+}
+
+let usage = """
+  USAGE: gtn-bench [--workload w1|w2|w3|sgemm|learner|all] [--threads N[,M]] [--reps N] [--warmup N] [--check]
+
+  Runs the benchmark workloads of Benchmarks/README.md and prints one JSON line per result:
+  median, min and max wall-clock seconds per outer step (W1, W2) or per evaluated
+  architecture (W3) over --reps repetitions after --warmup, and the process's peak resident
+  memory. --threads runs each workload at each BLAS thread count (default: 1 and all cores).
+  --check verifies the W1 meta-gradient against finite differences first.
+  Real images are Fashion-MNIST (Debian's dataset-fashion-mnist, or $GTN_DATA_DIR).
+  """
+
+func parseOptions() -> Options {
+var options = Options()
+var arguments = Array(CommandLine.arguments.dropFirst())
+while !arguments.isEmpty {
+  let flag = arguments.removeFirst()
+  func value() -> String {
+    guard !arguments.isEmpty else { fail("\(flag) needs a value") }
+    return arguments.removeFirst()
+  }
+  switch flag {
+  case "--workload": options.workloads = value().split(separator: ",").map(String.init)
+  case "--threads":
+    let text = value()
+    options.threads = text.split(separator: ",").map { Int($0) ?? 0 }
+    if options.threads.contains(where: { $0 < 1 }) { fail("--threads expects positive integers, got '\(text)'") }
+  case "--reps":
+    let text = value()
+    guard let n = Int(text), n >= 1 else { fail("--reps expects an integer ≥ 1, got '\(text)'") }
+    options.reps = n
+  case "--warmup":
+    let text = value()
+    guard let n = Int(text), n >= 0 else { fail("--warmup expects an integer ≥ 0, got '\(text)'") }
+    options.warmup = n
+  case "--check": options.check = true
+  case "-h", "--help":
+    print(usage)
+    exit(0)
+  default: fail("unknown argument '\(flag)'\n\(usage)")
+  }
+}
+let known = ["w1", "w2", "w3", "sgemm", "learner", "all"]
+for w in options.workloads where !known.contains(w) { fail("--workload expects one of \(known.joined(separator: ", ")), got '\(w)'") }
+if options.workloads.contains("all") { options.workloads = ["sgemm", "w1", "w2", "w3"] }
+if options.threads.isEmpty {
+  let cores = ProcessInfo.processInfo.activeProcessorCount
+  options.threads = cores > 1 ? [1, cores] : [1]
+}
+return options
+}
+let options = parseOptions()
+
+// MARK: - Measurement
+
+func peakResidentMegabytes() -> Double { statusField("VmHWM:") }
+func residentMegabytes() -> Double { statusField("VmRSS:") }
+
+func statusField(_ name: String) -> Double {
+  guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+  for line in text.split(separator: "\n") where line.hasPrefix(name) {
+    let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+    return kb / 1024
+  }
+  return 0
+}
+
+func seconds(_ d: Duration) -> Double {
+  Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
+
+func report(_ workload: String, threads: Int, times: [Double], flops: Double, extra: [String: Any] = [:]) {
+  let sorted = times.sorted()
+  let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+  var line: [String: Any] = [
+    "framework": "swift-gtn", "workload": workload, "threads": threads,
+    "median_s": median, "min_s": sorted.first ?? 0, "max_s": sorted.last ?? 0,
+    "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "flops_per_step": flops,
+    "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName,
+  ]
+  for (k, v) in extra { line[k] = v }
+  let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
+  print(String(decoding: data, as: UTF8.self))
+}
+
+func time(reps: Int, warmup: Int, _ body: () throws -> Void) rethrows -> [Double] {
+  let clock = ContinuousClock()
+  for _ in 0..<warmup { try body() }
+  return try (0..<reps).map { _ in seconds(try clock.measure(body)) }
+}
+
+// MARK: - Data
+
+/// Fashion-MNIST scaled to [-1, 1]; uniform noise of the same shape when the
+/// data cannot be found (said on stderr), so the timing still runs.
+func fashionMNIST(_ split: Dataset.Split, count: Int) -> (Tensor, [Int]) {
+  do {
+    let data = try Dataset.fashionMNIST(split: split, normalization: .minusOneToOne).subset(0..<count)
+    return (data.images, data.labels)
+  } catch {
+    FileHandle.standardError.write(Data("gtn-bench: \(error)\ngtn-bench: timing on random images instead\n".utf8))
+    var rng = SplitMix64(seed: 99)
+    return (Tensor(randomUniform: [count, 1, 28, 28], lowerBound: -1, upperBound: 1, using: &rng), (0..<count).map { $0 % 10 })
+  }
+}
+
+// MARK: - Workloads
+
+/// W1: MLP generator and learner, T = 16, B = 64, 256 real images.
+func w1Trainer() -> MetaTrainer {
+  MetaTrainer(
+    generator: ConditionalGenerator.mlp(noiseSize: 64, hiddenSize: 256),
+    curriculum: LearnedCurriculum(stepCount: 16, batchSize: 64, noiseSize: 64),
+    optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9),
+    learners: [Sequential.mlpLearner(inputSize: 784, hiddenSize: 128)],
+    configuration: MetaTrainingConfiguration(
+      iterations: 1_000_000, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil),
+    seed: 1)
+}
+
+/// W2: convolutional generator and learner, T = 32, B = 128, 128 real images.
+func w2Trainer() -> MetaTrainer {
+  MetaTrainer(
+    generator: ConditionalGenerator.smallConv(noiseSize: 64),
+    curriculum: LearnedCurriculum(stepCount: 32, batchSize: 128, noiseSize: 64),
+    optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9),
+    learners: [Sequential.smallConvLearner()],
+    configuration: MetaTrainingConfiguration(
+      iterations: 1_000_000, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil),
+    seed: 1)
+}
+
+func runMeta(_ name: String, trainer make: () -> MetaTrainer, realCount: Int, flops: Double, threads: Int) throws {
+  var trainer = make()
+  let (x, y) = fashionMNIST(.train, count: realCount)
+  var firstRSS = 0.0
+  var losses: [Float] = []
+  var rep = 0
+  let times = try time(reps: options.reps, warmup: options.warmup) {
+    losses.append(try trainer.step(realImages: x, realLabels: y).metaLoss)
+    rep += 1
+    if rep == options.warmup + 1 { firstRSS = residentMegabytes() }
+  }
+  report(name, threads: threads, times: times, flops: flops, extra: [
+    "rss_after_first_rep_mb": (firstRSS * 10).rounded() / 10,
+    "rss_after_last_rep_mb": (residentMegabytes() * 10).rounded() / 10,
+    "last_meta_loss": Double(losses.last ?? .nan),
+  ])
+}
+
+func runW3(threads: Int) {
+  let (images, _) = fashionMNIST(.train, count: 128 * 128)
+  let (heldOut, heldOutLabels) = fashionMNIST(.test, count: 1000)
+  let (_, labels) = fashionMNIST(.train, count: 128 * 128)
+  let learner = Sequential.smallConvLearner()
+  var accuracy = 0.0
+  var seed: UInt64 = 0
+  let batches = (0..<128).map { s in
+    (images.slice(alongAxis: 0, (s * 128)..<((s + 1) * 128)),
+     CurriculumBatch.oneHot(Array(labels[(s * 128)..<((s + 1) * 128)]), classCount: 10))
+  }
+  let times = time(reps: options.reps, warmup: options.warmup) {
+    seed += 1
+    var rng = SplitMix64(seed: seed)
+    let theta = LearnerTraining.train(
+      learner, parameters: learner.makeParameters(using: &rng), steps: 128,
+      learningRate: { _ in 0.02 }, momentum: { _ in 0.9 }, batch: { batches[$0] })
+    accuracy = learner.accuracy(parameters: theta, images: heldOut, labels: heldOutLabels)
+  }
+  report("w3-inner-conv", threads: threads, times: times, flops: 99.8e9, extra: ["held_out_accuracy": accuracy])
+}
+
+/// sgemm throughput through the package (1024³ products).
+func runSgemm(threads: Int) {
+  let gflops = BLASRuntime.measureSgemmGFLOPS(size: 1024, repetitions: 10)
+  let line: [String: Any] = [
+    "framework": "swift-gtn", "workload": "sgemm-1024", "threads": threads, "gflops_per_s": (gflops * 10).rounded() / 10,
+    "blas_core": BLASRuntime.coreName,
+  ]
+  print(String(decoding: try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+}
+
+/// Forward and backward of the W2 learner on a batch of 128.
+func runLearner(threads: Int) {
+  let learner = Sequential.smallConvLearner()
+  var rng = SplitMix64(seed: 3)
+  let parameters = learner.makeParameters(using: &rng)
+  let (x, y) = fashionMNIST(.train, count: 128)
+  let times = time(reps: options.reps, warmup: options.warmup) {
+    let p = parameters.map { Variable($0, requiresGradient: true) }
+    let loss = crossEntropy(logits: learner(Variable(x), parameters: p[...]), labels: y)
+    _ = gradients(of: loss, withRespectTo: p)
+  }
+  // Forward 0.44 GFLOP (convs and the linear layer at batch 128), backward twice that.
+  report("learner-w2-forward-backward", threads: threads, times: times, flops: 3 * 0.4445e9)
+}
+
+/// W1's meta-gradient against central differences of the meta-loss.
+///
+/// W1 itself cannot be checked by differences: its learner is LeakyReLU, so
+/// every inner gradient contains step-function masks, and the unrolled
+/// meta-loss *jumps* wherever a pre-activation of any of the ~130,000 inner
+/// activations changes sign — any finite step crosses some of them. The check
+/// therefore runs W1 exactly (shapes, T, B, optimiser, meta-loss on the same
+/// real images) with tanh in place of LeakyReLU, which makes the meta-loss
+/// smooth, and compares directional derivatives (along the gradient and two
+/// random directions) with a sixth-order central difference; errors are
+/// relative to the gradient's norm.
+func checkW1() throws {
+  let generator = ConditionalGenerator(noiseSize: 64, classCount: 10, network: Sequential(
+    Linear(74, 256), Tanh(), Linear(256, 784), Tanh(), Reshape([1, 28, 28])))
+  let learner = Sequential(Flatten(), Linear(784, 128), Tanh(), Linear(128, 10))
+  let trainer = MetaTrainer(
+    generator: generator, curriculum: LearnedCurriculum(stepCount: 16, batchSize: 64, noiseSize: 64),
+    optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9), learners: [learner],
+    configuration: MetaTrainingConfiguration(iterations: 1, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil),
+    seed: 1)
+  let (x, y) = fashionMNIST(.train, count: 256)
+  var rng = SplitMix64(seed: 5)
+  let theta0 = learner.makeParameters(using: &rng)
+  let g = trainer.metaGradient(learner: learner, initialParameters: theta0, seed: 7, realImages: x, realLabels: y).gradients
+  let norm = g.reduce(0.0) { $0 + $1.scalars.reduce(0.0) { $0 + Double($1 * $1) } }.squareRoot()
+  var worst = 0.0
+  for k in 0..<3 {
+    var v = k == 0 ? g : trainer.state.metaParameters.map { Tensor(randomNormal: $0.shape, using: &rng) }
+    let vn = v.reduce(0.0) { $0 + $1.scalars.reduce(0.0) { $0 + Double($1 * $1) } }.squareRoot()
+    v = v.map { $0 * Float(1 / vn) }
+    func loss(_ t: Double) -> Double {
+      var moved = trainer
+      moved.state.metaParameters = zip(moved.state.metaParameters, v).map { $0 + $1 * Float(t) }
+      return Double(moved.metaGradient(learner: learner, initialParameters: theta0, seed: 7, realImages: x, realLabels: y).loss)
+    }
+    let h = 2e-2
+    let d = (1...3).map { j in (loss(Double(j) * h) - loss(-Double(j) * h)) / (2 * Double(j) * h) }
+    let numeric = (15 * d[0] - 6 * d[1] + d[2]) / 10
+    let analytic = zip(g, v).reduce(0.0) { $0 + zip($1.0.scalars, $1.1.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } }
+    let error = abs(analytic - numeric) / norm
+    print("{\"check\":\"w1-meta-gradient\",\"direction\":\(k == 0 ? "\"gradient\"" : "\"random\""),\"analytic\":\(analytic),\"finite_difference\":\(numeric),\"error_relative_to_gradient_norm\":\(error)}")
+    worst = max(worst, error)
+  }
+  let passed = worst < 1e-3
+  print("{\"check\":\"w1-meta-gradient\",\"worst_error_relative_to_gradient_norm\":\(worst),\"passed\":\(passed)}")
+  if !passed { exit(1) }
+}
+
+if options.check { try checkW1() }
+for threads in options.threads {
+  BLASRuntime.threadCount = threads
+  for workload in options.workloads {
+    switch workload {
+    case "sgemm": runSgemm(threads: threads)
+    case "learner": runLearner(threads: threads)
+    case "w1": try runMeta("w1-meta-mlp", trainer: w1Trainer, realCount: 256, flops: 2.71e9, threads: threads)
+    case "w2": try runMeta("w2-meta-conv", trainer: w2Trainer, realCount: 128, flops: 140.4e9, threads: threads)
+    case "w3": runW3(threads: threads)
+    default: break
+    }
+  }
 }
