@@ -21,21 +21,21 @@ import Testing
 
   @Test(arguments: configs)
   func conv2dGradients(config g: ConvConfig) {
-    runGradientCheck(GradientCase("conv2d \(g.testDescription)", [g.input, g.filter], domain: .normal(scale: 0.7)) { v in
+    runGradientCheck(GradientCase("conv2d \(g.testDescription)", [g.input, g.filter]) { v in
       (conv2d(v[0], filter: v[1], stride: g.stride, padding: g.padding) * 0.5).tanh()
     })
   }
 
   @Test(arguments: configs)
   func conv2dInputGradientGradients(config g: ConvConfig) {
-    runGradientCheck(GradientCase("conv2dInputGradient \(g.testDescription)", [g.output, g.filter], domain: .normal(scale: 0.7)) { v in
+    runGradientCheck(GradientCase("conv2dInputGradient \(g.testDescription)", [g.output, g.filter]) { v in
       (conv2dInputGradient(v[0], filter: v[1], inputShape: g.input, stride: g.stride, padding: g.padding) * 0.5).tanh()
     })
   }
 
   @Test(arguments: configs)
   func conv2dFilterGradientGradients(config g: ConvConfig) {
-    runGradientCheck(GradientCase("conv2dFilterGradient \(g.testDescription)", [g.input, g.output], domain: .normal(scale: 0.7)) { v in
+    runGradientCheck(GradientCase("conv2dFilterGradient \(g.testDescription)", [g.input, g.output]) { v in
       (conv2dFilterGradient(v[0], outputGradient: v[1], filterShape: g.filter, stride: g.stride, padding: g.padding) * 0.3).tanh()
     })
   }
@@ -51,7 +51,7 @@ import Testing
   func conv2dTransposedGradients(index: Int) {
     let t = Self.transposedConfigs[index]
     let name = "conv2dTransposed x\(t.input) w\(t.filter) s\(t.stride) p\(t.padding)"
-    runGradientCheck(GradientCase(name, [t.input, t.filter], domain: .normal(scale: 0.7)) { v in
+    runGradientCheck(GradientCase(name, [t.input, t.filter]) { v in
       (conv2dTransposed(v[0], filter: v[1], stride: t.stride, padding: t.padding) * 0.5).tanh()
     })
   }

@@ -16,14 +16,14 @@ import Testing
     GradientCase("maxPool2d k2 s2 p1 (odd sizes)", [[1, 3, 5, 3]], domain: .dominantLattice(period: 2), kinked: true) { v in
       v[0].maxPool2d(kernelSize: 2, stride: 2, padding: 1).squared()
     },
-    GradientCase("averagePool2d k2 s2 p0", [[2, 2, 4, 5]]) { v in v[0].averagePool2d(kernelSize: 2).tanh() },
+    GradientCase("averagePool2d k2 s2 p0", [[2, 2, 4, 5]]) { v in (v[0].averagePool2d(kernelSize: 2) * 2).tanh() },
     GradientCase("averagePool2d k3 s1 p1", [[1, 2, 5, 4]]) { v in v[0].averagePool2d(kernelSize: 3, stride: 1, padding: 1).squared() },
-    GradientCase("averagePool2d k3 s2 p1", [[1, 1, 7, 6]]) { v in v[0].averagePool2d(kernelSize: 3, stride: 2, padding: 1).tanh() },
+    GradientCase("averagePool2d k3 s2 p1", [[1, 1, 7, 6]]) { v in (v[0].averagePool2d(kernelSize: 3, stride: 2, padding: 1) * 3).tanh() },
     GradientCase("averagePool2dAdjoint k3 s2 p1", [[1, 2, 3, 3]]) { v in
-      v[0].averagePool2dAdjoint(inputShape: [1, 2, 5, 6], kernelSize: 3, stride: 2, padding: 1).tanh()
+      (v[0].averagePool2dAdjoint(inputShape: [1, 2, 5, 6], kernelSize: 3, stride: 2, padding: 1) * 6).tanh()
     },
     GradientCase("averagePool2dAdjoint k2 s1 p0", [[2, 1, 3, 2]]) { v in
-      v[0].averagePool2dAdjoint(inputShape: [2, 1, 4, 3], kernelSize: 2, stride: 1).squared()
+      (v[0].averagePool2dAdjoint(inputShape: [2, 1, 4, 3], kernelSize: 2, stride: 1) * 3).tanh()
     },
     GradientCase("globalAveragePooled", [[2, 3, 3, 5]]) { v in (v[0].globalAveragePooled() * 2).tanh() },
     GradientCase("upsampledNearest ×2", [[1, 2, 3, 2]]) { v in v[0].upsampledNearest(by: 2).tanh() },
