@@ -228,3 +228,65 @@ final class NeededRecorder: @unchecked Sendable {
   private(set) var values: [[Bool]] = []
   func record(_ v: [Bool]) { values.append(v) }
 }
+
+/// Gradient checkpointing as described in the GradientsOfGradients article: a
+/// custom operation whose rule recomputes its segment and differentiates it.
+func checkpointed(_ inputs: [Variable], _ segment: @escaping @Sendable ([Variable]) -> Variable) -> Variable {
+  let value = withoutGradientRecording { segment(inputs) }.value
+  return Variable.recording(value, inputs: inputs) { c in
+    let retaining = GradientRecording.isEnabled
+    return withGradientRecording(true) {
+      let roots = c.inputs.map { retaining ? $0 + 0 : Variable($0.value, requiresGradient: true) }
+      let recomputed = segment(roots)
+      return gradients(of: recomputed, withRespectTo: roots, retainingGraph: retaining, seed: c.upstream)
+    }
+  }
+}
+
+@Suite struct CheckpointingTests {
+  /// Three layers `h ← tanh(h·w + b)`, optionally each in its own checkpoint.
+  static func unrolled(_ v: [Variable], checkpointing: Bool) -> Variable {
+    var h = v[0]
+    for _ in 0..<3 {
+      let layer: @Sendable ([Variable]) -> Variable = { p in (matmul(p[0], p[1]) + p[2]).tanh() }
+      h = checkpointing ? checkpointed([h, v[1], v[2]], layer) : layer([h, v[1], v[2]])
+    }
+    return h
+  }
+
+  /// `gradients` returns total derivatives: asking for an intermediate and a
+  /// leaf it depends on counts the paths through the intermediate in the
+  /// leaf's gradient. A checkpoint's rule needs partial derivatives, hence
+  /// its fresh roots.
+  @Test func gradientsAreTotalDerivatives() {
+    let w = Variable(Tensor(2), requiresGradient: true)
+    let h = w * 3          // dh/dw = 3
+    let y = h * w          // y = 3w², ∂y/∂h = w, ∂y/∂w|h = h, dy/dw = 6w
+    let g = gradients(of: y, withRespectTo: [h, w])
+    #expect(g[0].value.scalar == 2)
+    #expect(g[1].value.scalar == 12, "total derivative 6w, not the partial h = 6 at w = 2")
+    let root = h + 0
+    let partial = gradients(of: root * w, withRespectTo: [root, w])
+    #expect(partial[1].value.scalar == 12, "a fresh root does not cut the path through h for w")
+    let cut = Variable(h.value, requiresGradient: true)
+    #expect(gradients(of: cut * w, withRespectTo: [cut, w])[1].value.scalar == 6, "a fresh leaf does")
+  }
+
+  @Test func checkpointedSegmentsKeepExactFirstAndSecondDerivatives() {
+    var rng = SplitMix64(seed: 404)
+    let points = [randomTensor([2, 4], &rng), randomTensor([4, 4], &rng, scale: 0.5), randomTensor([4], &rng, scale: 0.2)]
+    // The checkpoint's value holds no graph of the segment.
+    let x = Variable(points[0], requiresGradient: true)
+    let c = checkpointed([x]) { p in p[0].tanh().exp() }
+    #expect(c.requiresGradient)
+    #expect(c.value == x.value.tanh().exp())
+    // Same gradients as the plain unroll, to float precision, both orders.
+    let plain = valueWithGradients(at: points, retainingGraph: true) { v in Self.unrolled(v, checkpointing: false).squared().sum() }
+    let check = valueWithGradients(at: points, retainingGraph: true) { v in Self.unrolled(v, checkpointing: true).squared().sum() }
+    for (a, b) in zip(plain.gradients, check.gradients) { expectClose(b.value, a.value, tolerance: 1e-5) }
+    #expect(check.gradients.allSatisfy { $0.requiresGradient })
+    runGradientCheck(GradientCase("checkpointed unroll (3 layers)", [[2, 4], [4, 4], [4]]) { v in
+      Self.unrolled(v, checkpointing: true)
+    })
+  }
+}
