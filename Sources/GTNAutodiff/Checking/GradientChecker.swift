@@ -76,18 +76,23 @@ public struct GradientChecker: Sendable {
     at points: [Tensor], using generator: inout some RandomNumberGenerator,
     _ function: ([Variable]) -> Variable
   ) -> GradientCheckReport {
-    let outputShape = withoutGradientRecording { function(points.map { Variable($0) }).shape }
+    // The function is evaluated with recording on: its inputs are constants,
+    // so nothing is recorded unless it differentiates something itself (an
+    // unrolled inner loop), and then it needs recording to compute its value.
+    let outputShape = withGradientRecording(true) { function(points.map { Variable($0) }).shape }
     let projection = Tensor(randomUniform: outputShape, lowerBound: 0.5, upperBound: 1.5, using: &generator)
     let r = projection.scalars.map(Double.init)
 
     func loss(_ inputs: [Tensor]) -> Double {
-      let y = withoutGradientRecording { function(inputs.map { Variable($0) }).value }
+      let y = withGradientRecording(true) { function(inputs.map { Variable($0) }).value }
       return y.withUnsafeBufferPointer { p in zip(p, r).reduce(0) { $0 + Double($1.0) * $1.1 } }
     }
     func gradient(_ inputs: [Tensor], retaining: Bool) -> ([Variable], [Variable]) {
-      let variables = inputs.map { Variable($0, requiresGradient: true) }
-      let l = (function(variables) * projection).sum()
-      return (variables, gradients(of: l, withRespectTo: variables, retainingGraph: retaining))
+      withGradientRecording(true) {
+        let variables = inputs.map { Variable($0, requiresGradient: true) }
+        let l = (function(variables) * projection).sum()
+        return (variables, gradients(of: l, withRespectTo: variables, retainingGraph: retaining))
+      }
     }
 
     var report = GradientCheckReport(tolerance: tolerance)
@@ -127,16 +132,16 @@ public struct GradientChecker: Sendable {
       let directions = points.map { Tensor(randomNormal: $0.shape, using: &generator) }
       let maxNorm = directions.flatMap { $0.scalars.map { abs(Double($0)) } }.max() ?? 1
       let v = directions.map { $0 * Float(1 / Swift.max(maxNorm, 1e-12)) }
-      let inner = zip(analytic, v).map { ($0 * $1).sum() }.reduce(Variable(0), +)
-      let hvp = gradients(of: inner, withRespectTo: variables).map { $0.value.scalars.map(Double.init) }
+      let hvp = withGradientRecording(true) {
+        let inner = zip(analytic, v).map { ($0 * $1).sum() }.reduce(Variable(0), +)
+        return gradients(of: inner, withRespectTo: variables).map { $0.value.scalars.map(Double.init) }
+      }
       let h0 = step * Swift.max(1, points.flatMap { $0.scalars.map { abs(Double($0)) } }.max() ?? 1)
       let flat = hvp.flatMap { $0 }
       let estimate = settledEstimate(initialStep: h0, scale: flat.map(abs).max() ?? 0) { h in
         stencilVector(h) { t in
           let moved = zip(points, v).map { $0 + $1 * Float(t) }
-          return withGradientRecording(true) {
-            gradient(moved, retaining: false).1.flatMap { $0.value.scalars.map(Double.init) }
-          }
+          return gradient(moved, retaining: false).1.flatMap { $0.value.scalars.map(Double.init) }
         }
       }
       guard let estimate else {
@@ -230,6 +235,8 @@ public struct GradientCheckReport: Sendable, CustomStringConvertible {
 
   public var description: String {
     func f(_ x: Double) -> String {
+      // NaN errors are recorded as infinity; neither has a decimal exponent.
+      guard x.isFinite else { return "\(x)" }
       let exponent = x == 0 ? 0 : Int((_log(x) / _log(10)).rounded(.down))
       let mantissa = x == 0 ? 0 : x / pow10(exponent)
       return "\(Double(Int(mantissa * 100)) / 100)e\(exponent)"

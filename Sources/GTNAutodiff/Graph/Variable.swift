@@ -9,7 +9,7 @@ import Synchronization
 /// and recording is on (see ``withoutGradientRecording(_:)``), record a node
 /// holding the operands and a backward rule. Every backward rule is itself
 /// written with `Variable` operations, so differentiating the gradients that
-/// ``gradients(of:withRespectTo:retainingGraph:)`` returns with
+/// ``gradients(of:withRespectTo:retainingGraph:seed:)`` returns with
 /// `retainingGraph: true` gives exact second (and higher) derivatives.
 ///
 /// ```swift

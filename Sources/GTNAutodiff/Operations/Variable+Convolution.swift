@@ -34,7 +34,10 @@ public func conv2d(_ input: Variable, filter: Variable, stride: Int = 1, padding
 /// - Parameters:
 ///   - input: `[N, O, Ho, Wo]`.
 ///   - filter: `[O, C, KH, KW]` (the forward convolution's filter layout).
-///   - outputShape: `[N, C, H, W]`, which the stride alone cannot determine.
+///   - inputShape: `[N, C, H, W]`, the shape of the forward convolution's
+///     input (and of the result), which the stride alone cannot determine.
+///   - stride: The forward convolution's stride.
+///   - padding: The forward convolution's zero padding.
 public func conv2dInputGradient(
   _ input: Variable, filter: Variable, inputShape: [Int], stride: Int = 1, padding: Int = 0
 ) -> Variable {

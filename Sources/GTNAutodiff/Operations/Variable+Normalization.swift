@@ -3,8 +3,8 @@ extension Variable {
   /// with one norm per output unit (per slice along axis 0).
   ///
   /// - Parameters:
-  ///   - direction: `v`, of shape `[O, …]`.
-  ///   - magnitude: `g`, of shape `[O]`.
+  ///   - v: The direction, of shape `[O, …]`.
+  ///   - g: The magnitude, of shape `[O]`.
   /// - Returns: `w` with the shape of `v`.
   public static func weightNormalized(direction v: Variable, magnitude g: Variable) -> Variable {
     precondition(g.shape == [v.shape[0]], "weightNormalized: magnitude \(g.shape) for direction \(v.shape)")

@@ -149,6 +149,8 @@ extension Tensor {
   ///   - outputGradient: `[N, O, Ho, Wo]`.
   ///   - filter: `[O, C, KH, KW]`.
   ///   - inputShape: `[N, C, H, W]` of the forward input.
+  ///   - stride: The forward convolution's stride.
+  ///   - padding: The forward convolution's zero padding.
   public static func conv2dInputGradient(
     _ outputGradient: Tensor, filter: Tensor, inputShape: [Int], stride: Int = 1, padding: Int = 0
   ) -> Tensor {
@@ -180,6 +182,8 @@ extension Tensor {
   ///   - input: `[N, C, H, W]` of the forward pass.
   ///   - outputGradient: `[N, O, Ho, Wo]`.
   ///   - filterShape: `[O, C, KH, KW]`.
+  ///   - stride: The forward convolution's stride.
+  ///   - padding: The forward convolution's zero padding.
   public static func conv2dFilterGradient(
     _ input: Tensor, outputGradient: Tensor, filterShape: [Int], stride: Int = 1, padding: Int = 0
   ) -> Tensor {

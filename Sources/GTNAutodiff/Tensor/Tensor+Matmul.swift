@@ -13,6 +13,8 @@ extension Tensor {
   /// - Parameters:
   ///   - a: An `[m, k]` matrix (`[k, m]` when `transposingA`).
   ///   - b: A `[k, n]` matrix (`[n, k]` when `transposingB`).
+  ///   - transposingA: Whether to use `aᵀ` in place of `a`.
+  ///   - transposingB: Whether to use `bᵀ` in place of `b`.
   /// - Returns: An `[m, n]` matrix.
   /// - Complexity: O(m·n·k).
   public static func matmul(

@@ -1,0 +1,74 @@
+import GTNAutodiff
+import Testing
+
+// Pooling, upsampling and padding. All are linear (max pooling piecewise so),
+// so each is followed by a smooth nonlinearity for the second-order check.
+
+@Suite struct PoolingGradientTests {
+  static let cases: [GradientCase] = [
+    // Each window holds exactly one lattice point: no argmax switch within a step.
+    GradientCase("maxPool2d k2 s2 p0", [[2, 3, 4, 6]], domain: .dominantLattice(period: 2), kinked: true) { v in
+      v[0].maxPool2d(kernelSize: 2).squared()
+    },
+    GradientCase("maxPool2d k3 s2 p1", [[1, 2, 5, 6]], domain: .dominantLattice(period: 2), kinked: true) { v in
+      v[0].maxPool2d(kernelSize: 3, stride: 2, padding: 1).tanh()
+    },
+    GradientCase("maxPool2d k2 s2 p1 (odd sizes)", [[1, 3, 5, 3]], domain: .dominantLattice(period: 2), kinked: true) { v in
+      v[0].maxPool2d(kernelSize: 2, stride: 2, padding: 1).squared()
+    },
+    GradientCase("averagePool2d k2 s2 p0", [[2, 2, 4, 5]]) { v in (v[0].averagePool2d(kernelSize: 2) * 2).tanh() },
+    GradientCase("averagePool2d k3 s1 p1", [[1, 2, 5, 4]]) { v in v[0].averagePool2d(kernelSize: 3, stride: 1, padding: 1).squared() },
+    GradientCase("averagePool2d k3 s2 p1", [[1, 1, 7, 6]]) { v in (v[0].averagePool2d(kernelSize: 3, stride: 2, padding: 1) * 3).tanh() },
+    GradientCase("averagePool2dAdjoint k3 s2 p1", [[1, 2, 3, 3]]) { v in
+      (v[0].averagePool2dAdjoint(inputShape: [1, 2, 5, 6], kernelSize: 3, stride: 2, padding: 1) * 6).tanh()
+    },
+    GradientCase("averagePool2dAdjoint k2 s1 p0", [[2, 1, 3, 2]]) { v in
+      (v[0].averagePool2dAdjoint(inputShape: [2, 1, 4, 3], kernelSize: 2, stride: 1) * 3).tanh()
+    },
+    GradientCase("globalAveragePooled", [[2, 3, 3, 5]]) { v in (v[0].globalAveragePooled() * 2).tanh() },
+    GradientCase("upsampledNearest ×2", [[1, 2, 3, 2]]) { v in v[0].upsampledNearest(by: 2).tanh() },
+    GradientCase("upsampledNearest ×3", [[2, 1, 1, 2]]) { v in v[0].upsampledNearest(by: 3).squared() },
+    GradientCase("reflectionPadded 1", [[1, 2, 3, 4]]) { v in v[0].reflectionPadded(by: 1).tanh() },
+    GradientCase("reflectionPadded 2", [[2, 1, 3, 5]]) { v in v[0].reflectionPadded(by: 2).squared() },
+  ]
+
+  @Test(arguments: cases)
+  func poolingGradients(_ c: GradientCase) { runGradientCheck(c) }
+
+  /// Overlapping windows on unrestricted inputs: argmax switches may be
+  /// skipped as kinks, but only a few.
+  @Test(arguments: [(2, 1, 0), (3, 1, 1)])
+  func maxPoolOnNormalInputsSkipsFewKinks(kernel: Int, stride: Int, padding: Int) {
+    runGradientCheck(GradientCase("maxPool2d k\(kernel) s\(stride) p\(padding) (normal inputs, first order)", [[1, 2, 6, 5]],
+      kinked: true, checker: GradientChecker(checksSecondOrder: false)) { v in
+      v[0].maxPool2d(kernelSize: kernel, stride: stride, padding: padding)
+    })
+  }
+
+  @Test func variableForwardValues() {
+    let x = Variable(Tensor(shape: [1, 1, 2, 4], scalars: [1, 5, 2, 0, 3, -1, 7, 4]))
+    #expect(x.maxPool2d(kernelSize: 2).value.scalars == [5, 7])
+    #expect(x.averagePool2d(kernelSize: 2).value.scalars == [2, 3.25])
+    #expect(x.maxPool2d(kernelSize: 2, stride: 1).value.scalars == [5, 7, 7])
+    #expect(x.globalAveragePooled().shape == [1, 1])
+    #expect(x.globalAveragePooled().value.scalars == [2.625])
+    #expect(x.upsampledNearest(by: 1).value == x.value)
+    #expect(x.reflectionPadded(by: 0).value == x.value)
+    #expect(x.reflectionPadded(by: 1).value.scalars == [
+      -1, 3, -1, 7, 4, 7, 5, 1, 5, 2, 0, 2, -1, 3, -1, 7, 4, 7, 5, 1, 5, 2, 0, 2,
+    ])
+    let g = Variable(Tensor(shape: [1, 1, 1, 2], scalars: [4, 8]))
+    #expect(g.averagePool2dAdjoint(inputShape: [1, 1, 2, 4], kernelSize: 2, stride: 2).value.scalars == [1, 1, 2, 2, 1, 1, 2, 2])
+  }
+
+  @Test func maxPoolGradientRoutesToTheMaximum() {
+    let x = Variable(Tensor(shape: [1, 1, 2, 2], scalars: [1, 4, 4, 2]), requiresGradient: true)
+    let g = gradients(of: x.maxPool2d(kernelSize: 2).sum(), withRespectTo: [x])[0]
+    #expect(g.value.scalars == [0, 1, 0, 0], "ties: the first maximum gets the gradient")
+    // Reflection padding: border values are counted once per copy.
+    let z = Variable(Tensor(shape: [1, 1, 2, 3], scalars: [1, 2, 3, 4, 5, 6]), requiresGradient: true)
+    let gz = gradients(of: z.reflectionPadded(by: 1).sum(), withRespectTo: [z])[0]
+    // Padded 4×5: rows [1, 0, 1, 0], columns [1, 0, 1, 2, 1] of the input.
+    #expect(gz.value.scalars == [2, 6, 2, 2, 6, 2])
+  }
+}

@@ -1,0 +1,395 @@
+import Foundation
+@testable import GTNAutodiff
+import Testing
+
+// Forward values of the Tensor kernels against hand-computed values and
+// Double reference implementations.
+
+@Suite struct TensorBasicsTests {
+  @Test func initialisersAndAccessors() {
+    let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+    #expect(t.rank == 2)
+    #expect(t.scalarCount == 6)
+    #expect(t[1, 2] == 6)
+    #expect(t[0, 1] == 2)
+    #expect(Tensor(3).shape == [])
+    #expect(Tensor(3).scalar == 3)
+    #expect(Tensor(zeros: [2, 2]).scalars == [0, 0, 0, 0])
+    #expect(Tensor(ones: [3]).scalars == [1, 1, 1])
+    #expect(Tensor(repeating: 2.5, shape: [1, 2]).scalars == [2.5, 2.5])
+    let filled = Tensor(shape: [3]) { buffer in buffer[1] = 7 }
+    #expect(filled.scalars == [0, 7, 0])
+    var m = t
+    m[0, 0] = 10
+    #expect(t[0, 0] == 1, "value semantics: the copy is independent")
+    #expect(m[0, 0] == 10)
+    #expect(t.description == "[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]")
+  }
+
+  @Test func mapZipMapAndInPlaceAdd() {
+    let a = Tensor(shape: [3], scalars: [1, -2, 3])
+    let b = Tensor(shape: [3], scalars: [4, 5, -6])
+    #expect(a.map { $0 * 2 }.scalars == [2, -4, 6])
+    #expect(a.zipMap(b) { $0 * 10 + $1 }.scalars == [14, -15, 24])
+    var c = a
+    c.add(b, scaledBy: 0.5)
+    #expect(c.scalars == [3, 0.5, 0])
+    #expect((a + 1).scalars == [2, -1, 4])
+    #expect((a - 1).scalars == [0, -3, 2])
+    #expect((a * 2).scalars == [2, -4, 6])
+    #expect((2 * a).scalars == [2, -4, 6])
+    #expect((a / 2).scalars == [0.5, -1, 1.5])
+    #expect((-a).scalars == [-1, 2, -3])
+  }
+
+  @Test(arguments: [
+    ([2, 1, 3], [4, 1]),      // size-1 dimensions on both sides, rank difference
+    ([3], [2, 3]),            // rank difference
+    ([], [2, 2]),             // scalar
+    ([2, 3, 1, 5], [3, 4, 1]),
+    ([4, 5], [4, 5]),         // equal shapes: the fast path
+    ([1, 1], [3, 1, 2]),
+  ])
+  func broadcastingArithmetic(lhs: [Int], rhs: [Int]) {
+    var rng = SplitMix64(seed: stableSeed("broadcast \(lhs) \(rhs)"))
+    let a = randomTensor(lhs, &rng)
+    let b = Tensor(randomUniform: rhs, lowerBound: 0.5, upperBound: 2, using: &rng)
+    let cases: [(Tensor, (Double, Double) -> Double)] = [
+      (a + b, { $0 + $1 }), (a - b, { $0 - $1 }), (a * b, { $0 * $1 }), (a / b, { $0 / $1 }),
+      (b - a, { $1 - $0 }),
+    ]
+    for (index, (actual, op)) in cases.enumerated() {
+      let (expected, shape) = index == 4 ? naiveBroadcast(b, a, { op($1, $0) }) : naiveBroadcast(a, b, op)
+      expectClose(actual, expected, shape: shape)
+    }
+    #expect(broadcastShape(lhs, rhs) == (a + b).shape)
+  }
+
+  @Test func elementaryFunctions() {
+    let xs: [Float] = [-3, -0.5, 0, 0.25, 2, 12]
+    let x = Tensor(shape: [6], scalars: xs)
+    let d = xs.map(Double.init)
+    expectClose(x.relu(), d.map { Swift.max($0, 0) }, shape: [6])
+    expectClose(x.leakyRelu(slope: 0.1), d.map { $0 > 0 ? $0 : 0.1 * $0 }, shape: [6])
+    expectClose(x.tanh(), d.map { Foundation.tanh($0) }, shape: [6])
+    expectClose(x.sigmoid(), d.map { 1 / (1 + Foundation.exp(-$0)) }, shape: [6])
+    expectClose(x.exp(), d.map { Foundation.exp($0) }, shape: [6])
+    expectClose(x.softplus(), d.map { Foundation.log(1 + Foundation.exp($0)) }, shape: [6])
+    expectClose(x.squared(), d.map { $0 * $0 }, shape: [6])
+    let p = Tensor(shape: [4], scalars: [0.5, 1, 4, 9])
+    expectClose(p.log(), [0.5, 1, 4, 9].map { Foundation.log($0) }, shape: [4])
+    expectClose(p.squareRoot(), [0.5, 1, 4, 9].map { $0.squareRoot() }, shape: [4])
+    // Stable at the extremes.
+    let big = Tensor(shape: [2], scalars: [-100, 100])
+    #expect(big.sigmoid().scalars[0] >= 0 && big.sigmoid().scalars[0] < Float.leastNormalMagnitude)
+    #expect(big.sigmoid().scalars[1] == 1)
+    #expect(big.softplus().scalars[1] == 100)
+    #expect(big.softplus().scalars[0] >= 0)
+  }
+}
+
+@Suite struct ReductionKernelTests {
+  /// Sum over `axes` (kept) in Double.
+  func naiveSum(_ x: Tensor, axes: Set<Int>) -> [Double] {
+    let outShape = x.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+    let strides = rowMajorStrides(outShape)
+    var out = [Double](repeating: 0, count: outShape.reduce(1, *))
+    for flat in 0..<x.scalarCount {
+      let index = multiIndex(flat, x.shape)
+      var o = 0
+      for d in 0..<x.rank where !axes.contains(d) { o += index[d] * strides[d] }
+      out[o] += Double(x.scalars[flat])
+    }
+    return out
+  }
+
+  @Test(arguments: [[0], [1], [2], [0, 2], [1, 2], [0, 1, 2], [-1], [-3, -2]])
+  func sumAndMeanAlongAxes(axes: [Int]) {
+    var rng = SplitMix64(seed: stableSeed("sum \(axes)"))
+    let x = randomTensor([3, 4, 5], &rng)
+    let normalized = Set(axes.map { $0 < 0 ? $0 + 3 : $0 })
+    let shape = [3, 4, 5].enumerated().map { normalized.contains($0.offset) ? 1 : $0.element }
+    let expected = naiveSum(x, axes: normalized)
+    expectClose(x.sum(alongAxes: axes), expected, shape: shape)
+    let count = Double(normalized.reduce(1) { $0 * [3, 4, 5][$1] })
+    expectClose(x.mean(alongAxes: axes), expected.map { $0 / count }, shape: shape)
+  }
+
+  @Test func totalSumAndMean() {
+    let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+    #expect(t.sum().shape == [])
+    #expect(t.sum().scalar == 21)
+    #expect(t.mean().scalar == 3.5)
+    #expect(t.sum(alongAxes: [1]).scalars == [6, 15])
+    #expect(t.sum(alongAxes: [1]).shape == [2, 1])
+  }
+
+  @Test func summedToShapeIsTheAdjointOfBroadcast() {
+    var rng = SplitMix64(seed: 11)
+    for (small, big) in [([3, 1], [2, 3, 4]), ([4], [3, 4]), ([], [2, 2]), ([1, 4, 1], [2, 4, 3]), ([2, 3], [2, 3])] {
+      let x = randomTensor(small, &rng)
+      let y = randomTensor(big, &rng)
+      let bx = x.broadcast(to: big)
+      #expect(bx.shape == big)
+      // broadcast is the NumPy broadcast of x against zeros of the big shape.
+      expectClose(bx, naiveBroadcast(x, Tensor(zeros: big), { a, _ in a }).values, shape: big)
+      let sy = y.summed(toShape: small)
+      #expect(sy.shape == small)
+      #expect(abs(dot(bx, y) - dot(x, sy)) <= 1e-4 * Swift.max(1, abs(dot(bx, y))), "⟨Bx, y⟩ = ⟨x, Bᵀy⟩ for \(small) → \(big)")
+    }
+    let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+    #expect(t.summed(toShape: [3]).scalars == [5, 7, 9])
+    #expect(t.summed(toShape: [2, 1]).scalars == [6, 15])
+    #expect(t.summed(toShape: []).scalars == [21])
+  }
+
+  @Test func maxAndArgmaxAlongLastAxis() {
+    let t = Tensor(shape: [3, 4], scalars: [1, 5, 2, 5, -3, -1, -2, -7, 0, 0, 0, 0])
+    #expect(t.maxAlongLastAxis().shape == [3, 1])
+    #expect(t.maxAlongLastAxis().scalars == [5, -1, 0])
+    #expect(t.argmaxAlongLastAxis() == [1, 1, 0], "ties go to the first maximum")
+    let column = Tensor(shape: [2, 1], scalars: [3, 4])
+    #expect(column.argmaxAlongLastAxis() == [0, 0])
+  }
+}
+
+@Suite struct ShapeKernelTests {
+  @Test func reshapeInfersOneDimension() {
+    let t = Tensor(shape: [2, 3, 4], scalars: (0..<24).map(Float.init))
+    #expect(t.reshaped(to: [4, -1]).shape == [4, 6])
+    #expect(t.reshaped(to: [-1]).shape == [24])
+    #expect(t.reshaped(to: [6, 4]).scalars == t.scalars)
+  }
+
+  @Test(arguments: [[0, 1, 2], [2, 0, 1], [1, 2, 0], [2, 1, 0], [0, 2, 1]])
+  func permuted(axes: [Int]) {
+    let shape = [2, 3, 4]
+    let t = Tensor(shape: shape, scalars: (0..<24).map(Float.init))
+    let p = t.permuted(axes)
+    let newShape = axes.map { shape[$0] }
+    #expect(p.shape == newShape)
+    for flat in 0..<24 {
+      let index = multiIndex(flat, newShape)
+      var source = [0, 0, 0]
+      for (i, a) in axes.enumerated() { source[a] = index[i] }
+      #expect(p.scalars[flat] == t[source[0], source[1], source[2]])
+    }
+  }
+
+  @Test func transposed() {
+    let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+    #expect(t.transposed().shape == [3, 2])
+    #expect(t.transposed().scalars == [1, 4, 2, 5, 3, 6])
+    let batch = Tensor(shape: [2, 1, 2], scalars: [1, 2, 3, 4])
+    #expect(batch.transposed().shape == [2, 2, 1])
+  }
+
+  @Test func concatenateSliceEmbed() {
+    let a = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])
+    let b = Tensor(shape: [2, 3], scalars: [5, 6, 7, 8, 9, 10])
+    let c = Tensor.concatenating([a, b], alongAxis: 1)
+    #expect(c.shape == [2, 5])
+    #expect(c.scalars == [1, 2, 5, 6, 7, 3, 4, 8, 9, 10])
+    #expect(Tensor.concatenating([a, b], alongAxis: -1) == c)
+    let d = Tensor.concatenating([a, a.map { $0 + 10 }], alongAxis: 0)
+    #expect(d.shape == [4, 2])
+    #expect(d.scalars == [1, 2, 3, 4, 11, 12, 13, 14])
+    #expect(c.slice(alongAxis: 1, 2..<5) == b)
+    #expect(c.slice(alongAxis: -1, 0..<2) == a)
+    #expect(c.slice(alongAxis: 0, 1..<2).scalars == [3, 4, 8, 9, 10])
+    let e = a.embedded(alongAxis: 1, at: 1, extent: 4)
+    #expect(e.shape == [2, 4])
+    #expect(e.scalars == [0, 1, 2, 0, 0, 3, 4, 0])
+    #expect(e.slice(alongAxis: 1, 1..<3) == a)
+    // Rank 3, middle axis.
+    let t = Tensor(shape: [2, 3, 2], scalars: (0..<12).map(Float.init))
+    #expect(t.slice(alongAxis: 1, 1..<2).scalars == [2, 3, 8, 9])
+    #expect(Tensor.concatenating([t.slice(alongAxis: 1, 0..<1), t.slice(alongAxis: 1, 1..<3)], alongAxis: 1) == t)
+  }
+
+  @Test func gatherAndScatterAdd() {
+    let t = Tensor(shape: [2, 3], scalars: [10, 20, 30, 40, 50, 60])
+    let g = t.gathering(flatIndices: [5, 0, 0, 3], shape: [2, 2])
+    #expect(g.shape == [2, 2])
+    #expect(g.scalars == [60, 10, 10, 40])
+    let s = Tensor(shape: [4], scalars: [1, 2, 3, 4]).scatteringAdd(flatIndices: [5, 0, 0, 3], shape: [2, 3])
+    #expect(s.scalars == [5, 0, 0, 4, 0, 1], "duplicate indices accumulate")
+    // Adjointness on random data.
+    var rng = SplitMix64(seed: 5)
+    let x = randomTensor([3, 4], &rng)
+    let indices: [Int32] = (0..<10).map { _ in Int32(rng.next() % 12) }
+    let y = randomTensor([10], &rng)
+    #expect(abs(dot(x.gathering(flatIndices: indices, shape: [10]), y) - dot(x, y.scatteringAdd(flatIndices: indices, shape: [3, 4]))) < 1e-4)
+  }
+}
+
+@Suite struct MatmulKernelTests {
+  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func allTransposeCombinations(transposingA: Bool, transposingB: Bool) {
+    var rng = SplitMix64(seed: stableSeed("matmul \(transposingA) \(transposingB)"))
+    let (m, k, n) = (5, 7, 3)
+    let a = randomTensor(transposingA ? [k, m] : [m, k], &rng)
+    let b = randomTensor(transposingB ? [n, k] : [k, n], &rng)
+    let c = Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB)
+    expectClose(c, naiveMatmul(a, b, transposingA: transposingA, transposingB: transposingB), shape: [m, n])
+  }
+
+  @Test func handComputedAndDegenerate() {
+    let a = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])
+    let b = Tensor(shape: [2, 2], scalars: [5, 6, 7, 8])
+    #expect(Tensor.matmul(a, b).scalars == [19, 22, 43, 50])
+    #expect(Tensor.matmul(a, b, transposingA: true).scalars == [26, 30, 38, 44])
+    // Inner dimension zero gives zeros; a 1×1 product is a scalar product.
+    #expect(Tensor.matmul(Tensor(zeros: [2, 0]), Tensor(zeros: [0, 3])) == Tensor(zeros: [2, 3]))
+    #expect(Tensor.matmul(Tensor(shape: [1, 1], scalars: [3]), Tensor(shape: [1, 1], scalars: [4])).scalar == 12)
+  }
+}
+
+@Suite struct ConvolutionKernelTests {
+  static let configs: [ConvConfig] = [
+    ConvConfig(input: [2, 3, 4, 5], filter: [4, 3, 1, 1], stride: 1, padding: 0),  // pointwise path
+    ConvConfig(input: [1, 2, 5, 4], filter: [3, 2, 1, 1], stride: 2, padding: 0),
+    ConvConfig(input: [1, 2, 3, 3], filter: [2, 2, 1, 1], stride: 1, padding: 1),
+    ConvConfig(input: [2, 2, 5, 7], filter: [3, 2, 3, 3], stride: 1, padding: 0),
+    ConvConfig(input: [1, 3, 6, 5], filter: [2, 3, 3, 3], stride: 1, padding: 1),
+    ConvConfig(input: [2, 3, 7, 6], filter: [2, 3, 3, 3], stride: 2, padding: 1),
+    ConvConfig(input: [1, 2, 5, 6], filter: [3, 2, 3, 3], stride: 2, padding: 2),
+    ConvConfig(input: [1, 2, 4, 6], filter: [2, 2, 2, 3], stride: 1, padding: 2),
+    ConvConfig(input: [1, 1, 3, 1], filter: [2, 1, 3, 5], stride: 1, padding: 2),  // kernel wider than the input
+    ConvConfig(input: [1, 2, 8, 7], filter: [1, 2, 4, 2], stride: 3, padding: 1),
+  ]
+
+  @Test(arguments: configs)
+  func conv2dMatchesSevenLoops(config g: ConvConfig) {
+    var rng = SplitMix64(seed: stableSeed("conv " + g.testDescription))
+    let x = randomTensor(g.input, &rng)
+    let w = randomTensor(g.filter, &rng)
+    expectClose(Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding), naiveConv2d(x, w, g), shape: g.output)
+  }
+
+  @Test(arguments: configs)
+  func inputAndFilterGradientsMatchNaive(config g: ConvConfig) {
+    var rng = SplitMix64(seed: stableSeed("conv adjoint " + g.testDescription))
+    let x = randomTensor(g.input, &rng)
+    let w = randomTensor(g.filter, &rng)
+    let dy = randomTensor(g.output, &rng)
+    let dx = Tensor.conv2dInputGradient(dy, filter: w, inputShape: g.input, stride: g.stride, padding: g.padding)
+    expectClose(dx, naiveConv2dInputGradient(dy, w, g), shape: g.input)
+    let dw = Tensor.conv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding)
+    expectClose(dw, naiveConv2dFilterGradient(x, dy, g), shape: g.filter)
+    // The adjoint triangle: ⟨conv(x, w), dy⟩ = ⟨x, convInput(dy, w)⟩ = ⟨w, convFilter(x, dy)⟩.
+    let y = Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding)
+    let reference = dot(y, dy)
+    #expect(abs(dot(x, dx) - reference) <= 1e-4 * Swift.max(1, abs(reference)))
+    #expect(abs(dot(w, dw) - reference) <= 1e-4 * Swift.max(1, abs(reference)))
+  }
+
+  @Test func handComputedConvolution() {
+    // 1×1×3×3 input 1…9, 2×2 kernel of ones: sums of 2×2 windows.
+    let x = Tensor(shape: [1, 1, 3, 3], scalars: (1...9).map(Float.init))
+    let w = Tensor(ones: [1, 1, 2, 2])
+    #expect(Tensor.conv2d(x, filter: w).scalars == [12, 16, 24, 28])
+    // Padding 1, stride 2: corners of the zero-padded 5×5 input.
+    #expect(Tensor.conv2d(x, filter: w, stride: 2, padding: 1).scalars == [1, 5, 11, 28])
+  }
+}
+
+@Suite struct PoolingKernelTests {
+  @Test(arguments: [(2, 2, 0), (3, 1, 1), (3, 2, 1), (2, 1, 0), (1, 1, 0), (4, 3, 2)])
+  func maxAndAveragePoolMatchNaive(kernel: Int, stride: Int, padding: Int) {
+    var rng = SplitMix64(seed: stableSeed("pool \(kernel) \(stride) \(padding)"))
+    let x = randomTensor([2, 3, 7, 6], &rng)
+    let (indices, shape) = x.maxPool2dIndices(kernelSize: kernel, stride: stride, padding: padding)
+    let maxPooled = x.gathering(flatIndices: indices, shape: shape)
+    let naiveMax = naivePool(x, kernel: kernel, stride: stride, padding: padding) { $0.compactMap { $0 }.max()! }
+    expectClose(maxPooled, naiveMax.values, shape: naiveMax.shape)
+    let naiveAverage = naivePool(x, kernel: kernel, stride: stride, padding: padding) {
+      $0.compactMap { $0 }.reduce(0, +) / Double(kernel * kernel)
+    }
+    let average = x.averagePool2d(kernelSize: kernel, stride: stride, padding: padding)
+    expectClose(average, naiveAverage.values, shape: naiveAverage.shape)
+    // The adjoint really is the adjoint.
+    let g = randomTensor(average.shape, &rng)
+    let back = g.averagePool2dAdjoint(inputShape: x.shape, kernelSize: kernel, stride: stride, padding: padding)
+    #expect(abs(dot(average, g) - dot(x, back)) < 1e-4 * Swift.max(1, abs(dot(average, g))))
+  }
+
+  @Test func maxPoolTiesAndPaddingAreHandComputed() {
+    let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 3, 3, 2, 3, 0, -1, -5])
+    let (indices, shape) = x.maxPool2dIndices(kernelSize: 2, stride: 2)
+    #expect(shape == [1, 1, 1, 2])
+    #expect(indices == [1, 2], "ties go to the first maximum in row-major window order")
+    // Negative inputs with padding: padding is never selected.
+    let negative = Tensor(repeating: -4, shape: [1, 1, 2, 2])
+    let padded = negative.maxPool2dIndices(kernelSize: 2, stride: 1, padding: 1)
+    #expect(padded.shape == [1, 1, 3, 3])
+    #expect(negative.gathering(flatIndices: padded.indices, shape: padded.shape).scalars.allSatisfy { $0 == -4 })
+    // Average pooling counts the padding in the divisor.
+    #expect(Tensor(ones: [1, 1, 2, 2]).averagePool2d(kernelSize: 2, stride: 1, padding: 1).scalars
+      == [0.25, 0.5, 0.25, 0.5, 1, 0.5, 0.25, 0.5, 0.25])
+  }
+
+  @Test func nearestUpsampling() {
+    let x = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
+    let (indices, shape) = Tensor.upsamplingIndices(shape: x.shape, factor: 2)
+    #expect(shape == [1, 1, 4, 4])
+    #expect(x.gathering(flatIndices: indices, shape: shape).scalars
+      == [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4])
+    let y = Tensor(shape: [1, 2, 1, 2], scalars: [1, 2, 3, 4])
+    let (i3, s3) = Tensor.upsamplingIndices(shape: y.shape, factor: 3)
+    #expect(s3 == [1, 2, 3, 6])
+    #expect(y.gathering(flatIndices: i3, shape: s3).scalars
+      == [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4])
+  }
+
+  @Test func reflectionPaddingMatchesPyTorch() {
+    // torch.nn.ReflectionPad2d(2)(torch.arange(9.).reshape(1, 1, 3, 3))
+    let x = Tensor(shape: [1, 1, 3, 3], scalars: (0..<9).map(Float.init))
+    let (indices, shape) = Tensor.reflectionPaddingIndices(shape: x.shape, padding: 2)
+    #expect(shape == [1, 1, 7, 7])
+    let expected: [Float] = [
+      8, 7, 6, 7, 8, 7, 6,
+      5, 4, 3, 4, 5, 4, 3,
+      2, 1, 0, 1, 2, 1, 0,
+      5, 4, 3, 4, 5, 4, 3,
+      8, 7, 6, 7, 8, 7, 6,
+      5, 4, 3, 4, 5, 4, 3,
+      2, 1, 0, 1, 2, 1, 0,
+    ]
+    #expect(x.gathering(flatIndices: indices, shape: shape).scalars == expected)
+    // Non-square, two planes, padding 1.
+    let y = Tensor(shape: [1, 2, 2, 3], scalars: (0..<12).map(Float.init))
+    let (i1, s1) = Tensor.reflectionPaddingIndices(shape: y.shape, padding: 1)
+    #expect(s1 == [1, 2, 4, 5])
+    #expect(y.gathering(flatIndices: i1, shape: s1).scalars == [
+      4, 3, 4, 5, 4, 1, 0, 1, 2, 1, 4, 3, 4, 5, 4, 1, 0, 1, 2, 1,
+      10, 9, 10, 11, 10, 7, 6, 7, 8, 7, 10, 9, 10, 11, 10, 7, 6, 7, 8, 7,
+    ])
+  }
+}
+
+@Suite struct RandomTests {
+  @Test func seededStreamsAreReproducible() {
+    var a = SplitMix64(seed: 42)
+    var b = SplitMix64(seed: 42)
+    #expect(Tensor(randomNormal: [5, 3], using: &a) == Tensor(randomNormal: [5, 3], using: &b))
+    var c = SplitMix64(seed: 43)
+    var d = SplitMix64(seed: 42)
+    #expect(Tensor(randomNormal: [5, 3], using: &c) != Tensor(randomNormal: [5, 3], using: &d))
+    // SplitMix64 reference value (seed 0, first output).
+    var zero = SplitMix64(seed: 0)
+    #expect(zero.next() == 0xE220_A839_7B1D_CDAF)
+  }
+
+  @Test func distributionsHaveTheRightMoments() {
+    var rng = SplitMix64(seed: 9)
+    let n = Tensor(randomNormal: [20001], mean: 2, standardDeviation: 3, using: &rng)
+    let mean = n.mean().scalar
+    let variance = (n - mean).squared().mean().scalar
+    #expect(abs(mean - 2) < 0.1)
+    #expect(abs(variance.squareRoot() - 3) < 0.1)
+    let u = Tensor(randomUniform: [20000], lowerBound: -1, upperBound: 3, using: &rng)
+    #expect(u.scalars.allSatisfy { $0 >= -1 && $0 < 3 })
+    #expect(abs(u.mean().scalar - 1) < 0.05)
+  }
+}
