@@ -1,7 +1,7 @@
 // libFuzzer entry point for the IDX and CIFAR-10 parsers of GTNData.
 //
 // Not part of the package build: Tests/Fuzz/run.sh compiles this file together
-// with the parser sources (DataError, Readers/*) into one executable with
+// with the parser sources (DataError, Readers/*, Support/FileIO) into one executable with
 // `swiftc -sanitize=fuzzer,address -parse-as-library`. Every input is given to
 // both parsers as in-memory bytes, plain and (by the fuzzer's own discovery of
 // the 1f 8b magic) gzip-compressed. A parser may throw `DataError`; anything

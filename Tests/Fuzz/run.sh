@@ -3,7 +3,8 @@
 #
 #   Tests/Fuzz/run.sh [seconds]        (default 60)
 #
-# Builds into $FUZZ_OUT (default .build-fuzz/, git-ignored), seeds the corpus
+# Compiles DataError, Readers/* and Support/FileIO.swift with the entry point in
+# ParserFuzz.swift. Builds into $FUZZ_OUT (default .build-fuzz/, git-ignored), seeds the corpus
 # with small valid files (plain and gzip) when python3 is available, then runs
 # for the given time. Extra arguments after the seconds go to libFuzzer.
 set -euo pipefail
@@ -17,6 +18,7 @@ mkdir -p "$out/corpus"
 sources=(
   "$root/Sources/GTNData/DataError.swift"
   "$root"/Sources/GTNData/Readers/*.swift
+  "$root/Sources/GTNData/Support/FileIO.swift"
   "$root/Tests/Fuzz/ParserFuzz.swift"
 )
 
