@@ -108,7 +108,7 @@ enum Gzip {
             .truncated, file: source, field: "gzip stream", offset: consumed,
             expected: "the rest of the deflate stream and its CRC-32/size trailer",
             found: "end of file after \(produced) decompressed bytes")
-        case Z_BUF_ERROR:
+        case Z_BUF_ERROR where stream.avail_out == 0:
           continue  // output full; the next turn grows it
         default:
           let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
