@@ -76,4 +76,36 @@ struct DataLocatorTests {
     _ = try tmp.write(Array("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n".utf8), to: "batches.meta.txt")
     #expect(try Dataset.cifar10(split: .test, from: tmp.url).classNames.first == "a")
   }
+
+  @Test func loadersReportBadFilesWithTheirNames() throws {
+    let tmp = try TemporaryDirectory()
+    defer { tmp.cleanup() }
+    _ = try tmp.write(Fixtures.idxImages(count: 3), to: "t10k-images-idx3-ubyte")
+    _ = try tmp.write(Fixtures.idxLabels([1, 2]), to: "t10k-labels-idx1-ubyte")
+    let mismatch = DataError.caught { _ = try Dataset.mnist(split: .test, from: tmp.url) }
+    #expect(mismatch?.kind == .countMismatch)
+    #expect(mismatch?.file.contains("t10k-labels-idx1-ubyte") == true)
+
+    _ = try tmp.write(Fixtures.idxLabels([1, 2, 12]), to: "t10k-labels-idx1-ubyte")
+    #expect(DataError.caught { _ = try Dataset.fashionMNIST(split: .test, from: tmp.url) }?.kind == .labelOutOfRange)
+
+    // Truncated label files at every header boundary.
+    let labels = Fixtures.idxLabels([1, 2, 3])
+    for length in [0, 1, 2, 3, 4, 5, 7, 8, 10] {
+      _ = try tmp.write(Array(labels[..<length]), to: "t10k-labels-idx1-ubyte")
+      let error = DataError.caught { _ = try Dataset.mnist(split: .test, from: tmp.url) }
+      #expect(error?.kind == (length == 0 ? .empty : .truncated), "length \(length)")
+      #expect(error?.file == "t10k-labels-idx1-ubyte")
+    }
+
+    // A CIFAR batch among several that is corrupt fails the whole load.
+    for i in 1...5 { _ = try tmp.write(Fixtures.gzip(Fixtures.cifarRecords(count: 1)), to: "data_batch_\(i).bin.gz") }
+    #expect(try Dataset.cifar10(split: .train, from: tmp.url).count == 5)
+    _ = try tmp.write(Array(Fixtures.gzip(Fixtures.cifarRecords(count: 1)).dropLast(30)), to: "data_batch_4.bin.gz")
+    let corrupt = DataError.caught { _ = try Dataset.cifar10(split: .train, from: tmp.url) }
+    #expect(corrupt?.kind == .truncated)
+    #expect(corrupt?.file == "data_batch_4.bin.gz")
+    _ = try tmp.write(Array("only\nthree\nnames\n".utf8), to: "batches.meta.txt")
+    #expect(DataError.caught { _ = try Dataset.cifar10(split: .train, from: tmp.url) }?.kind == .countMismatch)
+  }
 }

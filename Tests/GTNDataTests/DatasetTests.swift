@@ -146,6 +146,11 @@ struct DatasetTests {
     #expect(outOfRange?.offset == 8 + 2)
     let swapped = DataError.caught { _ = try Dataset(images: labels, labels: images, classNames: ["x", "y", "z"], normalization: .raw) }
     #expect(swapped?.kind == .invalidHeader)
+    // Zero images are a valid (empty) dataset.
+    let none = try Dataset(
+      images: IDXFile(decoding: Fixtures.idxImages(count: 0)), labels: IDXFile(decoding: Fixtures.idxLabels([])),
+      classNames: ["x"], normalization: .standardized)
+    #expect(none.images.shape == [0, 1, 28, 28])
     // Standardized without given statistics computes them: mean 0 afterwards.
     let standardized = try Dataset(images: images, labels: labels, classNames: ["x", "y", "z"], normalization: .standardized)
     #expect(abs(standardized.images.scalars.reduce(0, +) / 16) < 1e-4)

@@ -9,9 +9,11 @@
 /// published `.gz` checksums in ``mnistArchives``.
 ///
 /// ```swift
-/// let bytes = try Data(contentsOf: url)
-/// if let known = KnownChecksums.content["test_batch.bin"] { ... }
+/// let batch = try CIFAR10Batch(contentsOf: url)
+/// try KnownChecksums.verify(batch.encoded(), md5: KnownChecksums.content["test_batch.bin"]!, file: url.path)
 /// ```
+///
+/// The loaders do this for you with `verifyingChecksums: true`.
 public enum KnownChecksums {
   /// MD5 of the decompressed content of each known file, by plain file name.
   public static let content: [String: String] = [

@@ -5,10 +5,12 @@
 /// wrong files, which is what the published dataset checksums are for.
 ///
 /// ```swift
-/// var md5 = MD5()
-/// md5.update(Array("abc".utf8))
-/// print(md5.finalize().hexString)   // 900150983cd24fb0d6963f7d28e17f72
-/// print(MD5.hexDigest(of: Array("abc".utf8)))
+/// print(MD5.hexDigest(of: Array("abc".utf8)))   // 900150983cd24fb0d6963f7d28e17f72
+///
+/// var md5 = MD5()                 // or incrementally
+/// md5.update(Array("ab".utf8))
+/// md5.update(Array("c".utf8))
+/// let digest = md5.finalize()     // 16 bytes: 0x90, 0x01, 0x50, …
 /// ```
 public struct MD5: Sendable {
   private var state: (UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476)

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 extension Dataset {
@@ -22,19 +23,23 @@ extension Dataset {
     let imageSize = CIFAR10Batch.imageSize
     let tables = (0..<3).flatMap { normalization.table(channel: $0, statistics: .cifar10) }
     let images = Tensor(shape: [n, 3, 32, 32]) { out in
-      tables.withUnsafeBufferPointer { table in
-        var base = 0
-        for batch in batches {
-          batch.pixels.withUnsafeBufferPointer { source in
-            for image in 0..<batch.count {
+      // Each batch fills its own slice of the output; do them on all cores.
+      nonisolated(unsafe) let destination = out.baseAddress!
+      var offsets: [Int] = [0]
+      for batch in batches.dropLast() { offsets.append(offsets.last! + batch.pixels.count) }
+      let starts = offsets
+      DispatchQueue.concurrentPerform(iterations: batches.count) { b in
+        tables.withUnsafeBufferPointer { table in
+          batches[b].pixels.withUnsafeBufferPointer { source in
+            let base = destination + starts[b]
+            for image in 0..<batches[b].count {
               for c in 0..<3 {
                 let t = table.baseAddress! + 256 * c
                 let start = image * imageSize + c * 1024
-                for i in start..<(start + 1024) { out[base + i] = t[Int(source[i])] }
+                for i in start..<(start + 1024) { base[i] = t[Int(source[i])] }
               }
             }
           }
-          base += batch.pixels.count
         }
       }
     }
@@ -72,10 +77,12 @@ extension Dataset {
     if FileManager.default.fileExists(atPath: meta.path) {
       classNames = try CIFAR10Batch.classNames(decoding: readBytes(meta), source: meta.path)
     }
-    let batches = try zip(names, urls).map { name, url in
-      let batch = try CIFAR10Batch(contentsOf: url, classCount: classNames.count)
-      if verifyingChecksums, let md5 = KnownChecksums.content[name] {
-        try KnownChecksums.verify(batch.encoded(), md5: md5, file: url.path)
+    let classCount = classNames.count
+    // Files are independent: decode them on all cores.
+    let batches = try concurrentMap(urls.count) { i in
+      let batch = try CIFAR10Batch(contentsOf: urls[i], classCount: classCount)
+      if verifyingChecksums, let md5 = KnownChecksums.content[names[i]] {
+        try KnownChecksums.verify(batch.encoded(), md5: md5, file: urls[i].path)
       }
       return batch
     }

@@ -66,9 +66,9 @@ extension Dataset {
     }
     let labelValues = try Dataset.checkedLabels(labels.payload, classCount: classNames.count, source: source, headerSize: labels.headerSize)
     let (n, height, width) = (images.dimensions[0], images.dimensions[1], images.dimensions[2])
-    let statistics = statistics ?? (normalization == .standardized
+    let statistics = statistics ?? (normalization == .standardized && !images.payload.isEmpty
       ? ChannelStatistics(pixels: images.payload, channels: 1, planeSize: height * width)
-      : ChannelStatistics.mnist)
+      : ChannelStatistics(mean: [0], standardDeviation: [1]))
     let tensor = Dataset.normalizedTensor(
       images.payload, shape: [n, 1, height, width], normalization: normalization, statistics: statistics)
     self.init(images: tensor, labels: labelValues, classNames: classNames)

@@ -66,15 +66,13 @@ public struct ImageGrid: Sendable {
   public static func byClass(
     _ dataset: Dataset, columns: Int, range: ClosedRange<Float>? = nil, scale: Int = 1
   ) -> ImageGrid {
-    var indices: [Int] = []
     let (c, h, w) = (dataset.imageShape[0], dataset.imageShape[1], dataset.imageShape[2])
     var cells = Tensor(zeros: [dataset.classNames.count * columns, c, h, w])
     let fill = range?.lowerBound ?? dataset.images.withUnsafeBufferPointer { $0.min() ?? 0 }
     cells.withUnsafeMutableBufferPointer { $0.update(repeating: fill) }
     for label in dataset.classNames.indices {
-      let found = dataset.labels.indices.lazy.filter { dataset.labels[$0] == label }.prefix(columns)
-      indices = Array(found)
-      let batch = dataset.batch(at: indices)
+      let indices = dataset.labels.indices.lazy.filter { dataset.labels[$0] == label }.prefix(columns)
+      let batch = dataset.batch(at: Array(indices))
       let size = c * h * w
       batch.images.withUnsafeBufferPointer { source in
         cells.withUnsafeMutableBufferPointer { out in
@@ -140,14 +138,5 @@ public struct ImageGrid: Sendable {
   /// - Throws: ``DataError`` of kind `.unwritable` if the file cannot be written.
   public func write(to url: URL) throws {
     try writeBytes(pngData(), to: url)
-  }
-}
-
-/// Writes bytes to a file, mapping failures to ``DataError``.
-func writeBytes(_ bytes: [UInt8], to url: URL) throws {
-  do {
-    try Data(bytes).write(to: url, options: .atomic)
-  } catch {
-    throw DataError(.unwritable, file: url.path, field: "file", expected: "a writable location", found: "\(error.localizedDescription)")
   }
 }

@@ -6,9 +6,10 @@ import Foundation
 /// sequence of 3,073-byte records: one label byte, then the 1,024 red, 1,024
 /// green and 1,024 blue bytes of a 32×32 image, each plane row-major. There is
 /// no header, so the decoder checks that the size is a whole, non-zero number
-/// of records, at most ``maximumRecordCount``, and that every label is below
-/// the number of classes. Gzip-compressed input (magic bytes `1f 8b`) is
-/// inflated with the output bounded by `maximumRecordCount` records.
+/// of records, at most `maximumRecordCount` (10,000 by default), and that
+/// every label is below the number of classes. Gzip-compressed input (magic
+/// bytes `1f 8b`) is inflated with the output bounded by `maximumRecordCount`
+/// records.
 ///
 /// ```swift
 /// let batch = try CIFAR10Batch(contentsOf: directory.appending(path: "test_batch.bin.gz"))

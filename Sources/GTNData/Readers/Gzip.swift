@@ -63,8 +63,7 @@ enum Gzip {
         if produced == output.count {
           // Grow geometrically; never beyond one byte past the declared size.
           let cap = declared.map { $0 + 1 } ?? Int.max
-          let newCount = Swift.min(output.count * 2, cap)
-          output.append(contentsOf: repeatElement(0, count: newCount - output.count))
+          grow(&output, to: Swift.min(output.count * 2, cap))
         }
         let room = Swift.min(output.count - produced, Int(UInt32.max))
         status = output.withUnsafeMutableBufferPointer { out in
@@ -81,8 +80,7 @@ enum Gzip {
             output.removeLast(output.count - (size + 1))
           } else if produced == output.count {
             // Jump ahead to a realistic size for the rest of the stream.
-            let guess = Swift.min(size + 1, Swift.max(output.count * 2, 8 * inBuffer.count))
-            output.append(contentsOf: repeatElement(0, count: guess - output.count))
+            grow(&output, to: Swift.min(size + 1, Swift.max(output.count * 2, 8 * inBuffer.count)))
           }
         }
         if let size = declared, produced > size {
@@ -110,7 +108,7 @@ enum Gzip {
             .truncated, file: source, field: "gzip stream", offset: consumed,
             expected: "the rest of the deflate stream and its CRC-32/size trailer",
             found: "end of file after \(produced) decompressed bytes")
-        case Z_BUF_ERROR:
+        case Z_BUF_ERROR where stream.avail_out == 0:
           continue  // output full; the next turn grows it
         default:
           let message = stream.msg.map { String(cString: $0) } ?? "zlib status \(status)"
@@ -122,6 +120,19 @@ enum Gzip {
     }
     output.removeLast(output.count - produced)
     return output
+  }
+
+  /// Replaces `buffer` by a zero-filled one of `count` bytes that starts
+  /// with its contents (bulk operations only, fast in debug builds too).
+  private static func grow(_ buffer: inout [UInt8], to count: Int) {
+    guard count > buffer.count else { return }
+    var larger = [UInt8](repeating: 0, count: count)
+    larger.withUnsafeMutableBufferPointer { destination in
+      buffer.withUnsafeBufferPointer { source in
+        destination.baseAddress!.update(from: source.baseAddress!, count: source.count)
+      }
+    }
+    buffer = larger
   }
 }
 

@@ -201,17 +201,3 @@ extension [UInt8] {
       | UInt32(self[offset + 2]) << 8 | UInt32(self[offset + 3])
   }
 }
-
-/// Reads a whole file, mapping failures to ``DataError``.
-func readBytes(_ url: URL) throws -> [UInt8] {
-  let data: Data
-  do {
-    data = try Data(contentsOf: url, options: .mappedIfSafe)
-  } catch {
-    let exists = FileManager.default.fileExists(atPath: url.path)
-    throw DataError(
-      exists ? .unreadable : .notFound, file: url.path, field: "file",
-      expected: "a readable file", found: exists ? "\(error.localizedDescription)" : "no such file")
-  }
-  return [UInt8](data)
-}
