@@ -66,6 +66,16 @@ public struct Convolution2DGeometry: Hashable, Sendable {
     }
   }
 
+  /// The `[C·KH·KW, Ho·Wo]` patch matrix of image `n` of a batch: unfolded
+  /// into `scratch`, or the image itself for pointwise convolutions (which
+  /// pass no scratch).
+  func patchMatrix(ofImage n: Int, in batch: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+    let x = batch + n * inputChannels * height * width
+    guard let scratch else { return x }
+    im2col(x, into: scratch)
+    return UnsafePointer(scratch)
+  }
+
   /// Adds a `[C·KH·KW, Ho·Wo]` patch matrix back into one image (the adjoint
   /// of ``im2col(_:into:)``).
   func col2im(_ cols: UnsafePointer<Float>, addingInto x: UnsafeMutablePointer<Float>) {
@@ -123,14 +133,7 @@ extension Tensor {
         filter.withUnsafeBufferPointer { pw in
           withPatchBuffer(g) { cols in
             for n in 0..<g.batch {
-              let x = px.baseAddress! + n * g.inputChannels * g.height * g.width
-              let patches: UnsafePointer<Float>
-              if let cols {
-                g.im2col(x, into: cols)
-                patches = UnsafePointer(cols)
-              } else {
-                patches = x
-              }
+              let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
               gemm(
                 transposingA: false, transposingB: false, m: g.outputChannels, n: g.outputPlane, k: g.patchSize,
                 a: pw.baseAddress!, lda: g.patchSize, b: patches, ldb: g.outputPlane,
@@ -194,14 +197,7 @@ extension Tensor {
         outputGradient.withUnsafeBufferPointer { pg in
           withPatchBuffer(g) { cols in
             for n in 0..<g.batch {
-              let x = px.baseAddress! + n * g.inputChannels * g.height * g.width
-              let patches: UnsafePointer<Float>
-              if let cols {
-                g.im2col(x, into: cols)
-                patches = UnsafePointer(cols)
-              } else {
-                patches = x
-              }
+              let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
               gemm(
                 transposingA: false, transposingB: true, m: g.outputChannels, n: g.patchSize, k: g.outputPlane,
                 a: pg.baseAddress! + n * g.outputChannels * g.outputPlane, lda: g.outputPlane,
