@@ -46,6 +46,7 @@ public struct ExampleRunner {
     switch o.learner {
     case "paper": learner = .paperLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
     case "conv": learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
+    case "conv-bn": learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes, batchNorm: true)
     default: learner = .mlpLearner(inputSize: shape.reduce(1, *), hiddenSize: 128, classCount: classes)
     }
     var generator: any Generator
@@ -66,7 +67,7 @@ public struct ExampleRunner {
     }
     return MetaTrainer(
       generator: generator, curriculum: curriculum,
-      optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.5, stepCount: o.innerSteps, perStep: true),
+      optimizer: SGDWithMomentum(learningRate: o.innerLearningRate, momentum: o.innerMomentum, stepCount: o.innerSteps, perStep: true),
       learners: [learner],
       configuration: MetaTrainingConfiguration(
         iterations: o.outerIterations, learningRate: o.learningRate, intermediateLossInterval: o.intermediateLosses,
@@ -165,7 +166,7 @@ public struct ExampleRunner {
       "real_learning_rate": Double(real.learningRate),
       "evaluation_seeds": options.evaluationSeeds,
       "blas_core": BLASRuntime.coreName,
-      "blas_threads": BLASRuntime.threadCount,
+      "threads": options.threads,
       "output": output.path,
     ]
     let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
@@ -204,6 +205,7 @@ public func runExample(
   load: (ExampleOptions) throws -> ExampleData
 ) -> Never {
   BLASRuntime.reexecutingWithFastKernelIfNeeded()
+  AllocatorTuning.keepLargeAllocationsInHeap()
   if let warning = BLASRuntime.slowKernelWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
   let options: ExampleOptions
   do {
@@ -216,13 +218,15 @@ public func runExample(
     FileHandle.standardError.write(Data("\(program): \(error)\n".utf8))
     exit(2)
   }
-  BLASRuntime.threadCount = options.threads
   do {
     let data = try load(options)
     if !options.quiet {
-      FileHandle.standardError.write(Data("\(program): \(data.name): \(data.training.count) training, \(data.validation.count) validation, \(data.test.count) test images; BLAS \(BLASRuntime.coreName) × \(BLASRuntime.threadCount) threads\n".utf8))
+      FileHandle.standardError.write(Data("\(program): \(data.name): \(data.training.count) training, \(data.validation.count) validation, \(data.test.count) test images; BLAS \(BLASRuntime.coreName), \(options.threads) thread(s)\n".utf8))
     }
-    print(try ExampleRunner(options: options, data: data).run())
+    // The threads go to the package's kernels (convolutions split their
+    // batch); BLAS stays single-threaded inside them.
+    BLASRuntime.threadCount = 1
+    print(try withParallelism(threads: options.threads) { try ExampleRunner(options: options, data: data).run() })
     exit(0)
   } catch {
     FileHandle.standardError.write(Data("\(program): \(error)\n".utf8))

@@ -21,6 +21,8 @@ public struct ExampleOptions: Sendable {
   public var checkpointEvery = 25
   public var realBatchSize = 128
   public var learningRate: Float = 0.01
+  public var innerLearningRate: Float = 0.02
+  public var innerMomentum: Float = 0.5
   public var noiseSize = 64
   public var augment = false
   public var quiet = false
@@ -66,7 +68,7 @@ extension ExampleOptions {
       case "--seed": options.seed = UInt64(try integer(flag, minimum: 0))
       case "--output": options.output = try value(flag)
       case "--resume": options.resume = true
-      case "--learner": options.learner = try choice(flag, ["mlp", "conv", "paper"])
+      case "--learner": options.learner = try choice(flag, ["mlp", "conv", "conv-bn", "paper"])
       case "--generator": options.generator = try choice(flag, ["mlp", "conv", "paper"])
       case "--curriculum": options.curriculum = try choice(flag, ["learned", "random", "shuffled", "pixels"])
       case "--soft-labels": options.softLabels = true
@@ -80,6 +82,14 @@ extension ExampleOptions {
         let text = try value(flag)
         guard let lr = Float(text), lr > 0 else { throw UsageError(message: "--learning-rate expects a positive number, got '\(text)'") }
         options.learningRate = lr
+      case "--inner-learning-rate":
+        let text = try value(flag)
+        guard let lr = Float(text), lr > 0 else { throw UsageError(message: "--inner-learning-rate expects a positive number, got '\(text)'") }
+        options.innerLearningRate = lr
+      case "--inner-momentum":
+        let text = try value(flag)
+        guard let mu = Float(text), mu > 0, mu < 1 else { throw UsageError(message: "--inner-momentum expects a number in (0, 1), got '\(text)'") }
+        options.innerMomentum = mu
       case "--noise-size": options.noiseSize = try integer(flag)
       case "--augment": options.augment = true
       case "--quiet": options.quiet = true
@@ -117,17 +127,19 @@ extension ExampleOptions {
       --seed S                  Seed for every random choice (default: \(defaults.seed))
       --output DIR              Where checkpoint, PNG, SVG, CSV and summary go (default: \(defaults.output))
       --resume                  Continue from DIR/checkpoint.safetensors if present
-      --learner mlp|conv|paper  Learner architecture (default: \(defaults.learner))
+      --learner mlp|conv|conv-bn|paper  Learner architecture (default: \(defaults.learner))
       --generator mlp|conv|paper Generator architecture (default: \(defaults.generator))
       --curriculum KIND         learned | random | shuffled | pixels (default: \(defaults.curriculum))
       --soft-labels             Learn soft labels with the curriculum
       --intermediate-losses K   Add the real-data loss after every K-th inner step
       --checkpoint-segment K    Gradient checkpointing: recompute the inner loop in segments of K steps
       --learning-rate LR        Outer Adam learning rate (default: \(defaults.learningRate))
+      --inner-learning-rate LR  Initial learned inner learning rate (default: \(defaults.innerLearningRate))
+      --inner-momentum MU       Initial learned inner momentum (default: \(defaults.innerMomentum))
       --noise-size Z            Generator input length (default: \(defaults.noiseSize))
       --real-batch-size N       Real images per meta-loss (default: \(defaults.realBatchSize))
       --augment                 Random crop (pad 4) and horizontal flip of the real batches
-      --threads N               BLAS threads (default: \(defaults.threads))
+      --threads N               Threads for the convolution kernels (default: \(defaults.threads))
       --evaluation-seeds N      Fresh learners per evaluation (default: \(defaults.evaluationSeeds))
       --checkpoint-every N      Save the run every N iterations (default: \(defaults.checkpointEvery))
       --paper                   The paper's full setup (paper learner and generator, T=32, B=128,

@@ -128,21 +128,24 @@ extension Tensor {
   /// - Complexity: O(N·O·C·KH·KW·Ho·Wo).
   public static func conv2d(_ input: Tensor, filter: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
     let g = Convolution2DGeometry(input: input.shape, filter: filter.shape, stride: stride, padding: padding)
-    return Tensor(shape: g.outputShape) { out in
+    return Tensor.overwriting(shape: g.outputShape, { out in
+      let o = out.baseAddress!
       input.withUnsafeBufferPointer { px in
         filter.withUnsafeBufferPointer { pw in
-          withPatchBuffer(g) { cols in
-            for n in 0..<g.batch {
-              let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
-              gemm(
-                transposingA: false, transposingB: false, m: g.outputChannels, n: g.outputPlane, k: g.patchSize,
-                a: pw.baseAddress!, lda: g.patchSize, b: patches, ldb: g.outputPlane,
-                c: out.baseAddress! + n * g.outputChannels * g.outputPlane, ldc: g.outputPlane, accumulating: false)
+          Parallelism.forEachChunk(of: g.batch) { images in
+            withPatchBuffer(g) { cols in
+              for n in images {
+                let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
+                gemm(
+                  transposingA: false, transposingB: false, m: g.outputChannels, n: g.outputPlane, k: g.patchSize,
+                  a: pw.baseAddress!, lda: g.patchSize, b: patches, ldb: g.outputPlane,
+                  c: o + n * g.outputChannels * g.outputPlane, ldc: g.outputPlane, accumulating: false)
+              }
             }
           }
         }
       }
-    }
+    })
   }
 
   /// The gradient of ``conv2d(_:filter:stride:padding:)`` with respect to its
@@ -153,24 +156,27 @@ extension Tensor {
   ///   - filter: `[O, C, KH, KW]`.
   ///   - inputShape: `[N, C, H, W]` of the forward input.
   ///   - stride: The forward convolution's stride.
-  ///   - padding: The forward convolution's zero padding.
+  ///   - padding: The forward convolution's padding.
   public static func conv2dInputGradient(
     _ outputGradient: Tensor, filter: Tensor, inputShape: [Int], stride: Int = 1, padding: Int = 0
   ) -> Tensor {
     let g = Convolution2DGeometry(input: inputShape, filter: filter.shape, stride: stride, padding: padding)
     precondition(outputGradient.shape == g.outputShape, "conv2d output gradient has shape \(outputGradient.shape), expected \(g.outputShape)")
     return Tensor(shape: inputShape) { out in
+      let o = out.baseAddress!
       outputGradient.withUnsafeBufferPointer { pg in
         filter.withUnsafeBufferPointer { pw in
-          withPatchBuffer(g) { cols in
-            for n in 0..<g.batch {
-              let dx = out.baseAddress! + n * g.inputChannels * g.height * g.width
-              let gn = pg.baseAddress! + n * g.outputChannels * g.outputPlane
-              gemm(
-                transposingA: true, transposingB: false, m: g.patchSize, n: g.outputPlane, k: g.outputChannels,
-                a: pw.baseAddress!, lda: g.patchSize, b: gn, ldb: g.outputPlane,
-                c: cols ?? dx, ldc: g.outputPlane, accumulating: false)
-              if let cols { g.col2im(cols, addingInto: dx) }
+          Parallelism.forEachChunk(of: g.batch) { images in
+            withPatchBuffer(g) { cols in
+              for n in images {
+                let dx = o + n * g.inputChannels * g.height * g.width
+                let gn = pg.baseAddress! + n * g.outputChannels * g.outputPlane
+                gemm(
+                  transposingA: true, transposingB: false, m: g.patchSize, n: g.outputPlane, k: g.outputChannels,
+                  a: pw.baseAddress!, lda: g.patchSize, b: gn, ldb: g.outputPlane,
+                  c: cols ?? dx, ldc: g.outputPlane, accumulating: false)
+                if let cols { g.col2im(cols, addingInto: dx) }
+              }
             }
           }
         }
@@ -181,33 +187,55 @@ extension Tensor {
   /// The gradient of ``conv2d(_:filter:stride:padding:)`` with respect to its
   /// filter: `dw[o, c, a, b] = Σ_{n, i, j} g[n, o, i, j] · x[n, c, i·s − p + a, j·s − p + b]`.
   ///
+  /// With several threads (``Parallelism``) each accumulates the images of
+  /// its share into a private filter gradient, and the shares are summed.
+  ///
   /// - Parameters:
   ///   - input: `[N, C, H, W]` of the forward pass.
   ///   - outputGradient: `[N, O, Ho, Wo]`.
   ///   - filterShape: `[O, C, KH, KW]`.
   ///   - stride: The forward convolution's stride.
-  ///   - padding: The forward convolution's zero padding.
+  ///   - padding: The forward convolution's padding.
   public static func conv2dFilterGradient(
     _ input: Tensor, outputGradient: Tensor, filterShape: [Int], stride: Int = 1, padding: Int = 0
   ) -> Tensor {
     let g = Convolution2DGeometry(input: input.shape, filter: filterShape, stride: stride, padding: padding)
     precondition(outputGradient.shape == g.outputShape, "conv2d output gradient has shape \(outputGradient.shape), expected \(g.outputShape)")
-    return Tensor(shape: filterShape) { out in
+    let size = filterShape.product
+    let shares = Swift.max(1, Swift.min(Parallelism.threadCount, g.batch))
+    // One private accumulator per share; share 0 writes into the result.
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: size * (shares - 1))
+    partials.initialize(repeating: 0, count: size * (shares - 1))
+    defer { partials.deallocate() }
+    var result = Tensor(shape: filterShape) { out in
+      let o = out.baseAddress!
       input.withUnsafeBufferPointer { px in
         outputGradient.withUnsafeBufferPointer { pg in
-          withPatchBuffer(g) { cols in
-            for n in 0..<g.batch {
-              let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
-              gemm(
-                transposingA: false, transposingB: true, m: g.outputChannels, n: g.patchSize, k: g.outputPlane,
-                a: pg.baseAddress! + n * g.outputChannels * g.outputPlane, lda: g.outputPlane,
-                b: patches, ldb: g.outputPlane,
-                c: out.baseAddress!, ldc: g.patchSize, accumulating: true)
+          Parallelism.forEachShare(shares, of: g.batch) { share, images in
+            let accumulator = share == 0 ? o : partials + (share - 1) * size
+            withPatchBuffer(g) { cols in
+              for n in images {
+                let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
+                gemm(
+                  transposingA: false, transposingB: true, m: g.outputChannels, n: g.patchSize, k: g.outputPlane,
+                  a: pg.baseAddress! + n * g.outputChannels * g.outputPlane, lda: g.outputPlane,
+                  b: patches, ldb: g.outputPlane,
+                  c: accumulator, ldc: g.patchSize, accumulating: true)
+              }
             }
           }
         }
       }
     }
+    if shares > 1 {
+      result.withUnsafeMutableBufferPointer { r in
+        for share in 1..<shares {
+          let p = partials + (share - 1) * size
+          for j in 0..<size { r[j] += p[j] }
+        }
+      }
+    }
+    return result
   }
 
   /// Runs `body` with a scratch patch matrix, or `nil` for pointwise

@@ -14,7 +14,7 @@ extension Tensor {
     _ a: Tensor, _ b: Tensor, _ operation: BinaryOperation
   ) -> Tensor {
     if a.shape == b.shape {
-      return Tensor(shape: a.shape) { out in
+      return Tensor.overwriting(shape: a.shape, { out in
         a.withUnsafeBufferPointer { pa in
           b.withUnsafeBufferPointer { pb in
             let n = out.count
@@ -26,7 +26,7 @@ extension Tensor {
             }
           }
         }
-      }
+      })
     }
     let shape = broadcastShape(a.shape, b.shape)
     let loop = StridedLoop(
@@ -36,7 +36,7 @@ extension Tensor {
         StridedLoop.broadcastStrides(of: a.shape, to: shape),
         StridedLoop.broadcastStrides(of: b.shape, to: shape),
       ])
-    return Tensor(shape: shape) { out in
+    return Tensor.overwriting(shape: shape, { out in
       a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
           let o = out.baseAddress!
@@ -57,7 +57,7 @@ extension Tensor {
           }
         }
       }
-    }
+    })
   }
 
   /// Applies `transform` to every element.
@@ -65,11 +65,11 @@ extension Tensor {
   /// - Complexity: O(n).
   @inlinable
   public func map(_ transform: (Float) -> Float) -> Tensor {
-    Tensor(shape: shape) { out in
+    Tensor.overwriting(shape: shape, { out in
       withUnsafeBufferPointer { input in
         for i in 0..<input.count { out[i] = transform(input[i]) }
       }
-    }
+    })
   }
 
   /// Combines two tensors of equal shape elementwise.
@@ -79,13 +79,13 @@ extension Tensor {
   @inlinable
   public func zipMap(_ other: Tensor, _ transform: (Float, Float) -> Float) -> Tensor {
     precondition(shape == other.shape, "zipMap needs equal shapes, got \(shape) and \(other.shape)")
-    return Tensor(shape: shape) { out in
+    return Tensor.overwriting(shape: shape, { out in
       withUnsafeBufferPointer { a in
         other.withUnsafeBufferPointer { b in
           for i in 0..<a.count { out[i] = transform(a[i], b[i]) }
         }
       }
-    }
+    })
   }
 
   public static func + (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, .add) }

@@ -28,7 +28,7 @@ extension Tensor {
     precondition(
       k == kb,
       "matmul shapes \(a.shape)\(transposingA ? "ᵀ" : "") and \(b.shape)\(transposingB ? "ᵀ" : "") do not agree")
-    return Tensor(shape: [m, n]) { out in
+    return Tensor.overwriting(shape: [m, n], { out in
       a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
           gemm(
@@ -37,7 +37,7 @@ extension Tensor {
             c: out.baseAddress!, ldc: n, accumulating: false)
         }
       }
-    }
+    })
   }
 }
 

@@ -86,7 +86,7 @@ extension Tensor {
         StridedLoop.broadcastStrides(of: target, to: target),
         StridedLoop.broadcastStrides(of: shape, to: target),
       ])
-    return Tensor(shape: target) { out in
+    return Tensor.overwriting(shape: target, { out in
       withUnsafeBufferPointer { input in
         let x = input.baseAddress!
         let o = out.baseAddress!
@@ -96,7 +96,7 @@ extension Tensor {
           for j in 0..<count { po[j] = px[j * steps[1]] }
         }
       }
-    }
+    })
   }
 
   /// The largest element along the last axis, keeping it with extent 1.

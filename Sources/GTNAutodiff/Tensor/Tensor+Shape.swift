@@ -31,7 +31,7 @@ extension Tensor {
         StridedLoop.broadcastStrides(of: newShape, to: newShape),
         axes.map { inStrides[$0] },
       ])
-    return Tensor(shape: newShape) { out in
+    return Tensor.overwriting(shape: newShape, { out in
       withUnsafeBufferPointer { input in
         let x = input.baseAddress!
         let o = out.baseAddress!
@@ -42,7 +42,7 @@ extension Tensor {
           for j in 0..<count { po[j] = px[j * s] }
         }
       }
-    }
+    })
   }
 
   /// The matrix transpose of a rank-2 tensor (last two axes for higher ranks).
@@ -138,7 +138,7 @@ extension Tensor {
   public func gathering(flatIndices indices: [Int32], shape newShape: [Int]) -> Tensor {
     precondition(indices.count == newShape.product, "gather of \(indices.count) indices into shape \(newShape)")
     let n = scalarCount
-    return Tensor(shape: newShape) { out in
+    return Tensor.overwriting(shape: newShape, { out in
       withUnsafeBufferPointer { p in
         indices.withUnsafeBufferPointer { idx in
           for i in 0..<idx.count {
@@ -148,7 +148,7 @@ extension Tensor {
           }
         }
       }
-    }
+    })
   }
 
   /// Adds each element into a zero tensor of shape `targetShape` at its flat

@@ -56,6 +56,25 @@ public struct Tensor: Sendable {
     self.storage = storage
   }
 
+  /// A tensor whose every element `body` writes; the buffer starts
+  /// uninitialised, which saves clearing memory that is overwritten anyway.
+  ///
+  /// Only for kernels that provably write all `shape.product` elements. (A
+  /// static method rather than an initialiser, so that a trailing closure can
+  /// never select it in place of the zero-filling
+  /// ``init(shape:initializingWith:)``.)
+  @usableFromInline
+  internal static func overwriting(
+    shape: [Int], _ body: (inout UnsafeMutableBufferPointer<Float>) -> Void
+  ) -> Tensor {
+    let count = shape.reduce(1, *)
+    let storage = ContiguousArray<Float>(unsafeUninitializedCapacity: count) { buffer, initialized in
+      body(&buffer)
+      initialized = count
+    }
+    return Tensor(shape: shape, storage: storage)
+  }
+
   /// Creates a tensor with every element equal to `value`.
   public init(repeating value: Float, shape: [Int]) {
     precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative dimension")
