@@ -40,13 +40,18 @@ public func gradients(
   }
 
   // 1. Collect the recorded part of the graph above `output`, iteratively.
+  //    Ids increase along every path, so a node older than the oldest wanted
+  //    variable cannot lead to one: the walk stops there. (Inside an unrolled
+  //    loop this keeps each inner gradient's walk to its own step instead of
+  //    the whole history.)
+  let oldestWanted = variables.map(\.node.id).min() ?? Int.max
   var nodes: [GraphNode] = []
   var visited: Set<ObjectIdentifier> = []
   var stack: [GraphNode] = [output.node]
   visited.insert(ObjectIdentifier(output.node))
   while let node = stack.popLast() {
     nodes.append(node)
-    for input in node.inputs where input.requiresGradient {
+    for input in node.inputs where input.requiresGradient && input.id >= oldestWanted {
       if visited.insert(ObjectIdentifier(input)).inserted { stack.append(input) }
     }
   }
