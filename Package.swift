@@ -48,6 +48,7 @@ let package = Package(
     .testTarget(name: "GTNAutodiffTests", dependencies: ["GTNAutodiff"]),
     .testTarget(name: "GTNDataTests", dependencies: ["GTNData"]),
     .testTarget(name: "GTNCoreTests", dependencies: ["GTNCore"]),
+    .testTarget(name: "GTNSearchTests", dependencies: ["GTNSearch"]),
   ],
   swiftLanguageModes: [.v6]
 )

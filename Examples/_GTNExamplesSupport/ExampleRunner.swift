@@ -47,6 +47,8 @@ public struct ExampleRunner {
     case "paper": learner = .paperLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
     case "conv": learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
     case "conv-bn": learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes, batchNorm: true)
+    case "conv-wn":
+      learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes, batchNorm: true, weightNormalized: true)
     default: learner = .mlpLearner(inputSize: shape.reduce(1, *), hiddenSize: 128, classCount: classes)
     }
     var generator: any Generator

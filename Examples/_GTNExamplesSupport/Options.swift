@@ -68,7 +68,7 @@ extension ExampleOptions {
       case "--seed": options.seed = UInt64(try integer(flag, minimum: 0))
       case "--output": options.output = try value(flag)
       case "--resume": options.resume = true
-      case "--learner": options.learner = try choice(flag, ["mlp", "conv", "conv-bn", "paper"])
+      case "--learner": options.learner = try choice(flag, ["mlp", "conv", "conv-bn", "conv-wn", "paper"])
       case "--generator": options.generator = try choice(flag, ["mlp", "conv", "paper"])
       case "--curriculum": options.curriculum = try choice(flag, ["learned", "random", "shuffled", "pixels"])
       case "--soft-labels": options.softLabels = true
@@ -127,7 +127,7 @@ extension ExampleOptions {
       --seed S                  Seed for every random choice (default: \(defaults.seed))
       --output DIR              Where checkpoint, PNG, SVG, CSV and summary go (default: \(defaults.output))
       --resume                  Continue from DIR/checkpoint.safetensors if present
-      --learner mlp|conv|conv-bn|paper  Learner architecture (default: \(defaults.learner))
+      --learner mlp|conv|conv-bn|conv-wn|paper  Learner architecture (default: \(defaults.learner))
       --generator mlp|conv|paper Generator architecture (default: \(defaults.generator))
       --curriculum KIND         learned | random | shuffled | pixels (default: \(defaults.curriculum))
       --soft-labels             Learn soft labels with the curriculum

@@ -19,19 +19,19 @@ extension Sequential {
 
   /// A lean convolutional learner (the benchmark workload W2's):
   /// Conv(C→16)–LReLU–pool2–Conv(16→32)–LReLU–pool2–Linear(32·(S/4)², K),
-  /// optionally with mean-only batch norm after each convolution, which lets
-  /// the inner loop use larger learning rates without diverging.
+  /// optionally with mean-only batch norm after each convolution and weight
+  /// normalisation of every layer — the paper's stabilisers for meta-training.
   public static func smallConvLearner(
     inputChannels: Int = 1, imageSize: Int = 28, classCount: Int = 10, widths: (Int, Int) = (16, 32),
-    batchNorm: Bool = false
+    batchNorm: Bool = false, weightNormalized: Bool = false
   ) -> Sequential {
     precondition(imageSize % 4 == 0, "smallConvLearner needs an image size divisible by 4, got \(imageSize)")
     let side = imageSize / 4
     func block(_ input: Int, _ output: Int) -> [any Layer] {
-      [Conv2D(input, output)] + (batchNorm ? [BatchNorm(output, meanOnly: true)] : []) + [LeakyReLU(0.1), MaxPool2D()]
+      [Conv2D(input, output, weightNormalized: weightNormalized)] + (batchNorm ? [BatchNorm(output, meanOnly: true)] : []) + [LeakyReLU(0.1), MaxPool2D()]
     }
     return Sequential(
-      block(inputChannels, widths.0) + block(widths.0, widths.1) + [Flatten(), Linear(widths.1 * side * side, classCount)])
+      block(inputChannels, widths.0) + block(widths.0, widths.1) + [Flatten(), Linear(widths.1 * side * side, classCount, weightNormalized: weightNormalized)])
   }
 
   /// A one-hidden-layer perceptron (the benchmark workload W1's):
