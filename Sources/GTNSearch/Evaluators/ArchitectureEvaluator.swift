@@ -1,0 +1,91 @@
+/// Scores a candidate architecture cheaply, as a proxy for its performance
+/// after full training. Higher is better.
+public protocol ArchitectureEvaluator: Sendable {
+  /// Trains (or otherwise inspects) a fresh instance of `learner` and
+  /// returns its score; `seed` fixes the initialisation and any sampling.
+  func score(_ learner: any Learner, seed: UInt64) -> Double
+}
+
+/// The GTN proxy: train the candidate for `steps` SGD steps on a trained
+/// GTN's synthetic curriculum (with its learned learning rates and momenta),
+/// then score its accuracy on held-out real data.
+public struct GTNProxy: ArchitectureEvaluator {
+  /// The synthetic batches, one per inner step: images and `[B, K]` targets.
+  public var batches: [(images: Tensor, targets: Tensor)]
+  public var learningRates: [Float]
+  public var momenta: [Float]
+  public var steps: Int
+  public var validationImages: Tensor
+  public var validationLabels: [Int]
+
+  /// - Parameters:
+  ///   - trainer: A meta-trained GTN; its curriculum and learned schedule
+  ///     are used (steps beyond the curriculum cycle through it).
+  ///   - steps: SGD steps per candidate (the paper uses 128).
+  ///   - validationImages: Held-out real images.
+  ///   - validationLabels: Their labels.
+  public init(trainer: MetaTrainer, steps: Int, validationImages: Tensor, validationLabels: [Int]) {
+    batches = trainer.syntheticBatches().map { ($0.images, $0.targets) }
+    let schedule = (0..<batches.count).map { trainer.learnedHyperparameters(at: $0) ?? (0.02, 0.5) }
+    learningRates = schedule.map(\.learningRate)
+    momenta = schedule.map(\.momentum)
+    self.steps = steps
+    self.validationImages = validationImages
+    self.validationLabels = validationLabels
+  }
+
+  public func score(_ learner: any Learner, seed: UInt64) -> Double {
+    var rng = SplitMix64(seed: seed)
+    let T = batches.count
+    let theta = LearnerTraining.train(
+      learner, parameters: learner.makeParameters(using: &rng), steps: steps,
+      learningRate: { learningRates[$0 % T] }, momentum: { momenta[$0 % T] }, batch: { batches[$0 % T] })
+    return learner.accuracy(parameters: theta, images: validationImages, labels: validationLabels)
+  }
+}
+
+/// The real-data proxy: train the candidate for `steps` SGD-with-momentum
+/// steps on shuffled real batches, then score held-out accuracy.
+public struct RealDataProxy: ArchitectureEvaluator {
+  public var images: Tensor
+  public var labels: [Int]
+  public var classCount: Int
+  public var steps: Int
+  public var batchSize: Int
+  public var learningRate: Float
+  public var momentum: Float
+  public var validationImages: Tensor
+  public var validationLabels: [Int]
+
+  public init(
+    images: Tensor, labels: [Int], classCount: Int = 10, steps: Int, batchSize: Int = 128,
+    learningRate: Float = 0.02, momentum: Float = 0.9, validationImages: Tensor, validationLabels: [Int]
+  ) {
+    precondition(images.shape[0] == labels.count && labels.count >= batchSize, "RealDataProxy needs at least \(batchSize) labelled images, got \(labels.count)")
+    self.images = images
+    self.labels = labels
+    self.classCount = classCount
+    self.steps = steps
+    self.batchSize = batchSize
+    self.learningRate = learningRate
+    self.momentum = momentum
+    self.validationImages = validationImages
+    self.validationLabels = validationLabels
+  }
+
+  public func score(_ learner: any Learner, seed: UInt64) -> Double {
+    var rng = SplitMix64(seed: seed)
+    let theta0 = learner.makeParameters(using: &rng)
+    let all = Variable(images)
+    var order: [Int] = []
+    let theta = LearnerTraining.train(
+      learner, parameters: theta0, steps: steps, learningRate: { _ in learningRate }, momentum: { _ in momentum },
+      batch: { _ in
+        if order.count < batchSize { order += Array(labels.indices).shuffled(using: &rng) }
+        let rows = Array(order.prefix(batchSize))
+        order.removeFirst(batchSize)
+        return (all.gatheringRows(rows).value, CurriculumBatch.oneHot(rows.map { labels[$0] }, classCount: classCount))
+      })
+    return learner.accuracy(parameters: theta, images: validationImages, labels: validationLabels)
+  }
+}

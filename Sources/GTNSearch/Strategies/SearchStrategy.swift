@@ -1,0 +1,75 @@
+/// One evaluated candidate of a search.
+public struct SearchRecord<Architecture: Codable & Hashable & Sendable>: Codable, Hashable, Sendable {
+  /// The candidate's position in the search (0-based).
+  public var index: Int
+  /// The architecture's stable encoding.
+  public var encoding: String
+  /// The architecture itself.
+  public var architecture: Architecture
+  /// The proxy score of *this* architecture.
+  public var score: Double
+  /// Wall-clock seconds the evaluation took.
+  public var seconds: Double
+}
+
+/// How a search chooses the next candidate to evaluate.
+///
+/// A strategy decides from the records so far and a random generator only,
+/// so a search resumed from its records continues exactly as it would have.
+/// Conform with one method:
+///
+/// ```swift
+/// struct MutateBest<Space: SearchSpace>: SearchStrategy {
+///   func propose(in space: Space, history: [SearchRecord<Space.Architecture>],
+///                using generator: inout some RandomNumberGenerator) -> Space.Architecture {
+///     guard let best = history.max(by: { $0.score < $1.score }) else { return space.sample(using: &generator) }
+///     return space.mutate(best.architecture, using: &generator)
+///   }
+/// }
+/// ```
+public protocol SearchStrategy<Space>: Sendable {
+  associatedtype Space: SearchSpace
+
+  /// The next architecture to evaluate.
+  func propose(
+    in space: Space, history: [SearchRecord<Space.Architecture>], using generator: inout some RandomNumberGenerator
+  ) -> Space.Architecture
+}
+
+/// Random search: every candidate is drawn independently from the space.
+public struct RandomSearch<Space: SearchSpace>: SearchStrategy {
+  public init() {}
+  public func propose(
+    in space: Space, history: [SearchRecord<Space.Architecture>], using generator: inout some RandomNumberGenerator
+  ) -> Space.Architecture {
+    space.sample(using: &generator)
+  }
+}
+
+/// Regularized (aging) evolution (Real, Aggarwal, Huang & Le, AAAI 2019):
+/// after `populationSize` random candidates, each new candidate mutates the
+/// best of `sampleSize` members drawn from the `populationSize` most recent
+/// ones, so old members age out whatever their score.
+public struct RegularizedEvolution<Space: SearchSpace>: SearchStrategy {
+  public var populationSize: Int
+  public var sampleSize: Int
+
+  public init(populationSize: Int = 20, sampleSize: Int = 5) {
+    precondition(populationSize >= 1 && sampleSize >= 1 && sampleSize <= populationSize, "RegularizedEvolution needs 1 ≤ sampleSize ≤ populationSize, got \(sampleSize), \(populationSize)")
+    self.populationSize = populationSize
+    self.sampleSize = sampleSize
+  }
+
+  public func propose(
+    in space: Space, history: [SearchRecord<Space.Architecture>], using generator: inout some RandomNumberGenerator
+  ) -> Space.Architecture {
+    guard history.count >= populationSize else { return space.sample(using: &generator) }
+    let population = history.suffix(populationSize)
+    var best: SearchRecord<Space.Architecture>? = nil
+    for _ in 0..<sampleSize {
+      let member = population.randomElement(using: &generator)!
+      if best == nil || member.score > best!.score { best = member }
+    }
+    return space.mutate(best!.architecture, using: &generator)
+  }
+}
