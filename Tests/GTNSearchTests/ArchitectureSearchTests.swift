@@ -135,3 +135,25 @@ struct ArchitectureSearchTests {
     #expect(score > 0.9)
   }
 }
+
+struct ConformanceTests {
+  @Test func bundledSpaceAndStrategiesConform() {
+    let space = MacroSearchSpace()
+    #expect(SearchConformance.problems(of: space, sampleImage: [1, 28, 28]) == [])
+    #expect(SearchConformance.problems(of: RandomSearch<MacroSearchSpace>(), in: space) == [])
+    #expect(SearchConformance.problems(of: RegularizedEvolution<MacroSearchSpace>(populationSize: 5, sampleSize: 3), in: space) == [])
+  }
+
+  /// A strategy that ignores its generator's determinism is caught.
+  private struct Nondeterministic: SearchStrategy {
+    func propose(in space: MacroSearchSpace, history: [SearchRecord<MacroSearchSpace.Architecture>],
+                 using generator: inout some RandomNumberGenerator) -> MacroSearchSpace.Architecture {
+      var system = SystemRandomNumberGenerator()
+      return space.sample(using: &system)
+    }
+  }
+
+  @Test func aNondeterministicStrategyIsReported() {
+    #expect(!SearchConformance.problems(of: Nondeterministic(), in: MacroSearchSpace()).isEmpty)
+  }
+}

@@ -2,7 +2,7 @@
 ///
 /// An architecture is a value that encodes itself as a stable, readable
 /// string and as JSON, can be drawn at random and mutated with a seeded
-/// generator, and builds the ``Learner`` it describes.
+/// generator, and builds the `Learner` it describes.
 public protocol SearchSpace: Sendable {
   /// One point of the space.
   associatedtype Architecture: Codable, Hashable, Sendable
