@@ -8,6 +8,16 @@ import Glibc
 
 /// The data an example meta-trains and evaluates on.
 public struct ExampleData: Sendable {
+  /// Loads MNIST or Fashion-MNIST ([-1, 1] scaling, last 10,000 training
+  /// images as the validation split) from `directory` or the standard places.
+  public static func mnistFamily(_ name: String, directory: URL?) throws -> ExampleData {
+    let loader = name == "mnist" ? Dataset.mnist : Dataset.fashionMNIST
+    let train = try loader(.train, directory, .minusOneToOne, false)
+    let test = try loader(.test, directory, .minusOneToOne, false)
+    let (training, validation) = train.splitting(validationCount: 10_000)
+    return ExampleData(name: name == "mnist" ? "MNIST" : "Fashion-MNIST", training: training, validation: validation, test: test)
+  }
+
   public var name: String
   public var training: Dataset
   public var validation: Dataset
@@ -37,7 +47,8 @@ public struct ExampleRunner {
     FileHandle.standardError.write(Data((message + "\n").utf8))
   }
 
-  func makeTrainer() -> MetaTrainer {
+  /// A trainer for these options and data, freshly initialised.
+  public func makeTrainer() -> MetaTrainer {
     let o = options
     let shape = data.training.imageShape
     let classes = data.training.classNames.count
@@ -97,7 +108,10 @@ public struct ExampleRunner {
       log("resumed from \(checkpointURL.path) at iteration \(trainer.state.iteration)")
     }
     trainer.configuration.iterations = options.outerIterations
-    let metadata = ["gtn.command": CommandLine.arguments.joined(separator: " "), "gtn.dataset": data.name]
+    let metadata = [
+      "gtn.command": CommandLine.arguments.joined(separator: " "), "gtn.dataset": data.name,
+      "gtn.example_options": String(decoding: try JSONEncoder().encode(options), as: UTF8.self),
+    ]
 
     // Meta-training.
     let clock = ContinuousClock()

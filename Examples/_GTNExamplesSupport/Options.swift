@@ -1,7 +1,7 @@
 import Foundation
 
 /// The command-line options shared by the example executables.
-public struct ExampleOptions: Sendable {
+public struct ExampleOptions: Sendable, Codable {
   public var dataDirectory: String?
   public var dataset: String
   public var innerSteps = 32

@@ -14,13 +14,7 @@ runExample(
   defaults: defaults, datasets: ["mnist", "fashion-mnist"]
 ) { options in
   let directory = options.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
-  func load(_ name: String) throws -> ExampleData {
-    let loader = name == "mnist" ? Dataset.mnist : Dataset.fashionMNIST
-    let train = try loader(.train, directory, .minusOneToOne, false)
-    let test = try loader(.test, directory, .minusOneToOne, false)
-    let (training, validation) = train.splitting(validationCount: 10_000)
-    return ExampleData(name: name == "mnist" ? "MNIST" : "Fashion-MNIST", training: training, validation: validation, test: test)
-  }
+  func load(_ name: String) throws -> ExampleData { try ExampleData.mnistFamily(name, directory: directory) }
   do {
     return try load(options.dataset)
   } catch let error as DataError where options.dataset == "mnist" && options.dataDirectory == nil {
