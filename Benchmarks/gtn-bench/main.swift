@@ -19,6 +19,7 @@ struct Options {
   var reps = 10
   var warmup = 2
   var check = false
+  var checkpointSegment: Int? = nil
 }
 
 func fail(_ message: String) -> Never {
@@ -28,12 +29,15 @@ func fail(_ message: String) -> Never {
 
 let usage = """
   USAGE: gtn-bench [--workload w1|w2|w3|sgemm|learner|all] [--threads N[,M]] [--reps N] [--warmup N] [--check]
+                   [--checkpoint-segment K]
 
   Runs the benchmark workloads of Benchmarks/README.md and prints one JSON line per result:
   median, min and max wall-clock seconds per outer step (W1, W2) or per evaluated
   architecture (W3) over --reps repetitions after --warmup, and the process's peak resident
   memory. --threads runs each workload at each BLAS thread count (default: 1 and all cores).
   --check verifies the W1 meta-gradient against finite differences first.
+  --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
+  inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
   Real images are Fashion-MNIST (Debian's dataset-fashion-mnist, or $GTN_DATA_DIR).
   """
 
@@ -61,6 +65,10 @@ while !arguments.isEmpty {
     guard let n = Int(text), n >= 0 else { fail("--warmup expects an integer ≥ 0, got '\(text)'") }
     options.warmup = n
   case "--check": options.check = true
+  case "--checkpoint-segment":
+    let text = value()
+    guard let n = Int(text), n >= 1 else { fail("--checkpoint-segment expects an integer ≥ 1, got '\(text)'") }
+    options.checkpointSegment = n
   case "-h", "--help":
     print(usage)
     exit(0)
@@ -159,6 +167,11 @@ func w2Trainer() -> MetaTrainer {
 
 func runMeta(_ name: String, trainer make: () -> MetaTrainer, realCount: Int, flops: Double, threads: Int) throws {
   var trainer = make()
+  var name = name
+  if let k = options.checkpointSegment {
+    trainer.configuration.checkpointSegmentLength = k
+    name += "-ckpt\(k)"
+  }
   let (x, y) = fashionMNIST(.train, count: realCount)
   var firstRSS = 0.0
   var losses: [Float] = []
