@@ -48,16 +48,38 @@ extension Tensor {
             let py = y + offsets[2]
             let sx = steps[1]
             let sy = steps[2]
-            switch operation {
-            case .add: for j in 0..<count { po[j] = px[j * sx] + py[j * sy] }
-            case .subtract: for j in 0..<count { po[j] = px[j * sx] - py[j * sy] }
-            case .multiply: for j in 0..<count { po[j] = px[j * sx] * py[j * sy] }
-            case .divide: for j in 0..<count { po[j] = px[j * sx] / py[j * sy] }
+            // The common inner shapes — both contiguous, or one operand a
+            // scalar along the run (bias rows, per-channel factors) — get
+            // loops the compiler vectorises; anything else walks strides.
+            if sx == 1 && sy == 1 {
+              binary(operation, count, po) { px[$0] } _: { py[$0] }
+            } else if sx == 1 && sy == 0 {
+              let b = py[0]
+              binary(operation, count, po) { px[$0] } _: { _ in b }
+            } else if sx == 0 && sy == 1 {
+              let a = px[0]
+              binary(operation, count, po) { _ in a } _: { py[$0] }
+            } else {
+              binary(operation, count, po) { px[$0 * sx] } _: { py[$0 * sy] }
             }
           }
         }
       }
     })
+  }
+
+  /// `out[j] = lhs(j) ∘ rhs(j)` for `j < count`, specialised per operation.
+  @inline(__always)
+  private static func binary(
+    _ operation: BinaryOperation, _ count: Int, _ out: UnsafeMutablePointer<Float>,
+    _ lhs: (Int) -> Float, _ rhs: (Int) -> Float
+  ) {
+    switch operation {
+    case .add: for j in 0..<count { out[j] = lhs(j) + rhs(j) }
+    case .subtract: for j in 0..<count { out[j] = lhs(j) - rhs(j) }
+    case .multiply: for j in 0..<count { out[j] = lhs(j) * rhs(j) }
+    case .divide: for j in 0..<count { out[j] = lhs(j) / rhs(j) }
+    }
   }
 
   /// Applies `transform` to every element.
