@@ -160,6 +160,9 @@ struct StudyRecord: Codable {
   var realSeconds: [Int: Double]
   var truth: Double
   var truthSeconds: Double
+  /// The zero-cost baseline (gradient norm at initialisation); absent in logs
+  /// of older versions, filled in when the study is summarised.
+  var zeroCost: Double?
 }
 
 func correlate(_ o: Options) throws {
@@ -173,6 +176,8 @@ func correlate(_ o: Options) throws {
     RealDataProxy(images: data.training.images, labels: data.training.labels, steps: steps,
                   validationImages: validation.images, validationLabels: validation.labels)
   }
+  let zeroCostBatch = data.training.subset(0..<128)
+  let zeroCostProxy = GradientNormProxy(images: zeroCostBatch.images, labels: zeroCostBatch.labels)
   let truthProxy = RealDataProxy(
     images: data.training.images, labels: data.training.labels, steps: o.truthSteps,
     validationImages: data.test.images, validationLabels: data.test.labels)
@@ -196,7 +201,7 @@ func correlate(_ o: Options) throws {
   }
   var rng = SplitMix64(seed: o.seed)
   let architectures = (0..<o.architectures).map { _ in space.sample(using: &rng) }
-  for index in records.count..<o.architectures {
+  for index in records.count..<max(records.count, o.architectures) {
     let architecture = architectures[index]
     let learner = space.learner(for: architecture)
     let seed = o.seed &+ UInt64(index)
@@ -209,7 +214,8 @@ func correlate(_ o: Options) throws {
     let (truth, truthSeconds) = timed { truthProxy.score(learner, seed: seed) }
     let record = StudyRecord(
       index: index, encoding: space.encoding(of: architecture), gtnScore: gtnScore, gtnSeconds: gtnSeconds,
-      realScores: realScores, realSeconds: realSeconds, truth: truth, truthSeconds: truthSeconds)
+      realScores: realScores, realSeconds: realSeconds, truth: truth, truthSeconds: truthSeconds,
+      zeroCost: zeroCostProxy.score(learner, seed: seed))
     records.append(record)
     var line = try JSONEncoder().encode(record)
     line.append(0x0A)
@@ -218,6 +224,12 @@ func correlate(_ o: Options) throws {
                record.encoding, gtnScore, gtnSeconds, o.realSteps.last!, realScores[o.realSteps.last!]!, truth, truthSeconds))
   }
   try handle.close()
+  for i in records.indices where records[i].zeroCost == nil {
+    guard let architecture = space.architecture(decoding: records[i].encoding) else {
+      fail("\(logURL.path): record \(i) has an unreadable architecture '\(records[i].encoding)'", code: 1)
+    }
+    records[i].zeroCost = zeroCostProxy.score(space.learner(for: architecture), seed: o.seed &+ UInt64(i))
+  }
 
   let truth = records.map(\.truth)
   func correlations(_ proxy: [Double]) -> [String: Any] {
@@ -241,7 +253,7 @@ func correlate(_ o: Options) throws {
   let mean = { (xs: [Double]) in xs.reduce(0, +) / Double(Swift.max(xs.count, 1)) }
   print(jsonLine([
     "command": "correlate", "architectures": records.count, "gtn_steps": o.gtnSteps, "truth_steps": o.truthSteps,
-    "gtn": gtn, "real": real, "real_steps_matching_gtn_top50_spearman": matching ?? NSNull(),
+    "gtn": gtn, "real": real, "zero_cost_gradient_norm": correlations(records.map { $0.zeroCost ?? 0 }), "real_steps_matching_gtn_top50_spearman": matching ?? NSNull(),
     "mean_seconds_gtn_proxy": mean(records.map(\.gtnSeconds)),
     "mean_seconds_real_proxy": Dictionary(uniqueKeysWithValues: o.realSteps.map { s in (String(s), mean(records.map { $0.realSeconds[s] ?? 0 })) }),
     "log": logURL.path,

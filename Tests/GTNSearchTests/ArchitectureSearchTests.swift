@@ -157,3 +157,15 @@ struct ConformanceTests {
     #expect(!SearchConformance.problems(of: Nondeterministic(), in: MacroSearchSpace()).isEmpty)
   }
 }
+
+@Test func gradientNormProxyIsDeterministicAndPositive() {
+  var rng = SplitMix64(seed: 4)
+  let images = Tensor(randomNormal: [8, 1, 8, 8], using: &rng)
+  let proxy = GradientNormProxy(images: images, labels: (0..<8).map { $0 % 2 }, initializations: 2)
+  let space = MacroSearchSpace(imageSize: 8, classCount: 2)
+  let learner = space.learner(for: space.architecture(decoding: "c4k3p-c8k1")!)
+  let a = proxy.score(learner, seed: 3)
+  #expect(a > 0 && a.isFinite)
+  #expect(a == proxy.score(learner, seed: 3))
+  #expect(a != proxy.score(learner, seed: 4))
+}
