@@ -50,6 +50,7 @@ let package = Package(
     .testTarget(name: "GTNDataTests", dependencies: ["GTNData"]),
     .testTarget(name: "GTNCoreTests", dependencies: ["GTNCore"]),
     .testTarget(name: "GTNSearchTests", dependencies: ["GTNSearch"]),
+    .testTarget(name: "GTNExamplesTests", dependencies: ["_GTNExamplesSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,50 @@
+import Testing
+import _GTNExamplesSupport
+
+struct ExampleOptionsTests {
+  let defaults = ExampleOptions(dataset: "mnist")
+  let datasets = ["mnist", "fashion-mnist"]
+
+  @Test func parsesEveryFlag() throws {
+    let o = try #require(try ExampleOptions.parse(
+      ["--data-dir", "/d", "--dataset", "fashion-mnist", "--inner-steps", "8", "--batch-size", "16",
+       "--outer-iterations", "3", "--seed", "9", "--output", "out", "--resume", "--learner", "conv-wn",
+       "--generator", "conv", "--curriculum", "shuffled", "--soft-labels", "--intermediate-losses", "2",
+       "--checkpoint-segment", "4", "--threads", "2", "--learning-rate", "0.005",
+       "--inner-learning-rate", "0.05", "--inner-momentum", "0.9"],
+      defaults: defaults, datasets: datasets))
+    #expect(o.dataDirectory == "/d" && o.dataset == "fashion-mnist" && o.innerSteps == 8 && o.batchSize == 16)
+    #expect(o.outerIterations == 3 && o.seed == 9 && o.output == "out" && o.resume && o.learner == "conv-wn")
+    #expect(o.generator == "conv" && o.curriculum == "shuffled" && o.softLabels && o.intermediateLosses == 2)
+    #expect(o.checkpointSegment == 4 && o.threads == 2 && o.learningRate == 0.005)
+    #expect(o.innerLearningRate == 0.05 && o.innerMomentum == 0.9)
+  }
+
+  @Test func paperSelectsThePapersSetup() throws {
+    let o = try #require(try ExampleOptions.parse(["--paper"], defaults: defaults, datasets: datasets))
+    #expect(o.learner == "paper" && o.generator == "paper" && o.noiseSize == 128 && o.innerSteps == 32)
+    #expect(o.intermediateLosses == 1 && o.outerIterations == 2000)
+  }
+
+  @Test func helpReturnsNil() throws {
+    #expect(try ExampleOptions.parse(["--help"], defaults: defaults, datasets: datasets) == nil)
+  }
+
+  @Test(arguments: [
+    (["--inner-steps", "0"], "--inner-steps expects an integer ≥ 1, got '0'"),
+    (["--dataset", "cifar"], "--dataset expects one of mnist, fashion-mnist, got 'cifar'"),
+    (["--seed"], "--seed needs a value"),
+    (["--inner-momentum", "1.5"], "--inner-momentum expects a number in (0, 1), got '1.5'"),
+    (["--bogus"], "unknown argument '--bogus' (see --help)"),
+  ])
+  func badArgumentsAreNamed(arguments: [String], message: String) {
+    do {
+      _ = try ExampleOptions.parse(arguments, defaults: defaults, datasets: datasets)
+      Issue.record("\(arguments) was accepted")
+    } catch let error as UsageError {
+      #expect(error.message == message)
+    } catch {
+      Issue.record("unexpected error \(error)")
+    }
+  }
+}
