@@ -17,13 +17,10 @@ extension Tensor {
       return Tensor.overwriting(shape: a.shape, { out in
         a.withUnsafeBufferPointer { pa in
           b.withUnsafeBufferPointer { pb in
-            let n = out.count
-            switch operation {
-            case .add: for i in 0..<n { out[i] = pa[i] + pb[i] }
-            case .subtract: for i in 0..<n { out[i] = pa[i] - pb[i] }
-            case .multiply: for i in 0..<n { out[i] = pa[i] * pb[i] }
-            case .divide: for i in 0..<n { out[i] = pa[i] / pb[i] }
-            }
+            // Raw pointers: the loops vectorise (buffer-pointer subscripts
+            // in these closures did not).
+            guard let o = out.baseAddress, let x = pa.baseAddress, let y = pb.baseAddress else { return }
+            binary(operation, out.count, o) { x[$0] } _: { y[$0] }
           }
         }
       })
@@ -89,7 +86,8 @@ extension Tensor {
   public func map(_ transform: (Float) -> Float) -> Tensor {
     Tensor.overwriting(shape: shape, { out in
       withUnsafeBufferPointer { input in
-        for i in 0..<input.count { out[i] = transform(input[i]) }
+        guard let source = input.baseAddress, let target = out.baseAddress else { return }
+        for i in 0..<input.count { target[i] = transform(source[i]) }
       }
     })
   }
@@ -104,7 +102,8 @@ extension Tensor {
     return Tensor.overwriting(shape: shape, { out in
       withUnsafeBufferPointer { a in
         other.withUnsafeBufferPointer { b in
-          for i in 0..<a.count { out[i] = transform(a[i], b[i]) }
+          guard let x = a.baseAddress, let y = b.baseAddress, let o = out.baseAddress else { return }
+          for i in 0..<a.count { o[i] = transform(x[i], y[i]) }
         }
       }
     })
@@ -142,7 +141,14 @@ extension Tensor {
   /// `x` where positive, `slope·x` elsewhere.
   public func leakyRelu(slope: Float) -> Tensor { map { $0 > 0 ? $0 : slope * $0 } }
   /// Hyperbolic tangent elementwise.
-  public func tanh() -> Tensor { map { _tanhf($0) } }
+  public func tanh() -> Tensor {
+    Tensor.overwriting(shape: shape, { out in
+      withUnsafeBufferPointer { input in
+        guard let source = input.baseAddress, let target = out.baseAddress else { return }
+        for i in 0..<input.count { target[i] = _tanhf(source[i]) }
+      }
+    })
+  }
   /// The logistic function `1 / (1 + e^(−x))` elementwise.
   public func sigmoid() -> Tensor {
     map { x in x >= 0 ? 1 / (1 + _expf(-x)) : { let e = _expf(x); return e / (1 + e) }() }

@@ -62,12 +62,26 @@ extension Tensor {
         loop.forEachRun { offsets, count, steps in
           let px = x + offsets[0]
           let po = o + offsets[1]
-          if steps[1] == 0 {
-            var s: Float = 0
-            for j in 0..<count { s += px[j * steps[0]] }
+          let (sx, so) = (steps[0], steps[1])
+          if so == 0 && sx == 1 {
+            // Eight partial sums, so the compiler can keep them in vector lanes.
+            var lanes = SIMD8<Float>()
+            var j = 0
+            while j + 8 <= count {
+              lanes += UnsafeRawPointer(px + j).loadUnaligned(as: SIMD8<Float>.self)
+              j += 8
+            }
+            var s = lanes.sum()
+            while j < count { s += px[j]; j += 1 }
             po[0] += s
+          } else if so == 0 {
+            var s: Float = 0
+            for j in 0..<count { s += px[j * sx] }
+            po[0] += s
+          } else if so == 1 && sx == 1 {
+            for j in 0..<count { po[j] += px[j] }
           } else {
-            for j in 0..<count { po[j * steps[1]] += px[j * steps[0]] }
+            for j in 0..<count { po[j * so] += px[j * sx] }
           }
         }
       }
