@@ -14,6 +14,39 @@ extension Tensor {
     let wo = (w + 2 * p - k) / s + 1
     precondition(ho >= 1 && wo >= 1, "maxPool2d kernel \(k) larger than input \(shape)")
     var indices = [Int32](repeating: 0, count: n * c * ho * wo)
+    if k == 2 && s == 2 && p == 0 {
+      // The common 2×2/2 case with selects instead of branches: on real
+      // activations the argmax is unpredictable, and mispredicted branches
+      // made this the largest single cost of a small conv learner's step.
+      withUnsafeBufferPointer { input in
+        indices.withUnsafeMutableBufferPointer { idx in
+          guard let x = input.baseAddress, let out = idx.baseAddress else { return }
+          var o = 0
+          for plane in 0..<(n * c) {
+            for i in 0..<ho {
+              let top = plane * h * w + 2 * i * w
+              let bottom = top + w
+              for j in 0..<wo {
+                let q = 2 * j
+                var best = x[top + q]
+                var index = top + q
+                let v1 = x[top + q + 1]
+                index = v1 > best ? top + q + 1 : index
+                best = v1 > best ? v1 : best
+                let v2 = x[bottom + q]
+                index = v2 > best ? bottom + q : index
+                best = v2 > best ? v2 : best
+                let v3 = x[bottom + q + 1]
+                index = v3 > best ? bottom + q + 1 : index
+                out[o + j] = Int32(truncatingIfNeeded: index)
+              }
+              o += wo
+            }
+          }
+        }
+      }
+      return (indices, [n, c, ho, wo])
+    }
     if p == 0 {
       // Every window lies inside the image: no bounds tests in the loop.
       withUnsafeBufferPointer { x in
