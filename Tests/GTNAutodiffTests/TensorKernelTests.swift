@@ -414,3 +414,28 @@ import Testing
     #expect(abs(u.mean().scalar - 1) < 0.05)
   }
 }
+
+/// Kernels that split large tensors across threads give bit-identical
+/// results to the serial loops (every element is computed the same way).
+@Suite struct ParallelKernelTests {
+  @Test func threadedElementwiseKernelsEqualSerial() {
+    var rng = SplitMix64(seed: 11)
+    // 128×16×28×28 elements: above the split threshold, an odd number of planes per share.
+    let x = Tensor(randomNormal: [128, 16, 28, 28], using: &rng)
+    let y = Tensor(randomNormal: [128, 16, 28, 28], using: &rng)
+    let indices = (0..<70_001).map { _ in Int32.random(in: 0..<Int32(x.scalarCount), using: &rng) }
+    func all() -> [Tensor] {
+      [x + y, x * y, x - y, x / y, x.tanh(), x.leakyRelu(slope: 0.1), x.relu(),
+       x.gathering(flatIndices: indices, shape: [70_001]),
+       x.gathering(flatIndices: x.maxPool2dIndices(kernelSize: 2, stride: 2).indices, shape: [128, 16, 14, 14])]
+    }
+    let serial = all()
+    for threads in [2, 3] {
+      let threaded = withParallelism(threads: threads) { all() }
+      for (s, t) in zip(serial, threaded) {
+        #expect(s.shape == t.shape)
+        #expect(s.scalars == t.scalars)
+      }
+    }
+  }
+}

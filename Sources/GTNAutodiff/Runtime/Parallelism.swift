@@ -3,7 +3,8 @@ import Dispatch
 /// How many threads this package's own kernels may use, as a scoped setting.
 ///
 /// Convolutions split their batch across this many threads, each calling
-/// single-threaded BLAS on its share of the images. On small matrices this
+/// single-threaded BLAS on its share of the images; large elementwise
+/// kernels, gathers and max pooling split their elements. On small matrices this
 /// beats multi-threaded BLAS, which parallelises inside each small product.
 /// The setting is task-local: it applies to the code inside
 /// ``withParallelism(threads:_:)`` and to tasks it creates.
@@ -20,6 +21,22 @@ public enum Parallelism {
   /// thread, and waits for all of them.
   static func forEachChunk(of count: Int, _ body: (Range<Int>) -> Void) {
     forEachShare(Swift.min(threadCount, count), of: count) { _, range in body(range) }
+  }
+
+  /// Elements per thread below which splitting an elementwise kernel costs
+  /// more (a dispatch is several microseconds) than it saves.
+  static let minimumElementsPerThread = 1 << 15
+
+  /// Runs an elementwise kernel's `body` over `0..<count`: serially for
+  /// small counts, else in one contiguous chunk per thread.
+  @inline(__always)
+  static func forEachElementChunk(of count: Int, _ body: (Range<Int>) -> Void) {
+    guard count >= 2 * minimumElementsPerThread else {
+      body(0..<count)
+      return
+    }
+    let shares = Swift.min(threadCount, count / minimumElementsPerThread)
+    forEachShare(shares, of: count) { _, range in body(range) }
   }
 
   /// Splits `0..<count` into `shares` contiguous ranges and runs

@@ -21,12 +21,17 @@ extension Tensor {
       withUnsafeBufferPointer { input in
         indices.withUnsafeMutableBufferPointer { idx in
           guard let x = input.baseAddress, let out = idx.baseAddress else { return }
-          var o = 0
-          for plane in 0..<(n * c) {
-            for i in 0..<ho {
-              let top = plane * h * w + 2 * i * w
-              let bottom = top + w
-              for j in 0..<wo {
+          // Planes are independent: large batches split them across threads.
+          let planeCount = n * c
+          let shares = planeCount * ho * wo >= 2 * Parallelism.minimumElementsPerThread
+            ? Swift.min(Parallelism.threadCount, planeCount) : 1
+          Parallelism.forEachShare(shares, of: planeCount) { _, planes in
+            var o = planes.lowerBound * ho * wo
+            for plane in planes {
+              for i in 0..<ho {
+                let top = plane * h * w + 2 * i * w
+                let bottom = top + w
+                for j in 0..<wo {
                 let q = 2 * j
                 var best = x[top + q]
                 var index = top + q
@@ -39,8 +44,9 @@ extension Tensor {
                 let v3 = x[bottom + q + 1]
                 index = v3 > best ? bottom + q + 1 : index
                 out[o + j] = Int32(truncatingIfNeeded: index)
+                }
+                o += wo
               }
-              o += wo
             }
           }
         }

@@ -141,10 +141,13 @@ extension Tensor {
     return Tensor.overwriting(shape: newShape, { out in
       withUnsafeBufferPointer { p in
         indices.withUnsafeBufferPointer { idx in
-          for i in 0..<idx.count {
-            let k = Int(idx[i])
-            precondition(k >= 0 && k < n, "gather index \(k) out of range 0..<\(n)")
-            out[i] = p[k]
+          guard let source = p.baseAddress, let target = out.baseAddress, let index = idx.baseAddress else { return }
+          Parallelism.forEachElementChunk(of: idx.count) { r in
+            for i in r {
+              let k = Int(index[i])
+              precondition(k >= 0 && k < n, "gather index \(k) out of range 0..<\(n)")
+              target[i] = source[k]
+            }
           }
         }
       }
