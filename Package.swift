@@ -49,9 +49,9 @@ let package = Package(
     .target(name: "GTNDistributed", dependencies: ["GTNCore", "GTNSearch", "_GTNCMPI"]),
 
     // MARK: - Examples and benchmarks
-    .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData"], path: "Examples/_GTNExamplesSupport"),
+    .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData", "GTNDistributed"], path: "Examples/_GTNExamplesSupport"),
     .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
-    .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch"], path: "Examples/gtn-nas"),
+    .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch", "GTNDistributed"], path: "Examples/gtn-nas"),
     .executableTarget(name: "gtn-bench", dependencies: ["GTNCore"], path: "Benchmarks/gtn-bench"),
 
     // MARK: - Tests
