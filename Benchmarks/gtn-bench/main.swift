@@ -1,10 +1,16 @@
 // gtn-bench — the canonical benchmark workloads (W1 meta-mlp, W2 meta-conv,
 // W3 inner-conv; see Benchmarks/README.md), plus the BLAS and learner figures
 // behind them. Prints one JSON line per result.
+//
+// Under `mpirun -np N`, W1 and W2 run data-parallel (GTNDistributed): every
+// rank meta-trains its own learner each outer step and the meta-gradients are
+// averaged; rank 0 reports seconds per outer step and the ranks. Compare
+// with the 1-rank figure for the scaling efficiency.
 
 import Foundation
 import GTNCore
 import GTNData
+import GTNDistributed
 
 #if canImport(Glibc)
 import Glibc
@@ -85,6 +91,8 @@ if options.threads.isEmpty {
 return options
 }
 let options = parseOptions()
+/// The ranks (one without mpirun); rank 0 prints.
+let communicator = MPICommunicator.launchedOrSingleProcess()
 
 // MARK: - Measurement
 
@@ -114,6 +122,7 @@ func report(_ workload: String, threads: Int, times: [Double], flops: Double, ex
     "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName,
   ]
   for (k, v) in extra { line[k] = v }
+  guard communicator.rank == 0 else { return }
   let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
   print(String(decoding: data, as: UTF8.self))
 }
@@ -165,6 +174,10 @@ func w2Trainer() -> MetaTrainer {
     seed: 1)
 }
 
+/// One outer step per repetition. With one rank this is `MetaTrainer.step`;
+/// under mpirun every rank samples its own learner (all use the workload's
+/// real images) and the step ends with the meta-gradient all-reduce, so
+/// rank 0's time per step includes waiting for the slowest rank.
 func runMeta(_ name: String, trainer make: () -> MetaTrainer, realCount: Int, flops: Double, threads: Int) throws {
   var trainer = make()
   var name = name
@@ -173,19 +186,30 @@ func runMeta(_ name: String, trainer make: () -> MetaTrainer, realCount: Int, fl
     name += "-ckpt\(k)"
   }
   let (x, y) = fashionMNIST(.train, count: realCount)
+  var distributed = communicator.size > 1 ? DistributedMetaTrainer(trainer: trainer, communicator: communicator) : nil
   var firstRSS = 0.0
   var losses: [Float] = []
   var rep = 0
   let times = try time(reps: options.reps, warmup: options.warmup) {
-    losses.append(try trainer.step(realImages: x, realLabels: y).metaLoss)
+    if distributed != nil {
+      losses.append(try distributed!.step { _, _ in (x, y) }.metaLoss)
+    } else {
+      losses.append(try trainer.step(realImages: x, realLabels: y).metaLoss)
+    }
     rep += 1
     if rep == options.warmup + 1 { firstRSS = residentMegabytes() }
   }
-  report(name, threads: threads, times: times, flops: flops, extra: [
+  var extra: [String: Any] = [
     "rss_after_first_rep_mb": (firstRSS * 10).rounded() / 10,
     "rss_after_last_rep_mb": (residentMegabytes() * 10).rounded() / 10,
     "last_meta_loss": Double(losses.last ?? .nan),
-  ])
+  ]
+  if let distributed {
+    try distributed.verifyIdenticalState()
+    extra["ranks"] = communicator.size
+    extra["learners_per_step"] = communicator.size
+  }
+  report(name, threads: threads, times: times, flops: flops * Double(communicator.size), extra: extra)
 }
 
 func runW3(threads: Int) {

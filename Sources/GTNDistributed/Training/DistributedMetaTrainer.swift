@@ -9,30 +9,30 @@ import GTNCore
 ///
 /// One outer iteration (``step(realBatch:)``):
 /// 1. every rank draws the iteration's outer seed `s` from the shared stream
-///    (``MetaTrainer/nextOuterSeed()``), and derives its own seed
+///    (`MetaTrainer.nextOuterSeed()`), and derives its own seed
 ///    `s_r = rankSeed(s, r)` (rank 0 keeps `s`);
 /// 2. rank `r` samples its learner and θ₀ from `s_r` and takes the real
 ///    batch `realBatch(r, iteration)`;
 /// 3. its meta-gradient `g_r` is computed as in the serial trainer;
 /// 4. `ḡ = (Σ_r g_r) / R` with one `MPI_Allreduce` (the meta-losses and
 ///    real-batch accuracies are averaged in the same call);
-/// 5. every rank applies ``MetaTrainer/applyMetaGradient(_:metaLoss:)``
+/// 5. every rank applies `MetaTrainer.applyMetaGradient(_:metaLoss:)`
 ///    with `ḡ`.
 ///
-/// With one rank this is exactly ``MetaTrainer/step(realImages:realLabels:)``.
+/// With one rank this is exactly `MetaTrainer.step(realImages:realLabels:)`.
 /// Because the shared state does not depend on the number of ranks, a
 /// checkpoint written by a run on R ranks resumes on any other number.
 ///
-/// ```swift
-/// let communicator = MPICommunicator.launchedOrSingleProcess()
-/// var distributed = DistributedMetaTrainer(trainer: makeTrainer(), communicator: communicator)
-/// try distributed.resume(from: checkpointURL)
-/// while distributed.trainer.state.iteration < iterations {
-///   let result = try distributed.step { rank, iteration in realBatch(rank: rank, iteration: iteration) }
-///   if communicator.rank == 0 { print(result.metaLoss) }
-///   try distributed.saveCheckpoint(to: checkpointURL)
-/// }
-/// ```
+/// ``swift
+... let communicator = MPICommunicator.launchedOrSingleProcess()
+... var distributed = DistributedMetaTrainer(trainer: makeTrainer(), communicator: communicator)
+... try distributed.resume(from: checkpointURL)
+... while distributed.trainer.state.iteration < iterations {
+...   let result = try distributed.step { rank, iteration in realBatch(rank: rank, iteration: iteration) }
+...   if communicator.rank == 0 { print(result.metaLoss) }
+...   try distributed.saveCheckpoint(to: checkpointURL)
+... }
+... ``
 public struct DistributedMetaTrainer: Sendable {
   /// The wrapped trainer; its state is identical on every rank.
   public var trainer: MetaTrainer
@@ -85,7 +85,7 @@ public struct DistributedMetaTrainer: Sendable {
   ///   it should depend only on its arguments (and the run's seed) so a
   ///   resumed run sees the same batches. It must not fail on one rank
   ///   only; load data before training.
-  /// - Throws: ``MetaTrainingError/nonFiniteMetaLoss(iteration:)`` on every
+  /// - Throws: `MetaTrainingError.nonFiniteMetaLoss(iteration:)` on every
   ///   rank alike when the averaged loss or gradient is not finite;
   ///   ``DistributedError/ranksDiverged(iteration:checksums:)`` when a
   ///   periodic check finds the ranks' states different.
@@ -115,7 +115,7 @@ public struct DistributedMetaTrainer: Sendable {
   /// batch (the meta-loss is a mean over the batch).
   ///
   /// - Returns: The averaged loss, accuracy and gradients (ordered like
-  ///   ``MetaTrainingState/metaParameters``), and this rank's own loss.
+  ///   `MetaTrainingState.metaParameters`), and this rank's own loss.
   public func averagedMetaGradient(
     learner: any Learner, initialParameters: [Tensor], seed: UInt64, realImages: Tensor, realLabels: [Int]
   ) -> (loss: Float, accuracy: Double, gradients: [Tensor], localLoss: Float) {
@@ -142,7 +142,7 @@ public struct DistributedMetaTrainer: Sendable {
     return (buffer[total], accuracy, gradients, local.loss)
   }
 
-  /// Checks that every rank's state has the same ``MetaTrainingState/checksum``
+  /// Checks that every rank's state has the same `MetaTrainingState.checksum`
   /// (collective).
   ///
   /// - Throws: ``DistributedError/ranksDiverged(iteration:checksums:)``
@@ -178,7 +178,7 @@ public struct DistributedMetaTrainer: Sendable {
     trainer.state.generator = SplitMix64(seed: communicator.broadcast(state.generator.state, root: root))
   }
 
-  /// Rank 0 writes the checkpoint (``MetaTrainer/saveCheckpoint(to:metadata:)``,
+  /// Rank 0 writes the checkpoint (`MetaTrainer.saveCheckpoint(to:metadata:)`,
   /// atomic, with `gtn.ranks` added to the metadata); the others wait for
   /// it (collective).
   ///
@@ -204,7 +204,7 @@ public struct DistributedMetaTrainer: Sendable {
   /// of ranks.
   ///
   /// - Returns: Whether a checkpoint was restored.
-  /// - Throws: Rank 0's ``CheckpointError`` on rank 0;
+  /// - Throws: Rank 0's `CheckpointError` on rank 0;
   ///   ``DistributedError/rootFailed(operation:reason:)`` on the others.
   @discardableResult
   public mutating func resume(from url: URL) throws -> Bool {

@@ -6,7 +6,7 @@ import GTNSearch
 import Glibc
 #endif
 
-/// An ``ArchitectureSearch`` whose candidates are scored on all ranks of a
+/// An `ArchitectureSearch` whose candidates are scored on all ranks of a
 /// ``Communicator``, with dynamic work distribution.
 ///
 /// Rank 0 owns the ``SearchScheduler``, the log and the records; a
@@ -20,15 +20,15 @@ import Glibc
 /// order), except for the measured seconds.
 ///
 /// With a strategy whose proposals read earlier scores
-/// (``SearchStrategy/proposalReadsScores(at:)``, e.g. regularised evolution
+/// (`SearchStrategy.proposalReadsScores(at:)`, e.g. regularised evolution
 /// after its initial population) such candidates are necessarily scored
 /// one after another; random search scales with the number of ranks.
 ///
-/// ```swift
-/// let search = ArchitectureSearch(space: space, strategy: RandomSearch(), evaluator: proxy, seed: 7)
-/// let records = try DistributedSearch(search: search, communicator: MPICommunicator.launchedOrSingleProcess())
-///   .run(budget: .evaluations(200), log: logURL)
-/// ```
+/// ``swift
+... let search = ArchitectureSearch(space: space, strategy: RandomSearch(), evaluator: proxy, seed: 7)
+... let records = try DistributedSearch(search: search, communicator: MPICommunicator.launchedOrSingleProcess())
+...   .run(budget: .evaluations(200), log: logURL)
+... ``
 public struct DistributedSearch<Strategy: SearchStrategy>: Sendable {
   public typealias Record = SearchRecord<Strategy.Space.Architecture>
   /// The search, built identically on every rank.
@@ -65,10 +65,10 @@ public struct DistributedSearch<Strategy: SearchStrategy>: Sendable {
   /// - Parameters:
   ///   - budget: When to stop starting new candidates.
   ///   - log: A JSONL file on rank 0's file system, as for
-  ///     ``ArchitectureSearch/run(budget:log:progress:)``; existing records
+  ///     `ArchitectureSearch.run(budget:log:progress:)`; existing records
   ///     are resumed from.
   ///   - progress: Called on rank 0 for each new record, in index order.
-  /// - Throws: ``SearchLogError`` on rank 0 when the log cannot be used;
+  /// - Throws: `SearchLogError` on rank 0 when the log cannot be used;
   ///   ``DistributedError/rootFailed(operation:reason:)`` on the others.
   public func run(budget: SearchBudget, log: URL? = nil, progress: (Record) -> Void = { _ in }) throws -> [Record] {
     guard communicator.size > 1 else { return try search.run(budget: budget, log: log, progress: progress) }

@@ -7,10 +7,10 @@ import Synchronization
 /// candidate holds up only its own rank), collects the scores, and releases
 /// the records in index order.
 ///
-/// Candidate `i` is ``ArchitectureSearch/proposal(at:history:)`` with the
+/// Candidate `i` is `ArchitectureSearch.proposal(at:history:)` with the
 /// completed in-order records as history. It is handed out as soon as its
 /// proposal cannot depend on pending scores — immediately when the strategy
-/// says it does not read scores (``SearchStrategy/proposalReadsScores(at:)``),
+/// says it does not read scores (`SearchStrategy.proposalReadsScores(at:)`),
 /// otherwise once every earlier candidate is scored — so the records equal
 /// the serial search's for the same seed and an evaluation budget.
 ///
@@ -24,7 +24,7 @@ public final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
     public var index: Int
     /// The proposed architecture.
     public var architecture: Strategy.Space.Architecture
-    /// The seed for ``ArchitectureEvaluator/score(_:seed:)``.
+    /// The seed for `ArchitectureEvaluator.score(_:seed:)`.
     public var evaluationSeed: UInt64
   }
 
