@@ -24,11 +24,11 @@ import Glibc
 /// after its initial population) such candidates are necessarily scored
 /// one after another; random search scales with the number of ranks.
 ///
-/// ``swift
-... let search = ArchitectureSearch(space: space, strategy: RandomSearch(), evaluator: proxy, seed: 7)
-... let records = try DistributedSearch(search: search, communicator: MPICommunicator.launchedOrSingleProcess())
-...   .run(budget: .evaluations(200), log: logURL)
-... ``
+/// ```swift
+/// let search = ArchitectureSearch(space: space, strategy: RandomSearch(), evaluator: proxy, seed: 7)
+/// let records = try DistributedSearch(search: search, communicator: MPICommunicator.launchedOrSingleProcess())
+///   .run(budget: .evaluations(200), log: logURL)
+/// ```
 public struct DistributedSearch<Strategy: SearchStrategy>: Sendable {
   public typealias Record = SearchRecord<Strategy.Space.Architecture>
   /// The search, built identically on every rank.

@@ -23,16 +23,16 @@ import GTNCore
 /// Because the shared state does not depend on the number of ranks, a
 /// checkpoint written by a run on R ranks resumes on any other number.
 ///
-/// ``swift
-... let communicator = MPICommunicator.launchedOrSingleProcess()
-... var distributed = DistributedMetaTrainer(trainer: makeTrainer(), communicator: communicator)
-... try distributed.resume(from: checkpointURL)
-... while distributed.trainer.state.iteration < iterations {
-...   let result = try distributed.step { rank, iteration in realBatch(rank: rank, iteration: iteration) }
-...   if communicator.rank == 0 { print(result.metaLoss) }
-...   try distributed.saveCheckpoint(to: checkpointURL)
-... }
-... ``
+/// ```swift
+/// let communicator = MPICommunicator.launchedOrSingleProcess()
+/// var distributed = DistributedMetaTrainer(trainer: makeTrainer(), communicator: communicator)
+/// try distributed.resume(from: checkpointURL)
+/// while distributed.trainer.state.iteration < iterations {
+///   let result = try distributed.step { rank, iteration in realBatch(rank: rank, iteration: iteration) }
+///   if communicator.rank == 0 { print(result.metaLoss) }
+///   try distributed.saveCheckpoint(to: checkpointURL)
+/// }
+/// ```
 public struct DistributedMetaTrainer: Sendable {
   /// The wrapped trainer; its state is identical on every rank.
   public var trainer: MetaTrainer
