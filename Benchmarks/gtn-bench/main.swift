@@ -108,6 +108,13 @@ func statusField(_ name: String) -> Double {
   return 0
 }
 
+/// CPU seconds this process has used (all threads).
+func processCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
 func seconds(_ d: Duration) -> Double {
   Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }
@@ -189,10 +196,17 @@ func runMeta(_ name: String, trainer make: () -> MetaTrainer, realCount: Int, fl
   var distributed = communicator.size > 1 ? DistributedMetaTrainer(trainer: trainer, communicator: communicator) : nil
   var firstRSS = 0.0
   var losses: [Float] = []
+  var computeTimes: [Double] = []
+  var reductionTimes: [Double] = []
   var rep = 0
+  var cpuAtFirstTimedRep = 0.0
   let times = try time(reps: options.reps, warmup: options.warmup) {
+    if rep == options.warmup { cpuAtFirstTimedRep = processCPUSeconds() }
     if distributed != nil {
-      losses.append(try distributed!.step { _, _ in (x, y) }.metaLoss)
+      let result = try distributed!.step { _, _ in (x, y) }
+      losses.append(result.metaLoss)
+      computeTimes.append(result.computeSeconds)
+      reductionTimes.append(result.reductionSeconds)
     } else {
       losses.append(try trainer.step(realImages: x, realLabels: y).metaLoss)
     }
@@ -203,11 +217,19 @@ func runMeta(_ name: String, trainer make: () -> MetaTrainer, realCount: Int, fl
     "rss_after_first_rep_mb": (firstRSS * 10).rounded() / 10,
     "rss_after_last_rep_mb": (residentMegabytes() * 10).rounded() / 10,
     "last_meta_loss": Double(losses.last ?? .nan),
+    // CPU seconds per timed step used by this process (rank 0): compared
+    // with median_s it shows how much of a core the step got.
+    "cpu_s_per_step": (processCPUSeconds() - cpuAtFirstTimedRep) / Double(options.reps),
   ]
   if let distributed {
     try distributed.verifyIdenticalState()
     extra["ranks"] = communicator.size
     extra["learners_per_step"] = communicator.size
+    // Rank 0's own meta-gradient time and its time in the all-reduce
+    // (mostly waiting for the slower rank), medians over the timed steps.
+    let median = { (xs: [Double]) -> Double in let s = xs.suffix(options.reps).sorted(); return s[s.count / 2] }
+    extra["rank0_compute_median_s"] = median(computeTimes)
+    extra["rank0_allreduce_median_s"] = median(reductionTimes)
   }
   report(name, threads: threads, times: times, flops: flops * Double(communicator.size), extra: extra)
 }

@@ -68,6 +68,11 @@ public struct DistributedMetaTrainer: Sendable {
     public var learnerIndex: Int
     /// This rank's own meta-loss.
     public var localMetaLoss: Float
+    /// Wall-clock seconds this rank spent computing its own meta-gradient.
+    public var computeSeconds: Double
+    /// Wall-clock seconds this rank spent in the all-reduce, including
+    /// waiting for slower ranks (0 with one rank).
+    public var reductionSeconds: Double
   }
 
   /// Rank `rank`'s outer seed for the iteration whose shared seed is
@@ -102,7 +107,7 @@ public struct DistributedMetaTrainer: Sendable {
     }
     return StepResult(
       metaLoss: averaged.loss, realBatchAccuracy: averaged.accuracy, gradientNorm: norm, learnerIndex: learnerIndex,
-      localMetaLoss: averaged.localLoss)
+      localMetaLoss: averaged.localLoss, computeSeconds: averaged.computeSeconds, reductionSeconds: averaged.reductionSeconds)
   }
 
   /// This rank's meta-gradient for one learner, seed and real batch,
@@ -115,12 +120,16 @@ public struct DistributedMetaTrainer: Sendable {
   /// batch (the meta-loss is a mean over the batch).
   ///
   /// - Returns: The averaged loss, accuracy and gradients (ordered like
-  ///   `MetaTrainingState.metaParameters`), and this rank's own loss.
+  ///   `MetaTrainingState.metaParameters`), this rank's own loss, and the
+  ///   seconds spent computing and in the all-reduce.
   public func averagedMetaGradient(
     learner: any Learner, initialParameters: [Tensor], seed: UInt64, realImages: Tensor, realLabels: [Int]
-  ) -> (loss: Float, accuracy: Double, gradients: [Tensor], localLoss: Float) {
+  ) -> (loss: Float, accuracy: Double, gradients: [Tensor], localLoss: Float, computeSeconds: Double, reductionSeconds: Double) {
+    let clock = ContinuousClock()
+    let started = clock.now
     let local = trainer.metaGradient(
       learner: learner, initialParameters: initialParameters, seed: seed, realImages: realImages, realLabels: realLabels)
+    let computed = clock.now
     let total = local.gradients.reduce(0) { $0 + $1.shape.reduce(1, *) }
     var buffer: [Float] = []
     buffer.reserveCapacity(total + 2)
@@ -128,6 +137,7 @@ public struct DistributedMetaTrainer: Sendable {
     buffer.append(local.loss)
     buffer.append(Float(local.accuracy))
     communicator.allreduceSum(&buffer)
+    let reduced = clock.now
     let ranks = Float(communicator.size)
     if communicator.size > 1 {
       for i in buffer.indices { buffer[i] /= ranks }
@@ -139,7 +149,11 @@ public struct DistributedMetaTrainer: Sendable {
       return Tensor(shape: g.shape, scalars: buffer[offset..<(offset + n)])
     }
     let accuracy = communicator.size > 1 ? Double(buffer[total + 1]) : local.accuracy
-    return (buffer[total], accuracy, gradients, local.loss)
+    return (buffer[total], accuracy, gradients, local.loss, Self.seconds(computed - started), Self.seconds(reduced - computed))
+  }
+
+  static func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
   }
 
   /// Checks that every rank's state has the same `MetaTrainingState.checksum`
