@@ -8,6 +8,8 @@
 //   GTNData                MNIST / Fashion-MNIST / CIFAR-10 readers, datasets, exports
 //   GTNCore                generators, learners, curricula, the meta-trainer
 //   GTNSearch              architecture search with GTN data as the proxy
+//   GTNDistributed         optional: data-parallel meta-training and distributed
+//                          search over MPI (_GTNCMPI, Open MPI); nothing else links MPI
 
 import PackageDescription
 
@@ -19,6 +21,7 @@ let package = Package(
     .library(name: "GTNData", targets: ["GTNData"]),
     .library(name: "GTNCore", targets: ["GTNCore"]),
     .library(name: "GTNSearch", targets: ["GTNSearch"]),
+    .library(name: "GTNDistributed", targets: ["GTNDistributed"]),
   ],
   targets: [
     // MARK: - System libraries (implementation details)
@@ -32,18 +35,24 @@ let package = Package(
       pkgConfig: "zlib",
       providers: [.apt(["zlib1g-dev"])]
     ),
+    .systemLibrary(
+      name: "_GTNCMPI",
+      pkgConfig: "ompi-c",
+      providers: [.apt(["libopenmpi-dev"])]
+    ),
 
     // MARK: - Public modules
     .target(name: "GTNAutodiff", dependencies: ["_GTNCBLAS"]),
     .target(name: "GTNData", dependencies: ["GTNAutodiff", "_GTNCZlib"]),
     .target(name: "GTNCore", dependencies: ["GTNAutodiff", "GTNData"]),
     .target(name: "GTNSearch", dependencies: ["GTNCore", "GTNData"]),
+    .target(name: "GTNDistributed", dependencies: ["GTNCore", "GTNSearch", "_GTNCMPI"]),
 
     // MARK: - Examples and benchmarks
-    .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData"], path: "Examples/_GTNExamplesSupport"),
+    .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData", "GTNDistributed"], path: "Examples/_GTNExamplesSupport"),
     .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
-    .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch"], path: "Examples/gtn-nas"),
-    .executableTarget(name: "gtn-bench", dependencies: ["GTNCore"], path: "Benchmarks/gtn-bench"),
+    .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch", "GTNDistributed"], path: "Examples/gtn-nas"),
+    .executableTarget(name: "gtn-bench", dependencies: ["GTNCore", "GTNDistributed"], path: "Benchmarks/gtn-bench"),
 
     // MARK: - Tests
     .testTarget(name: "GTNAutodiffTests", dependencies: ["GTNAutodiff"]),
@@ -51,6 +60,9 @@ let package = Package(
     .testTarget(name: "GTNCoreTests", dependencies: ["GTNCore"]),
     .testTarget(name: "GTNSearchTests", dependencies: ["GTNSearch"]),
     .testTarget(name: "GTNExamplesTests", dependencies: ["_GTNExamplesSupport"]),
+    .testTarget(name: "GTNDistributedTests", dependencies: ["GTNDistributed"]),
+    // Multi-rank checks, run by .ci/run under `mpirun -np 2`.
+    .executableTarget(name: "gtn-mpi-check", dependencies: ["GTNDistributed"], path: "Tests/gtn-mpi-check"),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,10 +1,16 @@
 // gtn-bench — the canonical benchmark workloads (W1 meta-mlp, W2 meta-conv,
 // W3 inner-conv; see Benchmarks/README.md), plus the BLAS and learner figures
 // behind them. Prints one JSON line per result.
+//
+// Under `mpirun -np N`, W1 and W2 run data-parallel (GTNDistributed): every
+// rank meta-trains its own learner each outer step and the meta-gradients are
+// averaged; rank 0 reports seconds per outer step and the ranks. Compare
+// with the 1-rank figure for the scaling efficiency.
 
 import Foundation
 import GTNCore
 import GTNData
+import GTNDistributed
 
 #if canImport(Glibc)
 import Glibc
@@ -85,6 +91,8 @@ if options.threads.isEmpty {
 return options
 }
 let options = parseOptions()
+/// The ranks (one without mpirun); rank 0 prints.
+let communicator = MPICommunicator.launchedOrSingleProcess()
 
 // MARK: - Measurement
 
@@ -98,6 +106,13 @@ func statusField(_ name: String) -> Double {
     return kb / 1024
   }
   return 0
+}
+
+/// CPU seconds this process has used (all threads).
+func processCPUSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 func seconds(_ d: Duration) -> Double {
@@ -114,6 +129,7 @@ func report(_ workload: String, threads: Int, times: [Double], flops: Double, ex
     "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName,
   ]
   for (k, v) in extra { line[k] = v }
+  guard communicator.rank == 0 else { return }
   let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
   print(String(decoding: data, as: UTF8.self))
 }
@@ -165,6 +181,10 @@ func w2Trainer() -> MetaTrainer {
     seed: 1)
 }
 
+/// One outer step per repetition. With one rank this is `MetaTrainer.step`;
+/// under mpirun every rank samples its own learner (all use the workload's
+/// real images) and the step ends with the meta-gradient all-reduce, so
+/// rank 0's time per step includes waiting for the slowest rank.
 func runMeta(_ name: String, trainer make: () -> MetaTrainer, realCount: Int, flops: Double, threads: Int) throws {
   var trainer = make()
   var name = name
@@ -173,19 +193,45 @@ func runMeta(_ name: String, trainer make: () -> MetaTrainer, realCount: Int, fl
     name += "-ckpt\(k)"
   }
   let (x, y) = fashionMNIST(.train, count: realCount)
+  var distributed = communicator.size > 1 ? DistributedMetaTrainer(trainer: trainer, communicator: communicator) : nil
   var firstRSS = 0.0
   var losses: [Float] = []
+  var computeTimes: [Double] = []
+  var reductionTimes: [Double] = []
   var rep = 0
+  var cpuAtFirstTimedRep = 0.0
   let times = try time(reps: options.reps, warmup: options.warmup) {
-    losses.append(try trainer.step(realImages: x, realLabels: y).metaLoss)
+    if rep == options.warmup { cpuAtFirstTimedRep = processCPUSeconds() }
+    if distributed != nil {
+      let result = try distributed!.step { _, _ in (x, y) }
+      losses.append(result.metaLoss)
+      computeTimes.append(result.computeSeconds)
+      reductionTimes.append(result.reductionSeconds)
+    } else {
+      losses.append(try trainer.step(realImages: x, realLabels: y).metaLoss)
+    }
     rep += 1
     if rep == options.warmup + 1 { firstRSS = residentMegabytes() }
   }
-  report(name, threads: threads, times: times, flops: flops, extra: [
+  var extra: [String: Any] = [
     "rss_after_first_rep_mb": (firstRSS * 10).rounded() / 10,
     "rss_after_last_rep_mb": (residentMegabytes() * 10).rounded() / 10,
     "last_meta_loss": Double(losses.last ?? .nan),
-  ])
+    // CPU seconds per timed step used by this process (rank 0): compared
+    // with median_s it shows how much of a core the step got.
+    "cpu_s_per_step": (processCPUSeconds() - cpuAtFirstTimedRep) / Double(options.reps),
+  ]
+  if let distributed {
+    try distributed.verifyIdenticalState()
+    extra["ranks"] = communicator.size
+    extra["learners_per_step"] = communicator.size
+    // Rank 0's own meta-gradient time and its time in the all-reduce
+    // (mostly waiting for the slower rank), medians over the timed steps.
+    let median = { (xs: [Double]) -> Double in let s = xs.suffix(options.reps).sorted(); return s[s.count / 2] }
+    extra["rank0_compute_median_s"] = median(computeTimes)
+    extra["rank0_allreduce_median_s"] = median(reductionTimes)
+  }
+  report(name, threads: threads, times: times, flops: flops * Double(communicator.size), extra: extra)
 }
 
 func runW3(threads: Int) {

@@ -1,6 +1,7 @@
 import Foundation
 import GTNCore
 import GTNData
+import GTNDistributed
 
 #if canImport(Glibc)
 import Glibc
@@ -33,17 +34,26 @@ public struct ExampleData: Sendable {
 
 /// Meta-trains a GTN with the given options, evaluates it against a tuned
 /// real-data baseline and writes the run's outputs.
+///
+/// Under `mpirun` (a ``Communicator`` of several ranks) meta-training is
+/// data-parallel (``DistributedMetaTrainer``): every rank samples its own
+/// learner and real batch; rank 0 logs, checkpoints, evaluates and writes
+/// the outputs, and the summary adds the ensemble accuracy of one learner
+/// per rank. With one rank the run is the serial one.
 public struct ExampleRunner {
   public var options: ExampleOptions
   public var data: ExampleData
+  /// The ranks meta-training together.
+  public var communicator: any Communicator
 
-  public init(options: ExampleOptions, data: ExampleData) {
+  public init(options: ExampleOptions, data: ExampleData, communicator: any Communicator = SingleProcessCommunicator()) {
     self.options = options
     self.data = data
+    self.communicator = communicator
   }
 
   private func log(_ message: String) {
-    guard !options.quiet else { return }
+    guard !options.quiet, communicator.rank == 0 else { return }
     FileHandle.standardError.write(Data((message + "\n").utf8))
   }
 
@@ -88,26 +98,27 @@ public struct ExampleRunner {
       seed: o.seed)
   }
 
-  /// The real batch of outer iteration `i`: a deterministic function of the
-  /// seed and `i`, so a resumed run sees the same batches.
-  func realBatch(iteration: Int) -> Batch {
-    var rng = SplitMix64(seed: options.seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(iteration))
+  /// Rank `rank`'s real batch of outer iteration `i`: a deterministic
+  /// function of the seed, the rank and `i`, so a resumed run sees the same
+  /// batches (rank 0's are those of a serial run).
+  func realBatch(iteration: Int, rank: Int = 0) -> Batch {
+    var rng = SplitMix64(seed: options.seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(iteration) ^ (UInt64(rank) << 40))
     let indices = (0..<options.realBatchSize).map { _ in Int.random(in: 0..<data.training.count, using: &rng) }
     let batch = data.training.batch(at: indices)
     return options.augment ? batch.augmented(using: &rng) : batch
   }
 
-  /// Runs the whole job and returns the summary line.
-  public func run() throws -> String {
+  /// Runs the whole job (collective) and returns the summary line on rank
+  /// 0, `nil` on the other ranks.
+  public func run() throws -> String? {
     let output = URL(fileURLWithPath: options.output, isDirectory: true)
-    try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+    if communicator.rank == 0 { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) }
     let checkpointURL = output.appendingPathComponent("checkpoint.safetensors")
-    var trainer = makeTrainer()
-    if options.resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
-      try trainer.restoreCheckpoint(from: checkpointURL)
-      log("resumed from \(checkpointURL.path) at iteration \(trainer.state.iteration)")
+    var distributed = DistributedMetaTrainer(trainer: makeTrainer(), communicator: communicator)
+    if options.resume, try distributed.resume(from: checkpointURL) {
+      log("resumed from \(checkpointURL.path) at iteration \(distributed.trainer.state.iteration)")
     }
-    trainer.configuration.iterations = options.outerIterations
+    distributed.trainer.configuration.iterations = options.outerIterations
     let metadata = [
       "gtn.command": CommandLine.arguments.joined(separator: " "), "gtn.dataset": data.name,
       "gtn.example_options": String(decoding: try JSONEncoder().encode(options), as: UTF8.self),
@@ -116,17 +127,19 @@ public struct ExampleRunner {
     // Meta-training.
     let clock = ContinuousClock()
     let started = clock.now
-    let firstIteration = trainer.state.iteration
+    let firstIteration = distributed.trainer.state.iteration
     var recentLoss: Float = 0
     var recentAccuracy = 0.0
-    while trainer.state.iteration < options.outerIterations {
-      let batch = realBatch(iteration: trainer.state.iteration)
-      let result = try trainer.step(realImages: batch.images, realLabels: batch.labels)
+    while distributed.trainer.state.iteration < options.outerIterations {
+      let result = try distributed.step { rank, iteration in
+        let batch = realBatch(iteration: iteration, rank: rank)
+        return (batch.images, batch.labels)
+      }
       recentLoss = recentLoss == 0 ? result.metaLoss : 0.9 * recentLoss + 0.1 * result.metaLoss
       recentAccuracy = recentAccuracy == 0 ? result.realBatchAccuracy : 0.9 * recentAccuracy + 0.1 * result.realBatchAccuracy
-      let done = trainer.state.iteration
+      let done = distributed.trainer.state.iteration
       if done % options.checkpointEvery == 0 || done == options.outerIterations {
-        try trainer.saveCheckpoint(to: checkpointURL, metadata: metadata)
+        try distributed.saveCheckpoint(to: checkpointURL, metadata: metadata)
       }
       if done % 10 == 0 || done == options.outerIterations {
         let elapsed = seconds(clock.now - started)
@@ -137,11 +150,22 @@ public struct ExampleRunner {
       }
     }
     let trainingSeconds = seconds(clock.now - started)
+    let trainer = distributed.trainer
+    let T = options.innerSteps
+
+    // With several ranks: one fresh learner per rank on the GTN data, alone
+    // and as an ensemble (collective).
+    var ensemble: DistributedMetaTrainer.EnsembleEvaluation? = nil
+    if communicator.size > 1 {
+      log("evaluating the ensemble of \(communicator.size) learners (one per rank) after \(T) steps on GTN data")
+      ensemble = distributed.evaluateEnsemble(
+        learner: trainer.learners[0], steps: T, seed: 1000, testImages: data.test.images, testLabels: data.test.labels)
+    }
+    guard communicator.rank == 0 else { return nil }
 
     // Evaluation: fresh learners on GTN data versus tuned real data.
     log("evaluating: \(options.evaluationSeeds) fresh learners on GTN data and on real data (learning rate tuned on the validation split)")
     let learner = trainer.learners[0]
-    let T = options.innerSteps
     var stepCounts = [1]
     while stepCounts.last! * 2 < T { stepCounts.append(stepCounts.last! * 2) }
     if stepCounts.last! != T { stepCounts.append(T) }
@@ -165,7 +189,7 @@ public struct ExampleRunner {
     }
     try csv.write(to: output.appendingPathComponent("accuracy.csv"), atomically: true, encoding: .utf8)
 
-    let summary: [String: Any] = [
+    var summary: [String: Any] = [
       "dataset": data.name,
       "inner_steps": T,
       "batch_size": options.batchSize,
@@ -185,6 +209,12 @@ public struct ExampleRunner {
       "threads": options.threads,
       "output": output.path,
     ]
+    if let ensemble {
+      summary["ranks"] = communicator.size
+      summary["ensemble_test_accuracy"] = ensemble.ensembleAccuracy
+      summary["ensemble_learner_test_accuracy"] = ensemble.learnerAccuracy.mean
+      summary["ensemble_learner_test_accuracy_std"] = ensemble.learnerAccuracy.standardDeviation
+    }
     let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
     try json.write(to: output.appendingPathComponent("summary.json"), options: .atomic)
     return String(decoding: json, as: UTF8.self)
@@ -234,18 +264,23 @@ public func runExample(
     FileHandle.standardError.write(Data("\(program): \(error)\n".utf8))
     exit(2)
   }
+  let communicator = MPICommunicator.launchedOrSingleProcess()
   do {
     let data = try load(options)
-    if !options.quiet {
+    if !options.quiet, communicator.rank == 0 {
       FileHandle.standardError.write(Data("\(program): \(data.name): \(data.training.count) training, \(data.validation.count) validation, \(data.test.count) test images; BLAS \(BLASRuntime.coreName), \(options.threads) thread(s)\n".utf8))
     }
     // The threads go to the package's kernels (convolutions split their
     // batch); BLAS stays single-threaded inside them.
     BLASRuntime.threadCount = 1
-    print(try withParallelism(threads: options.threads) { try ExampleRunner(options: options, data: data).run() })
+    let summary = try withParallelism(threads: options.threads) {
+      try ExampleRunner(options: options, data: data, communicator: communicator).run()
+    }
+    if let summary { print(summary) }
     exit(0)
   } catch {
-    FileHandle.standardError.write(Data("\(program): \(error)\n".utf8))
+    let prefix = communicator.size > 1 ? "\(program) (rank \(communicator.rank)): " : "\(program): "
+    FileHandle.standardError.write(Data("\(prefix)\(error)\n".utf8))
     exit(1)
   }
 }

@@ -4,8 +4,13 @@
 //   gtn-nas search --gtn DIR [--proxy gtn|real] …       find a good architecture under a budget
 //
 // DIR is an mnist-gtn output folder (its checkpoint.safetensors).
+//
+// Under `mpirun -np N` the architectures are scored on all ranks (search:
+// dynamic work distribution; correlate: N architectures at a time); rank 0
+// writes the logs and prints the summary.
 
 import Foundation
+import GTNDistributed
 import GTNSearch
 import _GTNExamplesSupport
 
@@ -148,7 +153,13 @@ func jsonLine(_ object: [String: Any]) -> String {
   String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
 }
 
-func log(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+/// The ranks scoring architectures together (one without mpirun).
+let communicator = MPICommunicator.launchedOrSingleProcess()
+
+func log(_ message: String) {
+  guard communicator.rank == 0 else { return }
+  FileHandle.standardError.write(Data((message + "\n").utf8))
+}
 
 /// One architecture's scores in a correlation study.
 struct StudyRecord: Codable {
@@ -181,18 +192,22 @@ func correlate(_ o: Options) throws {
   let truthProxy = RealDataProxy(
     images: data.training.images, labels: data.training.labels, steps: o.truthSteps,
     validationImages: data.test.images, validationLabels: data.test.labels)
-  try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true)
   let logURL = URL(fileURLWithPath: o.output).appendingPathComponent("correlate.jsonl")
   var records: [StudyRecord] = []
-  if let text = try? String(contentsOf: logURL, encoding: .utf8) {
-    records = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(StudyRecord.self, from: Data($0.utf8)) }
-    if !records.isEmpty { log("resuming: \(records.count) architectures already scored in \(logURL.path)") }
+  var handle: FileHandle? = nil
+  if communicator.rank == 0 {
+    try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true)
+    if let text = try? String(contentsOf: logURL, encoding: .utf8) {
+      records = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(StudyRecord.self, from: Data($0.utf8)) }
+      if !records.isEmpty { log("resuming: \(records.count) architectures already scored in \(logURL.path)") }
+    }
+    if !FileManager.default.fileExists(atPath: logURL.path), !FileManager.default.createFile(atPath: logURL.path, contents: nil) {
+      fail("cannot create \(logURL.path)", code: 1)
+    }
+    handle = try FileHandle(forWritingTo: logURL)
+    try handle?.seekToEnd()
   }
-  if !FileManager.default.fileExists(atPath: logURL.path), !FileManager.default.createFile(atPath: logURL.path, contents: nil) {
-    fail("cannot create \(logURL.path)", code: 1)
-  }
-  let handle = try FileHandle(forWritingTo: logURL)
-  try handle.seekToEnd()
+  let start = Int(communicator.broadcast(UInt64(records.count)))
   let clock = ContinuousClock()
   func timed(_ body: () -> Double) -> (Double, Double) {
     var value = 0.0
@@ -201,29 +216,43 @@ func correlate(_ o: Options) throws {
   }
   var rng = SplitMix64(seed: o.seed)
   let architectures = (0..<o.architectures).map { _ in space.sample(using: &rng) }
-  for index in records.count..<max(records.count, o.architectures) {
-    let architecture = architectures[index]
-    let learner = space.learner(for: architecture)
-    let seed = o.seed &+ UInt64(index)
-    let (gtnScore, gtnSeconds) = timed { gtnProxy.score(learner, seed: seed) }
-    var realScores: [Int: Double] = [:]
-    var realSeconds: [Int: Double] = [:]
-    for steps in o.realSteps {
-      (realScores[steps], realSeconds[steps]) = timed { realProxy(steps).score(learner, seed: seed) }
+  // Architectures `chunk ..< chunk + ranks` are scored one per rank, then
+  // rank 0 logs them in order.
+  for chunk in stride(from: start, to: max(start, o.architectures), by: communicator.size) {
+    var mine: [UInt8] = []
+    let index = chunk + communicator.rank
+    if index < o.architectures {
+      let architecture = architectures[index]
+      let learner = space.learner(for: architecture)
+      let seed = o.seed &+ UInt64(index)
+      let (gtnScore, gtnSeconds) = timed { gtnProxy.score(learner, seed: seed) }
+      var realScores: [Int: Double] = [:]
+      var realSeconds: [Int: Double] = [:]
+      for steps in o.realSteps {
+        (realScores[steps], realSeconds[steps]) = timed { realProxy(steps).score(learner, seed: seed) }
+      }
+      let (truth, truthSeconds) = timed { truthProxy.score(learner, seed: seed) }
+      let record = StudyRecord(
+        index: index, encoding: space.encoding(of: architecture), gtnScore: gtnScore, gtnSeconds: gtnSeconds,
+        realScores: realScores, realSeconds: realSeconds, truth: truth, truthSeconds: truthSeconds,
+        zeroCost: zeroCostProxy.score(learner, seed: seed))
+      mine = Array(try JSONEncoder().encode(record))
     }
-    let (truth, truthSeconds) = timed { truthProxy.score(learner, seed: seed) }
-    let record = StudyRecord(
-      index: index, encoding: space.encoding(of: architecture), gtnScore: gtnScore, gtnSeconds: gtnSeconds,
-      realScores: realScores, realSeconds: realSeconds, truth: truth, truthSeconds: truthSeconds,
-      zeroCost: zeroCostProxy.score(learner, seed: seed))
-    records.append(record)
-    var line = try JSONEncoder().encode(record)
-    line.append(0x0A)
-    try handle.write(contentsOf: line)
-    log(String(format: "%d/%d %@  GTN %.3f (%.1fs)  real@%d %.3f  truth %.3f (%.1fs)", index + 1, o.architectures,
-               record.encoding, gtnScore, gtnSeconds, o.realSteps.last!, realScores[o.realSteps.last!]!, truth, truthSeconds))
+    for root in 0..<communicator.size where chunk + root < o.architectures {
+      let bytes = communicator.broadcast(bytes: mine, root: root)
+      guard communicator.rank == 0 else { continue }
+      let record = try JSONDecoder().decode(StudyRecord.self, from: Data(bytes))
+      records.append(record)
+      var line = Data(bytes)
+      line.append(0x0A)
+      try handle?.write(contentsOf: line)
+      log(String(format: "%d/%d %@  GTN %.3f (%.1fs)  real@%d %.3f  truth %.3f (%.1fs)", record.index + 1, o.architectures,
+                 record.encoding, record.gtnScore, record.gtnSeconds, o.realSteps.last!, record.realScores[o.realSteps.last!]!,
+                 record.truth, record.truthSeconds))
+    }
   }
-  try handle.close()
+  try handle?.close()
+  guard communicator.rank == 0 else { return }
   for i in records.indices where records[i].zeroCost == nil {
     guard let architecture = space.architecture(decoding: records[i].encoding) else {
       fail("\(logURL.path): record \(i) has an unreadable architecture '\(records[i].encoding)'", code: 1)
@@ -270,18 +299,18 @@ func search(_ o: Options) throws {
     ? GTNProxy(trainer: trainer, steps: o.gtnSteps, validationImages: validation.images, validationLabels: validation.labels)
     : RealDataProxy(images: data.training.images, labels: data.training.labels, steps: o.realSteps.first ?? 128,
                     validationImages: validation.images, validationLabels: validation.labels)
-  try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true)
+  if communicator.rank == 0 { try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true) }
   let logURL = URL(fileURLWithPath: o.output).appendingPathComponent("search-\(o.proxy)-\(o.strategy).jsonl")
   let records: [SearchRecord<MacroSearchSpace.Architecture>]
   let progress: (SearchRecord<MacroSearchSpace.Architecture>) -> Void = { r in
     log(String(format: "%d %@  score %.3f  (%.1fs)", r.index + 1, r.encoding, r.score, r.seconds))
   }
   if o.strategy == "random" {
-    records = try ArchitectureSearch(space: space, strategy: RandomSearch<MacroSearchSpace>(), evaluator: evaluator, seed: o.seed)
-      .run(budget: o.budget, log: logURL, progress: progress)
+    let search = ArchitectureSearch(space: space, strategy: RandomSearch<MacroSearchSpace>(), evaluator: evaluator, seed: o.seed)
+    records = try DistributedSearch(search: search, communicator: communicator).run(budget: o.budget, log: logURL, progress: progress)
   } else {
-    records = try ArchitectureSearch(space: space, strategy: RegularizedEvolution<MacroSearchSpace>(), evaluator: evaluator, seed: o.seed)
-      .run(budget: o.budget, log: logURL, progress: progress)
+    let search = ArchitectureSearch(space: space, strategy: RegularizedEvolution<MacroSearchSpace>(), evaluator: evaluator, seed: o.seed)
+    records = try DistributedSearch(search: search, communicator: communicator).run(budget: o.budget, log: logURL, progress: progress)
   }
   // Train the best distinct candidates on real data and pick by test accuracy.
   var seen = Set<String>()
@@ -289,7 +318,14 @@ func search(_ o: Options) throws {
   let truth = RealDataProxy(
     images: data.training.images, labels: data.training.labels, steps: o.truthSteps,
     validationImages: data.test.images, validationLabels: data.test.labels)
-  let finals = top.map { r in (r, truth.score(space.learner(for: r.architecture), seed: o.seed)) }
+  // Finalist k is trained on rank k mod N; one all-reduce collects them.
+  var accuracies = [Double](repeating: 0, count: top.count)
+  for (k, r) in top.enumerated() where k % communicator.size == communicator.rank {
+    accuracies[k] = truth.score(space.learner(for: r.architecture), seed: o.seed)
+  }
+  communicator.allreduceSum(&accuracies)
+  guard communicator.rank == 0 else { return }
+  let finals = Array(zip(top, accuracies))
   let best = finals.max { $0.1 < $1.1 }!
   print(jsonLine([
     "command": "search", "proxy": o.proxy, "strategy": o.strategy, "evaluations": records.count,

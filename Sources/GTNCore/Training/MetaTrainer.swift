@@ -94,27 +94,77 @@ public struct MetaTrainer: Sendable {
   /// - Throws: ``MetaTrainingError/nonFiniteMetaLoss(iteration:)`` when the
   ///   meta-loss or its gradient is not finite; the state is then unchanged.
   public mutating func step(realImages: Tensor, realLabels: [Int]) throws -> StepResult {
-    let seed = state.generator.next()
+    let seed = nextOuterSeed()
+    let (learnerIndex, theta0) = sampleLearner(seed: seed)
+    let (loss, accuracy, gradients) = metaGradient(
+      learner: learners[learnerIndex], initialParameters: theta0, seed: seed, realImages: realImages, realLabels: realLabels)
+    let norm = try applyMetaGradient(gradients, metaLoss: loss)
+    return StepResult(metaLoss: loss, realBatchAccuracy: accuracy, gradientNorm: norm, learnerIndex: learnerIndex)
+  }
+
+  // MARK: - The outer step's parts, for custom outer loops
+
+  /// Draws the next outer seed from the run's random stream
+  /// (``MetaTrainingState/generator``); ``step(realImages:realLabels:)``
+  /// draws exactly one per iteration.
+  ///
+  /// Custom outer loops (e.g. data-parallel training, which derives one
+  /// seed per worker from it) call this once per iteration so that the
+  /// stream, and hence a resumed run, stays in step with the serial loop.
+  public mutating func nextOuterSeed() -> UInt64 {
+    state.generator.next()
+  }
+
+  /// The learner architecture and initial parameters θ₀ that outer seed
+  /// `seed` selects: a uniformly drawn index into ``learners`` (always 0
+  /// for one learner), then θ₀ from the same stream.
+  ///
+  /// - Parameter seed: An outer seed, e.g. from ``nextOuterSeed()``.
+  /// - Returns: The index into ``learners`` and θ₀.
+  public func sampleLearner(seed: UInt64) -> (learnerIndex: Int, initialParameters: [Tensor]) {
     var rng = SplitMix64(seed: seed)
     let learnerIndex = learners.count == 1 ? 0 : Int.random(in: 0..<learners.count, using: &rng)
-    let learner = learners[learnerIndex]
-    let theta0 = learner.makeParameters(using: &rng)
+    return (learnerIndex, learners[learnerIndex].makeParameters(using: &rng))
+  }
 
-    let (loss, accuracy, gradients) = metaGradient(
-      learner: learner, initialParameters: theta0, seed: seed, realImages: realImages, realLabels: realLabels)
-
+  /// Applies one Adam update with a meta-gradient and advances the
+  /// iteration: the gradient is rescaled to at most
+  /// ``MetaTrainingConfiguration/gradientClipNorm``, then
+  /// `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
+  /// `p ← p − η_t · m̂ / (√v̂ + 10⁻⁸)` with bias-corrected `m̂`, `v̂`.
+  ///
+  /// ``step(realImages:realLabels:)`` is ``metaGradient(learner:initialParameters:seed:realImages:realLabels:)``
+  /// followed by this; a data-parallel loop averages the gradients of
+  /// several workers first. The update is deterministic: equal states and
+  /// gradients give bit-identical results.
+  ///
+  /// - Parameters:
+  ///   - gradients: One tensor per meta-parameter, shaped like
+  ///     ``MetaTrainingState/metaParameters``.
+  ///   - metaLoss: The meta-loss the gradient belongs to (checked for being
+  ///     finite).
+  /// - Returns: The gradient's global L2 norm before clipping.
+  /// - Throws: ``MetaTrainingError/nonFiniteMetaLoss(iteration:)`` when the
+  ///   loss or the gradient is not finite; the meta-parameters are then
+  ///   unchanged.
+  /// - Complexity: O(number of meta-parameters).
+  @discardableResult
+  public mutating func applyMetaGradient(_ gradients: [Tensor], metaLoss: Float) throws -> Float {
+    let parameters = state.metaParameters
+    precondition(gradients.count == parameters.count && zip(gradients, parameters).allSatisfy { $0.shape == $1.shape },
+                 "applyMetaGradient: gradient shapes \(gradients.map(\.shape)) do not match the meta-parameters \(parameters.map(\.shape))")
     let squaredNorm = gradients.reduce(0.0) { total, g in
       g.withUnsafeBufferPointer { p in p.reduce(total) { $0 + Double($1) * Double($1) } }
     }
     let norm = Float(squaredNorm.squareRoot())
-    guard loss.isFinite, norm.isFinite else {
+    guard metaLoss.isFinite, norm.isFinite else {
       throw MetaTrainingError.nonFiniteMetaLoss(iteration: state.iteration)
     }
     var scale: Float = 1
     if let clip = configuration.gradientClipNorm, norm > clip { scale = clip / norm }
     applyAdam(gradients: gradients, scale: scale)
     state.iteration += 1
-    return StepResult(metaLoss: loss, realBatchAccuracy: accuracy, gradientNorm: norm, learnerIndex: learnerIndex)
+    return norm
   }
 
   private mutating func applyAdam(gradients: [Tensor], scale: Float) {

@@ -9,7 +9,9 @@ public enum SearchBudget: Sendable, Hashable {
   /// has been used.
   case seconds(Double)
 
-  func isExhausted(evaluations: Int, seconds: Double) -> Bool {
+  /// Whether a search that has completed `evaluations` candidates in
+  /// `seconds` of evaluation time must stop starting new ones.
+  public func isExhausted(evaluations: Int, seconds: Double) -> Bool {
     switch self {
     case .evaluations(let n): return evaluations >= n
     case .seconds(let s): return seconds >= s
@@ -47,6 +49,19 @@ public struct ArchitectureSearch<Strategy: SearchStrategy>: Sendable {
     self.seed = seed
   }
 
+  /// Candidate `index`'s architecture and the seed its evaluation uses:
+  /// the strategy's proposal from a generator seeded by the search's seed
+  /// and `index`, then one more draw for the evaluation.
+  ///
+  /// ``run(budget:log:progress:)`` evaluates `proposal(at: i, history: records)`
+  /// as candidate `i`; parallel searches use it to propose the same
+  /// candidates (see ``SearchStrategy/proposalReadsScores(at:)``).
+  public func proposal(at index: Int, history: [Record]) -> (architecture: Space.Architecture, evaluationSeed: UInt64) {
+    var rng = SplitMix64(seed: seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+    let architecture = strategy.propose(in: space, history: history, using: &rng)
+    return (architecture, rng.next())
+  }
+
   /// Evaluates candidates until `budget` is spent.
   ///
   /// - Parameters:
@@ -64,9 +79,7 @@ public struct ArchitectureSearch<Strategy: SearchStrategy>: Sendable {
     let clock = ContinuousClock()
     while !budget.isExhausted(evaluations: records.count, seconds: records.reduce(0) { $0 + $1.seconds }) {
       let index = records.count
-      var rng = SplitMix64(seed: seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
-      let architecture = strategy.propose(in: space, history: records, using: &rng)
-      let evaluationSeed = rng.next()
+      let (architecture, evaluationSeed) = proposal(at: index, history: records)
       var score = 0.0
       let elapsed = clock.measure { score = evaluator.score(space.learner(for: architecture), seed: evaluationSeed) }
       let record = Record(
@@ -108,7 +121,12 @@ public struct ArchitectureSearch<Strategy: SearchStrategy>: Sendable {
     return records
   }
 
-  static func openForAppending(_ url: URL) throws -> FileHandle {
+  /// Opens a search log for appending records, creating it if needed and
+  /// dropping a torn last line first (so the log stays valid JSONL).
+  ///
+  /// - Throws: ``SearchLogError`` when the file cannot be read, created or
+  ///   opened.
+  public static func openForAppending(_ url: URL) throws -> FileHandle {
     if !FileManager.default.fileExists(atPath: url.path) {
       guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
         throw SearchLogError(file: url.path, reason: "cannot be created")
@@ -137,6 +155,11 @@ public struct SearchLogError: Error, CustomStringConvertible, Equatable {
   public var file: String
   public var reason: String
   public var description: String { "\(file): \(reason)" }
+
+  public init(file: String, reason: String) {
+    self.file = file
+    self.reason = reason
+  }
 }
 
 extension JSONEncoder {

@@ -10,6 +10,14 @@ public struct SearchRecord<Architecture: Codable & Hashable & Sendable>: Codable
   public var score: Double
   /// Wall-clock seconds the evaluation took.
   public var seconds: Double
+
+  public init(index: Int, encoding: String, architecture: Architecture, score: Double, seconds: Double) {
+    self.index = index
+    self.encoding = encoding
+    self.architecture = architecture
+    self.score = score
+    self.seconds = seconds
+  }
 }
 
 /// How a search chooses the next candidate to evaluate.
@@ -34,6 +42,20 @@ public protocol SearchStrategy<Space>: Sendable {
   func propose(
     in space: Space, history: [SearchRecord<Space.Architecture>], using generator: inout some RandomNumberGenerator
   ) -> Space.Architecture
+
+  /// Whether the proposal of candidate `index` reads the *scores* of
+  /// earlier candidates.
+  ///
+  /// When it does not, ``propose(in:history:using:)`` for that index must
+  /// return the same architecture for any prefix of the history (given the
+  /// same generator), so a parallel search may propose it before earlier
+  /// candidates finish and still match the serial search exactly. The
+  /// default, `true`, is always safe.
+  func proposalReadsScores(at index: Int) -> Bool
+}
+
+extension SearchStrategy {
+  public func proposalReadsScores(at index: Int) -> Bool { true }
 }
 
 /// Random search: every candidate is drawn independently from the space.
@@ -44,6 +66,9 @@ public struct RandomSearch<Space: SearchSpace>: SearchStrategy {
   ) -> Space.Architecture {
     space.sample(using: &generator)
   }
+
+  /// Never: every candidate is an independent draw.
+  public func proposalReadsScores(at index: Int) -> Bool { false }
 }
 
 /// Regularized (aging) evolution (Real, Aggarwal, Huang & Le, AAAI 2019):
@@ -72,4 +97,8 @@ public struct RegularizedEvolution<Space: SearchSpace>: SearchStrategy {
     }
     return space.mutate(best!.architecture, using: &generator)
   }
+
+  /// From candidate `populationSize` on (the first `populationSize` are
+  /// random draws).
+  public func proposalReadsScores(at index: Int) -> Bool { index >= populationSize }
 }

@@ -1,0 +1,111 @@
+import GTNCore
+import GTNSearch
+import Synchronization
+
+/// The work queue of a distributed architecture search: hands out
+/// candidates one at a time to whichever rank asks first (so a slow
+/// candidate holds up only its own rank), collects the scores, and releases
+/// the records in index order.
+///
+/// Candidate `i` is `ArchitectureSearch.proposal(at:history:)` with the
+/// completed in-order records as history. It is handed out as soon as its
+/// proposal cannot depend on pending scores — immediately when the strategy
+/// says it does not read scores (`SearchStrategy.proposalReadsScores(at:)`),
+/// otherwise once every earlier candidate is scored — so the records equal
+/// the serial search's for the same seed and an evaluation budget.
+///
+/// Thread-safe; has no MPI in it (``DistributedSearch`` drives it).
+public final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
+  public typealias Record = SearchRecord<Strategy.Space.Architecture>
+
+  /// A candidate to score.
+  public struct Work: Codable, Sendable, Hashable {
+    /// The candidate's index in the search.
+    public var index: Int
+    /// The proposed architecture.
+    public var architecture: Strategy.Space.Architecture
+    /// The seed for `ArchitectureEvaluator.score(_:seed:)`.
+    public var evaluationSeed: UInt64
+  }
+
+  /// What a rank asking for work gets.
+  public enum Claim: Sendable, Hashable {
+    /// Score this candidate, then ``complete(_:score:seconds:)`` it.
+    case work(Work)
+    /// Nothing can be proposed until a pending candidate finishes; ask again.
+    case wait
+    /// The budget is spent (or the search was stopped): no more work.
+    case finished
+  }
+
+  private struct State {
+    var completed: [Record]
+    var outOfOrder: [Int: Record] = [:]
+    var inFlight: [Int: Work] = [:]
+    var nextIndex: Int
+    var released: Int
+    var secondsUsed: Double
+    var stopped = false
+  }
+
+  private let search: ArchitectureSearch<Strategy>
+  private let budget: SearchBudget
+  private let state: Mutex<State>
+
+  /// A queue continuing after `completed` (the records of a resumed log,
+  /// which are not released again).
+  public init(search: ArchitectureSearch<Strategy>, budget: SearchBudget, completed: [Record] = []) {
+    precondition(completed.enumerated().allSatisfy { $0.offset == $0.element.index }, "SearchScheduler: the completed records must be indexed 0, 1, 2, …")
+    self.search = search
+    self.budget = budget
+    state = Mutex(State(
+      completed: completed, nextIndex: completed.count, released: completed.count,
+      secondsUsed: completed.reduce(0) { $0 + $1.seconds }))
+  }
+
+  /// The next candidate for a rank that asks.
+  public func claim() -> Claim {
+    state.withLock { s in
+      if s.stopped || budget.isExhausted(evaluations: s.nextIndex, seconds: s.secondsUsed) { return .finished }
+      let index = s.nextIndex
+      if index > s.completed.count, search.strategy.proposalReadsScores(at: index) { return .wait }
+      let (architecture, evaluationSeed) = search.proposal(at: index, history: s.completed)
+      let work = Work(index: index, architecture: architecture, evaluationSeed: evaluationSeed)
+      s.inFlight[index] = work
+      s.nextIndex += 1
+      return .work(work)
+    }
+  }
+
+  /// Records the score of a candidate handed out by ``claim()``.
+  public func complete(_ index: Int, score: Double, seconds: Double) {
+    state.withLock { s in
+      guard let work = s.inFlight.removeValue(forKey: index) else {
+        preconditionFailure("SearchScheduler.complete: candidate \(index) was not handed out")
+      }
+      s.outOfOrder[index] = Record(
+        index: index, encoding: search.space.encoding(of: work.architecture), architecture: work.architecture,
+        score: score, seconds: seconds)
+      s.secondsUsed += seconds
+      while let next = s.outOfOrder.removeValue(forKey: s.completed.count) { s.completed.append(next) }
+    }
+  }
+
+  /// Stops handing out work (pending candidates can still complete).
+  public func stop() { state.withLock { $0.stopped = true } }
+
+  /// The in-order records completed since the last call (not those the
+  /// queue started with).
+  public func takeReleasedRecords() -> [Record] {
+    state.withLock { s in
+      defer { s.released = s.completed.count }
+      return Array(s.completed[s.released...])
+    }
+  }
+
+  /// All in-order completed records, including those it started with.
+  public var records: [Record] { state.withLock { $0.completed } }
+
+  /// The number of candidates handed out and not completed.
+  public var pendingCount: Int { state.withLock { $0.inFlight.count } }
+}

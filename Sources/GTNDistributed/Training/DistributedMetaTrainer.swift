@@ -1,0 +1,242 @@
+import Foundation
+import GTNCore
+
+/// Data-parallel meta-training: every rank of a ``Communicator`` samples its
+/// own learner and real batch, the meta-gradients are averaged over the
+/// ranks, and every rank applies the same Adam update, so the shared state —
+/// generator, curriculum, inner-optimiser hyper-parameters, Adam moments,
+/// iteration, random stream — stays bit-identical on all ranks.
+///
+/// One outer iteration (``step(realBatch:)``):
+/// 1. every rank draws the iteration's outer seed `s` from the shared stream
+///    (`MetaTrainer.nextOuterSeed()`), and derives its own seed
+///    `s_r = rankSeed(s, r)` (rank 0 keeps `s`);
+/// 2. rank `r` samples its learner and θ₀ from `s_r` and takes the real
+///    batch `realBatch(r, iteration)`;
+/// 3. its meta-gradient `g_r` is computed as in the serial trainer;
+/// 4. `ḡ = (Σ_r g_r) / R` with one `MPI_Allreduce` (the meta-losses and
+///    real-batch accuracies are averaged in the same call);
+/// 5. every rank applies `MetaTrainer.applyMetaGradient(_:metaLoss:)`
+///    with `ḡ`.
+///
+/// With one rank this is exactly `MetaTrainer.step(realImages:realLabels:)`.
+/// Because the shared state does not depend on the number of ranks, a
+/// checkpoint written by a run on R ranks resumes on any other number.
+///
+/// ```swift
+/// let communicator = MPICommunicator.launchedOrSingleProcess()
+/// var distributed = DistributedMetaTrainer(trainer: makeTrainer(), communicator: communicator)
+/// try distributed.resume(from: checkpointURL)
+/// while distributed.trainer.state.iteration < iterations {
+///   let result = try distributed.step { rank, iteration in realBatch(rank: rank, iteration: iteration) }
+///   if communicator.rank == 0 { print(result.metaLoss) }
+///   try distributed.saveCheckpoint(to: checkpointURL)
+/// }
+/// ```
+public struct DistributedMetaTrainer: Sendable {
+  /// The wrapped trainer; its state is identical on every rank.
+  public var trainer: MetaTrainer
+  /// The ranks taking part.
+  public let communicator: any Communicator
+  /// Every this many iterations ``step(realBatch:)`` checks that the ranks'
+  /// states are bit-identical (``verifyIdenticalState()``); 0 never checks.
+  public var checksumInterval: Int
+
+  /// Wraps `trainer` and gives every rank rank 0's state (collective).
+  ///
+  /// - Parameters:
+  ///   - trainer: A trainer built identically on every rank.
+  ///   - communicator: The ranks.
+  ///   - checksumInterval: Iterations between state-identity checks.
+  public init(trainer: MetaTrainer, communicator: any Communicator, checksumInterval: Int = 10) {
+    precondition(checksumInterval >= 0, "checksumInterval must be ≥ 0, got \(checksumInterval)")
+    self.trainer = trainer
+    self.communicator = communicator
+    self.checksumInterval = checksumInterval
+    synchronizeState()
+  }
+
+  /// The result of one data-parallel outer iteration.
+  public struct StepResult: Sendable {
+    /// The meta-loss averaged over the ranks.
+    public var metaLoss: Float
+    /// The real-batch accuracy after the inner loop, averaged over ranks.
+    public var realBatchAccuracy: Double
+    /// The global L2 norm of the averaged meta-gradient before clipping.
+    public var gradientNorm: Float
+    /// The learner architecture this rank used.
+    public var learnerIndex: Int
+    /// This rank's own meta-loss.
+    public var localMetaLoss: Float
+    /// Wall-clock seconds this rank spent computing its own meta-gradient.
+    public var computeSeconds: Double
+    /// Wall-clock seconds this rank spent in the all-reduce, including
+    /// waiting for slower ranks (0 with one rank).
+    public var reductionSeconds: Double
+  }
+
+  /// Rank `rank`'s outer seed for the iteration whose shared seed is
+  /// `base`: `base` itself for rank 0 (so one rank reproduces the serial
+  /// trainer), a SplitMix64 draw from `base` mixed with the rank otherwise.
+  public static func rankSeed(base: UInt64, rank: Int) -> UInt64 {
+    guard rank != 0 else { return base }
+    var rng = SplitMix64(seed: base ^ (UInt64(rank) &* 0xD1B5_4A32_D192_ED03))
+    return rng.next()
+  }
+
+  /// Runs one outer iteration on every rank (collective).
+  ///
+  /// - Parameter realBatch: This rank's real batch for `(rank, iteration)`;
+  ///   it should depend only on its arguments (and the run's seed) so a
+  ///   resumed run sees the same batches. It must not fail on one rank
+  ///   only; load data before training.
+  /// - Throws: `MetaTrainingError.nonFiniteMetaLoss(iteration:)` on every
+  ///   rank alike when the averaged loss or gradient is not finite;
+  ///   ``DistributedError/ranksDiverged(iteration:checksums:)`` when a
+  ///   periodic check finds the ranks' states different.
+  public mutating func step(realBatch: (_ rank: Int, _ iteration: Int) -> (images: Tensor, labels: [Int])) throws -> StepResult {
+    let iteration = trainer.state.iteration
+    let seed = Self.rankSeed(base: trainer.nextOuterSeed(), rank: communicator.rank)
+    let (learnerIndex, theta0) = trainer.sampleLearner(seed: seed)
+    let (images, labels) = realBatch(communicator.rank, iteration)
+    let averaged = averagedMetaGradient(
+      learner: trainer.learners[learnerIndex], initialParameters: theta0, seed: seed, realImages: images, realLabels: labels)
+    let norm = try trainer.applyMetaGradient(averaged.gradients, metaLoss: averaged.loss)
+    if checksumInterval > 0, trainer.state.iteration % checksumInterval == 0 {
+      try verifyIdenticalState()
+    }
+    return StepResult(
+      metaLoss: averaged.loss, realBatchAccuracy: averaged.accuracy, gradientNorm: norm, learnerIndex: learnerIndex,
+      localMetaLoss: averaged.localLoss, computeSeconds: averaged.computeSeconds, reductionSeconds: averaged.reductionSeconds)
+  }
+
+  /// This rank's meta-gradient for one learner, seed and real batch,
+  /// averaged over all ranks with one all-reduce (collective); nothing is
+  /// updated.
+  ///
+  /// `ḡ = (Σ_r g_r) / R`; the meta-losses and accuracies are averaged the
+  /// same way. When every rank passes the same learner, θ₀ and seed and
+  /// equally sized real batches, `ḡ` is the meta-gradient of the combined
+  /// batch (the meta-loss is a mean over the batch).
+  ///
+  /// - Returns: The averaged loss, accuracy and gradients (ordered like
+  ///   `MetaTrainingState.metaParameters`), this rank's own loss, and the
+  ///   seconds spent computing and in the all-reduce.
+  public func averagedMetaGradient(
+    learner: any Learner, initialParameters: [Tensor], seed: UInt64, realImages: Tensor, realLabels: [Int]
+  ) -> (loss: Float, accuracy: Double, gradients: [Tensor], localLoss: Float, computeSeconds: Double, reductionSeconds: Double) {
+    let clock = ContinuousClock()
+    let started = clock.now
+    let local = trainer.metaGradient(
+      learner: learner, initialParameters: initialParameters, seed: seed, realImages: realImages, realLabels: realLabels)
+    let computed = clock.now
+    let total = local.gradients.reduce(0) { $0 + $1.shape.reduce(1, *) }
+    var buffer: [Float] = []
+    buffer.reserveCapacity(total + 2)
+    for g in local.gradients { g.withUnsafeBufferPointer { buffer.append(contentsOf: $0) } }
+    buffer.append(local.loss)
+    buffer.append(Float(local.accuracy))
+    communicator.allreduceSum(&buffer)
+    let reduced = clock.now
+    let ranks = Float(communicator.size)
+    if communicator.size > 1 {
+      for i in buffer.indices { buffer[i] /= ranks }
+    }
+    var offset = 0
+    let gradients = local.gradients.map { g -> Tensor in
+      let n = g.shape.reduce(1, *)
+      defer { offset += n }
+      return Tensor(shape: g.shape, scalars: buffer[offset..<(offset + n)])
+    }
+    let accuracy = communicator.size > 1 ? Double(buffer[total + 1]) : local.accuracy
+    return (buffer[total], accuracy, gradients, local.loss, Self.seconds(computed - started), Self.seconds(reduced - computed))
+  }
+
+  static func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  }
+
+  /// Checks that every rank's state has the same `MetaTrainingState.checksum`
+  /// (collective).
+  ///
+  /// - Throws: ``DistributedError/ranksDiverged(iteration:checksums:)``
+  ///   on every rank when they differ.
+  public func verifyIdenticalState() throws {
+    let checksums = communicator.allgather(trainer.state.checksum)
+    guard Set(checksums).count == 1 else {
+      throw DistributedError.ranksDiverged(iteration: trainer.state.iteration, checksums: checksums)
+    }
+  }
+
+  /// Replaces every rank's state by `root`'s (collective): all
+  /// meta-parameters and Adam moments in one broadcast, then the iteration
+  /// and the random stream.
+  public mutating func synchronizeState(root: Int = 0) {
+    guard communicator.size > 1 else { return }
+    let state = trainer.state
+    let tensors = state.metaParameters + state.firstMoments + state.secondMoments
+    var buffer: [Float] = []
+    for t in tensors { t.withUnsafeBufferPointer { buffer.append(contentsOf: $0) } }
+    communicator.broadcast(&buffer, root: root)
+    var offset = 0
+    let received = tensors.map { t -> Tensor in
+      let n = t.shape.reduce(1, *)
+      defer { offset += n }
+      return Tensor(shape: t.shape, scalars: buffer[offset..<(offset + n)])
+    }
+    let k = state.metaParameters.count
+    trainer.state.metaParameters = Array(received[0..<k])
+    trainer.state.firstMoments = Array(received[k..<(2 * k)])
+    trainer.state.secondMoments = Array(received[(2 * k)...])
+    trainer.state.iteration = Int(communicator.broadcast(UInt64(state.iteration), root: root))
+    trainer.state.generator = SplitMix64(seed: communicator.broadcast(state.generator.state, root: root))
+  }
+
+  /// Rank 0 writes the checkpoint (`MetaTrainer.saveCheckpoint(to:metadata:)`,
+  /// atomic, with `gtn.ranks` added to the metadata); the others wait for
+  /// it (collective).
+  ///
+  /// - Throws: Rank 0's error on rank 0;
+  ///   ``DistributedError/rootFailed(operation:reason:)`` on the others.
+  public func saveCheckpoint(to url: URL, metadata: [String: String] = [:]) throws {
+    var failure: Error? = nil
+    if communicator.rank == 0 {
+      var info = metadata
+      info["gtn.ranks"] = String(communicator.size)
+      do { try trainer.saveCheckpoint(to: url, metadata: info) } catch { failure = error }
+    }
+    let message = communicator.broadcast(bytes: Array((failure.map { "\($0)" } ?? "").utf8))
+    if let failure { throw failure }
+    if !message.isEmpty {
+      throw DistributedError.rootFailed(operation: "write checkpoint \(url.path)", reason: String(decoding: message, as: UTF8.self))
+    }
+  }
+
+  /// Resumes from a checkpoint if rank 0 finds one at `url` (collective):
+  /// rank 0 restores it and broadcasts the state, so the other ranks need
+  /// not see the file. The checkpoint may come from a run with any number
+  /// of ranks.
+  ///
+  /// - Returns: Whether a checkpoint was restored.
+  /// - Throws: Rank 0's `CheckpointError` on rank 0;
+  ///   ``DistributedError/rootFailed(operation:reason:)`` on the others.
+  @discardableResult
+  public mutating func resume(from url: URL) throws -> Bool {
+    var failure: Error? = nil
+    var restored = false
+    if communicator.rank == 0, FileManager.default.fileExists(atPath: url.path) {
+      do {
+        try trainer.restoreCheckpoint(from: url)
+        restored = true
+      } catch { failure = error }
+    }
+    let message = communicator.broadcast(bytes: Array((failure.map { "\($0)" } ?? "").utf8))
+    if let failure { throw failure }
+    if !message.isEmpty {
+      throw DistributedError.rootFailed(operation: "restore checkpoint \(url.path)", reason: String(decoding: message, as: UTF8.self))
+    }
+    restored = communicator.broadcast(restored ? 1 : 0) == 1
+    synchronizeState()
+    return restored
+  }
+}
