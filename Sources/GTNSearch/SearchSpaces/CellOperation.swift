@@ -1,0 +1,61 @@
+/// An operation on one edge of a cell: what a node applies to one of its two
+/// inputs.
+///
+/// The set is the CPU-affordable core of NASNet's and ENAS's: identity,
+/// convolutions and 3×3 pooling. The convolutions are **plain** `k×k`
+/// convolutions (ReLU → conv → batch norm), not the depthwise-separable ones
+/// of the papers — GTNAutodiff has no grouped convolution — so they are named
+/// `conv3x3` and `conv5x5`, not `sep3x3`.
+///
+/// In a reduction cell, an operation that reads one of the cell's inputs
+/// runs at stride 2; ``identity`` then becomes a strided 1×1 convolution
+/// (ReLU → conv → batch norm) so that its output has the reduced size.
+/// Pooling pads by one pixel; average pooling counts the padding in its
+/// divisor.
+public enum CellOperation: String, Codable, CaseIterable, Hashable, Sendable {
+  /// The input itself (a strided 1×1 convolution when it must reduce).
+  case identity
+  /// ReLU → 1×1 convolution → batch norm.
+  case conv1x1
+  /// ReLU → 3×3 convolution → batch norm.
+  case conv3x3
+  /// ReLU → 5×5 convolution → batch norm.
+  case conv5x5
+  /// 3×3 max pooling, padding 1.
+  case maxPool3x3 = "maxpool3x3"
+  /// 3×3 average pooling, padding 1.
+  case averagePool3x3 = "avgpool3x3"
+
+  /// Whether the operation has parameters at the given stride.
+  func hasParameters(stride: Int) -> Bool {
+    switch self {
+    case .identity: stride != 1
+    case .conv1x1, .conv3x3, .conv5x5: true
+    case .maxPool3x3, .averagePool3x3: false
+    }
+  }
+
+  /// The layer realising the operation on `channels` channels.
+  ///
+  /// - Parameters:
+  ///   - channels: Channels in and out.
+  ///   - stride: 1, or 2 in a reduction cell on the cell's inputs.
+  func layer(channels: Int, stride: Int) -> any Layer {
+    func convolution(_ kernelSize: Int) -> any Layer {
+      Sequential(LeakyReLU(0.1), Conv2D(channels, channels, kernelSize: kernelSize, stride: stride), BatchNorm(channels))
+    }
+    switch self {
+    case .identity: return stride == 1 ? IdentityLayer() : convolution(1)
+    case .conv1x1: return convolution(1)
+    case .conv3x3: return convolution(3)
+    case .conv5x5: return convolution(5)
+    case .maxPool3x3: return MaxPool2D(kernelSize: 3, stride: stride, padding: 1)
+    case .averagePool3x3: return AveragePool2D(kernelSize: 3, stride: stride, padding: 1)
+    }
+  }
+}
+
+/// `x ↦ x`.
+struct IdentityLayer: Layer {
+  func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable { input }
+}
