@@ -43,7 +43,7 @@ let package = Package(
     .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData"], path: "Examples/_GTNExamplesSupport"),
     .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
     .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch"], path: "Examples/gtn-nas"),
-    .executableTarget(name: "gtn-bench", dependencies: ["GTNCore"], path: "Benchmarks/gtn-bench"),
+    .executableTarget(name: "gtn-bench", dependencies: ["GTNCore", "GTNSearch"], path: "Benchmarks/gtn-bench"),
 
     // MARK: - Tests
     .testTarget(name: "GTNAutodiffTests", dependencies: ["GTNAutodiff"]),

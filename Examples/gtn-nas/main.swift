@@ -3,6 +3,9 @@
 //   gtn-nas correlate --gtn DIR [--architectures N] …   how well does the GTN proxy rank architectures?
 //   gtn-nas search --gtn DIR [--proxy gtn|real] …       find a good architecture under a budget
 //
+// Both search the macro space (conv stacks) by default, or with --space cell the NASNet/ENAS-style
+// cell space.
+//
 // DIR is an mnist-gtn output folder (its checkpoint.safetensors).
 
 import Foundation
@@ -20,7 +23,7 @@ let usage = """
   USAGE: gtn-nas correlate --gtn DIR [options]
          gtn-nas search --gtn DIR [options]
 
-  correlate: samples N architectures from the macro search space, scores each with the GTN proxy
+  correlate: samples N architectures from the search space, scores each with the GTN proxy
   (k steps on the GTN's curriculum) and with real-data proxies at several step counts, trains each
   longer on real data as ground truth, and reports Spearman and Kendall rank correlations (all
   candidates and the top half by proxy) and the real-data step count that matches the GTN proxy.
@@ -29,6 +32,11 @@ let usage = """
 
   OPTIONS:
     --gtn DIR                 mnist-gtn output folder with checkpoint.safetensors (required)
+    --space macro|cell        The search space (default: macro): conv stacks, or normal and
+                              reduction cells stacked [normal × R, reduction] × 2
+    --cell-nodes N            cell: nodes per cell (default: 4)
+    --cell-channels C         cell: initial channels, doubled at each reduction (default: 16)
+    --cell-repeats R          cell: normal cells before each reduction, ≥ 0 (default: 1)
     --data-dir DIR            Dataset folder (else $GTN_DATA_DIR, else standard locations)
     --output DIR              Where the JSON Lines logs go (default: gtn-nas-output); runs resume from them
     --architectures N         correlate: how many architectures (default: 50)
@@ -62,6 +70,10 @@ struct Options {
   var seed: UInt64 = 1
   var threads = 1
   var validationCount = 2000
+  var space = "macro"
+  var cellNodes = 4
+  var cellChannels = 16
+  var cellRepeats = 1
 }
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -116,6 +128,15 @@ func parse() -> Options {
     case "--seed": o.seed = UInt64(integer())
     case "--threads": o.threads = integer()
     case "--validation-count": o.validationCount = integer()
+    case "--space":
+      o.space = value()
+      guard ["macro", "cell"].contains(o.space) else { fail("--space expects macro or cell, got '\(o.space)'") }
+    case "--cell-nodes": o.cellNodes = integer()
+    case "--cell-channels": o.cellChannels = integer()
+    case "--cell-repeats":
+      let text = value()
+      guard let n = Int(text), n >= 0 else { fail("--cell-repeats expects an integer ≥ 0, got '\(text)'") }
+      o.cellRepeats = n
     case "-h", "--help":
       print(usage)
       exit(0)
@@ -165,11 +186,36 @@ struct StudyRecord: Codable {
   var zeroCost: Double?
 }
 
+/// A search space whose encodings parse back (both bundled spaces).
+protocol DecodableSearchSpace: SearchSpace {
+  func architecture(decoding text: String) -> Architecture?
+}
+
+extension MacroSearchSpace: DecodableSearchSpace {}
+extension CellSearchSpace: DecodableSearchSpace {}
+
+/// Runs `body` with the search space `--space` selects, sized for the data.
+func withSearchSpace<R>(_ o: Options, data: ExampleData, _ body: (any DecodableSearchSpace) throws -> R) rethrows -> R {
+  let shape = data.training.imageShape
+  let classes = data.training.classNames.count
+  if o.space == "cell" {
+    guard shape[1] >= 4 else { fail("--space cell needs images of side ≥ 4, got \(shape)") }
+    return try body(CellSearchSpace(
+      nodeCount: o.cellNodes, initialChannels: o.cellChannels, normalCellsPerStage: o.cellRepeats,
+      inputChannels: shape[0], imageSize: shape[1], classCount: classes))
+  }
+  return try body(MacroSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes))
+}
+
+/// The log name for `base` in the selected space (macro logs keep their old names).
+func logName(_ base: String, _ o: Options) -> String { o.space == "macro" ? base : "\(o.space)-\(base)" }
+
 func correlate(_ o: Options) throws {
   let (trainer, data) = try loadGTN(o)
-  let space = MacroSearchSpace(
-    inputChannels: data.training.imageShape[0], imageSize: data.training.imageShape[1],
-    classCount: data.training.classNames.count)
+  try withSearchSpace(o, data: data) { space in try correlate(o, space: space, trainer: trainer, data: data) }
+}
+
+func correlate<Space: DecodableSearchSpace>(_ o: Options, space: Space, trainer: MetaTrainer, data: ExampleData) throws {
   let validation = data.validation.subset(0..<min(o.validationCount, data.validation.count))
   let gtnProxy = GTNProxy(trainer: trainer, steps: o.gtnSteps, validationImages: validation.images, validationLabels: validation.labels)
   func realProxy(_ steps: Int) -> RealDataProxy {
@@ -182,7 +228,7 @@ func correlate(_ o: Options) throws {
     images: data.training.images, labels: data.training.labels, steps: o.truthSteps,
     validationImages: data.test.images, validationLabels: data.test.labels)
   try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true)
-  let logURL = URL(fileURLWithPath: o.output).appendingPathComponent("correlate.jsonl")
+  let logURL = URL(fileURLWithPath: o.output).appendingPathComponent(logName("correlate.jsonl", o))
   var records: [StudyRecord] = []
   if let text = try? String(contentsOf: logURL, encoding: .utf8) {
     records = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(StudyRecord.self, from: Data($0.utf8)) }
@@ -252,7 +298,7 @@ func correlate(_ o: Options) throws {
   }
   let mean = { (xs: [Double]) in xs.reduce(0, +) / Double(Swift.max(xs.count, 1)) }
   print(jsonLine([
-    "command": "correlate", "architectures": records.count, "gtn_steps": o.gtnSteps, "truth_steps": o.truthSteps,
+    "command": "correlate", "space": o.space, "architectures": records.count, "gtn_steps": o.gtnSteps, "truth_steps": o.truthSteps,
     "gtn": gtn, "real": real, "zero_cost_gradient_norm": correlations(records.map { $0.zeroCost ?? 0 }), "real_steps_matching_gtn_top50_spearman": matching ?? NSNull(),
     "mean_seconds_gtn_proxy": mean(records.map(\.gtnSeconds)),
     "mean_seconds_real_proxy": Dictionary(uniqueKeysWithValues: o.realSteps.map { s in (String(s), mean(records.map { $0.realSeconds[s] ?? 0 })) }),
@@ -262,25 +308,26 @@ func correlate(_ o: Options) throws {
 
 func search(_ o: Options) throws {
   let (trainer, data) = try loadGTN(o)
-  let space = MacroSearchSpace(
-    inputChannels: data.training.imageShape[0], imageSize: data.training.imageShape[1],
-    classCount: data.training.classNames.count)
+  try withSearchSpace(o, data: data) { space in try search(o, space: space, trainer: trainer, data: data) }
+}
+
+func search<Space: DecodableSearchSpace>(_ o: Options, space: Space, trainer: MetaTrainer, data: ExampleData) throws {
   let validation = data.validation.subset(0..<min(o.validationCount, data.validation.count))
   let evaluator: any ArchitectureEvaluator = o.proxy == "gtn"
     ? GTNProxy(trainer: trainer, steps: o.gtnSteps, validationImages: validation.images, validationLabels: validation.labels)
     : RealDataProxy(images: data.training.images, labels: data.training.labels, steps: o.realSteps.first ?? 128,
                     validationImages: validation.images, validationLabels: validation.labels)
   try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true)
-  let logURL = URL(fileURLWithPath: o.output).appendingPathComponent("search-\(o.proxy)-\(o.strategy).jsonl")
-  let records: [SearchRecord<MacroSearchSpace.Architecture>]
-  let progress: (SearchRecord<MacroSearchSpace.Architecture>) -> Void = { r in
+  let logURL = URL(fileURLWithPath: o.output).appendingPathComponent(logName("search-\(o.proxy)-\(o.strategy).jsonl", o))
+  let records: [SearchRecord<Space.Architecture>]
+  let progress: (SearchRecord<Space.Architecture>) -> Void = { r in
     log(String(format: "%d %@  score %.3f  (%.1fs)", r.index + 1, r.encoding, r.score, r.seconds))
   }
   if o.strategy == "random" {
-    records = try ArchitectureSearch(space: space, strategy: RandomSearch<MacroSearchSpace>(), evaluator: evaluator, seed: o.seed)
+    records = try ArchitectureSearch(space: space, strategy: RandomSearch<Space>(), evaluator: evaluator, seed: o.seed)
       .run(budget: o.budget, log: logURL, progress: progress)
   } else {
-    records = try ArchitectureSearch(space: space, strategy: RegularizedEvolution<MacroSearchSpace>(), evaluator: evaluator, seed: o.seed)
+    records = try ArchitectureSearch(space: space, strategy: RegularizedEvolution<Space>(), evaluator: evaluator, seed: o.seed)
       .run(budget: o.budget, log: logURL, progress: progress)
   }
   // Train the best distinct candidates on real data and pick by test accuracy.
@@ -292,7 +339,7 @@ func search(_ o: Options) throws {
   let finals = top.map { r in (r, truth.score(space.learner(for: r.architecture), seed: o.seed)) }
   let best = finals.max { $0.1 < $1.1 }!
   print(jsonLine([
-    "command": "search", "proxy": o.proxy, "strategy": o.strategy, "evaluations": records.count,
+    "command": "search", "space": o.space, "proxy": o.proxy, "strategy": o.strategy, "evaluations": records.count,
     "search_seconds": records.reduce(0) { $0 + $1.seconds }, "best_architecture": best.0.encoding,
     "best_proxy_score": best.0.score, "best_test_accuracy": best.1, "truth_steps": o.truthSteps,
     "finalists": finals.map { ["architecture": $0.0.encoding, "proxy_score": $0.0.score, "test_accuracy": $0.1] as [String: Any] },
