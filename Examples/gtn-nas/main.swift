@@ -33,7 +33,8 @@ let usage = """
   OPTIONS:
     --gtn DIR                 mnist-gtn output folder with checkpoint.safetensors (required)
     --space macro|cell        The search space (default: macro): conv stacks, or normal and
-                              reduction cells stacked [normal × R, reduction] × 2
+                              reduction cells stacked [normal × R, reduction] × 2 (its logs are
+                              named cell-nNcCrR-…, so each configuration resumes only its own)
     --cell-nodes N            cell: nodes per cell (default: 4)
     --cell-channels C         cell: initial channels, doubled at each reduction (default: 16)
     --cell-repeats R          cell: normal cells before each reduction, ≥ 0 (default: 1)
@@ -207,8 +208,12 @@ func withSearchSpace<R>(_ o: Options, data: ExampleData, _ body: (any DecodableS
   return try body(MacroSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes))
 }
 
-/// The log name for `base` in the selected space (macro logs keep their old names).
-func logName(_ base: String, _ o: Options) -> String { o.space == "macro" ? base : "\(o.space)-\(base)" }
+/// The log name for `base` in the selected space: macro logs keep their old
+/// names; cell logs name the cell configuration, so runs of different
+/// configurations never resume from each other's logs.
+func logName(_ base: String, _ o: Options) -> String {
+  o.space == "macro" ? base : "cell-n\(o.cellNodes)c\(o.cellChannels)r\(o.cellRepeats)-\(base)"
+}
 
 func correlate(_ o: Options) throws {
   let (trainer, data) = try loadGTN(o)
