@@ -39,8 +39,8 @@ let usage = """
   --check verifies the W1 meta-gradient against finite differences first.
   --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
-  cell times forward and backward of CellSearchSpace learners (default space, architectures sampled
-  with seeds 1–3, and all-conv3x3 cells) on a batch of 128; it is not part of all.
+  cell times forward and backward of CellSearchSpace learners (16 and 8 initial channels, architectures
+  sampled with seeds 1–3, and all-conv3x3 cells) on a batch of 128; it is not part of all.
   Real images are Fashion-MNIST (Debian's dataset-fashion-mnist, or $GTN_DATA_DIR).
   """
 
@@ -239,11 +239,14 @@ func runLearner(threads: Int) {
 }
 
 /// Forward and backward of cell-space learners on a batch of 128: the
-/// default ``CellSearchSpace`` (4 nodes, 16 initial channels, cells
-/// normal–reduction–normal–reduction), three sampled architectures and one
-/// whose every branch is a 3×3 convolution.
+/// default ``CellSearchSpace`` (4 nodes, cells normal–reduction–normal–
+/// reduction) at 16 and 8 initial channels, three sampled architectures and
+/// one whose every branch is a 3×3 convolution.
 func runCellLearners(threads: Int) {
-  let space = CellSearchSpace()
+  for channels in [16, 8] { runCellLearners(space: CellSearchSpace(initialChannels: channels), threads: threads) }
+}
+
+func runCellLearners(space: CellSearchSpace, threads: Int) {
   let (x, y) = fashionMNIST(.train, count: 128)
   var architectures: [(String, CellArchitecture)] = (1...3).map { seed in
     var rng = SplitMix64(seed: UInt64(seed))
@@ -265,7 +268,7 @@ func runCellLearners(threads: Int) {
     let sorted = times.sorted()
     let line: [String: Any] = [
       "framework": "swift-gtn", "workload": "cell-learner-forward-backward", "threads": threads,
-      "architecture_name": name, "architecture": space.encoding(of: architecture),
+      "architecture_name": name, "architecture": space.encoding(of: architecture), "initial_channels": space.initialChannels,
       "parameters": parameters.reduce(0) { $0 + $1.scalarCount }, "batch": 128,
       "median_s": sorted[sorted.count / 2], "min_s": sorted.first!, "max_s": sorted.last!,
       "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "blas_core": BLASRuntime.coreName,
