@@ -40,7 +40,7 @@ let usage = """
   --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
   cell times forward and backward of CellSearchSpace learners (16 and 8 initial channels, architectures
-  sampled with seeds 1–3, and all-conv3x3 cells) on a batch of 128; it is not part of all.
+  sampled with seeds 1–3, all-sepconv3x3 and all-conv3x3 cells) on a batch of 128; not part of all.
   Real images are Fashion-MNIST (Debian's dataset-fashion-mnist, or $GTN_DATA_DIR).
   """
 
@@ -241,7 +241,7 @@ func runLearner(threads: Int) {
 /// Forward and backward of cell-space learners on a batch of 128: the
 /// default ``CellSearchSpace`` (4 nodes, cells normal–reduction–normal–
 /// reduction) at 16 and 8 initial channels, three sampled architectures and
-/// one whose every branch is a 3×3 convolution.
+/// two whose every branch is a separable, or a plain, 3×3 convolution.
 func runCellLearners(threads: Int) {
   for channels in [16, 8] { runCellLearners(space: CellSearchSpace(initialChannels: channels), threads: threads) }
 }
@@ -252,12 +252,16 @@ func runCellLearners(space: CellSearchSpace, threads: Int) {
     var rng = SplitMix64(seed: UInt64(seed))
     return ("sampled-seed\(seed)", space.sample(using: &rng))
   }
-  let conv = CellArchitecture.Cell(nodes: (0..<space.nodeCount).map { i in
-    .init(left: .init(input: i + 1, operation: .conv3x3), right: .init(input: i, operation: .conv3x3))
-  })
-  architectures.append(("all-conv3x3", CellArchitecture(normal: conv, reduction: conv)))
+  for operation in [CellOperation.separableConv3x3, .conv3x3] {
+    let cell = CellArchitecture.Cell(nodes: (0..<space.nodeCount).map { i in
+      .init(left: .init(input: i + 1, operation: operation), right: .init(input: i, operation: operation))
+    })
+    architectures.append(("all-\(operation.rawValue)", CellArchitecture(normal: cell, reduction: cell)))
+  }
+  var everyOperation = space
+  everyOperation.operations = CellOperation.allCases
   for (name, architecture) in architectures {
-    let learner = space.learner(for: architecture)
+    let learner = everyOperation.learner(for: architecture)
     var rng = SplitMix64(seed: 3)
     let parameters = learner.makeParameters(using: &rng)
     let times = time(reps: options.reps, warmup: options.warmup) {

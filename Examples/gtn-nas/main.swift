@@ -33,11 +33,13 @@ let usage = """
   OPTIONS:
     --gtn DIR                 mnist-gtn output folder with checkpoint.safetensors (required)
     --space macro|cell        The search space (default: macro): conv stacks, or normal and
-                              reduction cells stacked [normal × R, reduction] × 2 (its logs are
-                              named cell-nNcCrR-…, so each configuration resumes only its own)
+                              reduction cells stacked [normal × R, reduction] × 2 (its logs are named
+                              cell-nNcCrR[-ops]-…; each configuration resumes only its own)
     --cell-nodes N            cell: nodes per cell (default: 4)
     --cell-channels C         cell: initial channels, doubled at each reduction (default: 16)
     --cell-repeats R          cell: normal cells before each reduction, ≥ 0 (default: 1)
+    --cell-operations A,B,…   cell: the operation set (default: identity,conv1x1,sepconv3x3,
+                              sepconv5x5,maxpool3x3,avgpool3x3; conv3x3 and conv5x5 also exist)
     --data-dir DIR            Dataset folder (else $GTN_DATA_DIR, else standard locations)
     --output DIR              Where the JSON Lines logs go (default: gtn-nas-output); runs resume from them
     --architectures N         correlate: how many architectures (default: 50)
@@ -75,6 +77,7 @@ struct Options {
   var cellNodes = 4
   var cellChannels = 16
   var cellRepeats = 1
+  var cellOperations = CellSearchSpace.defaultOperations
 }
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -138,6 +141,14 @@ func parse() -> Options {
       let text = value()
       guard let n = Int(text), n >= 0 else { fail("--cell-repeats expects an integer ≥ 0, got '\(text)'") }
       o.cellRepeats = n
+    case "--cell-operations":
+      let text = value()
+      let names = text.split(separator: ",", omittingEmptySubsequences: false)
+      let operations = names.compactMap { CellOperation(rawValue: String($0)) }
+      guard !names.isEmpty, operations.count == names.count, Set(operations).count == operations.count else {
+        fail("--cell-operations expects distinct names from \(CellOperation.allCases.map(\.rawValue).joined(separator: ",")), got '\(text)'")
+      }
+      o.cellOperations = operations
     case "-h", "--help":
       print(usage)
       exit(0)
@@ -202,7 +213,7 @@ func withSearchSpace<R>(_ o: Options, data: ExampleData, _ body: (any DecodableS
   if o.space == "cell" {
     guard shape[1] >= 4 else { fail("--space cell needs images of side ≥ 4, got \(shape)") }
     return try body(CellSearchSpace(
-      nodeCount: o.cellNodes, initialChannels: o.cellChannels, normalCellsPerStage: o.cellRepeats,
+      nodeCount: o.cellNodes, operations: o.cellOperations, initialChannels: o.cellChannels, normalCellsPerStage: o.cellRepeats,
       inputChannels: shape[0], imageSize: shape[1], classCount: classes))
   }
   return try body(MacroSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes))
@@ -212,7 +223,10 @@ func withSearchSpace<R>(_ o: Options, data: ExampleData, _ body: (any DecodableS
 /// names; cell logs name the cell configuration, so runs of different
 /// configurations never resume from each other's logs.
 func logName(_ base: String, _ o: Options) -> String {
-  o.space == "macro" ? base : "cell-n\(o.cellNodes)c\(o.cellChannels)r\(o.cellRepeats)-\(base)"
+  if o.space == "macro" { return base }
+  let operations = o.cellOperations == CellSearchSpace.defaultOperations
+    ? "" : "-" + o.cellOperations.map(\.rawValue).joined(separator: "+")
+  return "cell-n\(o.cellNodes)c\(o.cellChannels)r\(o.cellRepeats)\(operations)-\(base)"
 }
 
 func correlate(_ o: Options) throws {

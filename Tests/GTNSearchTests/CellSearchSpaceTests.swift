@@ -33,7 +33,8 @@ struct CellSearchSpaceTests {
     #expect(CellArchitecture(encoding: text) == a)
     // Node 0 is read by node 1 in both cells: only node 1 is an output.
     #expect(normal.outputNodes == [1])
-    #expect(CellSearchSpace(nodeCount: 2).architecture(decoding: text) == a)
+    #expect(CellSearchSpace(nodeCount: 2, operations: CellOperation.allCases).architecture(decoding: text) == a)
+    #expect(CellSearchSpace(nodeCount: 2).architecture(decoding: text) == nil)  // plain convolutions are not default
     #expect(space.architecture(decoding: text) == nil)  // 2 nodes, the space has 4
   }
 
@@ -60,7 +61,7 @@ struct CellSearchSpaceTests {
   }
 
   @Test func sampledArchitecturesRoundTripThroughStringsAndJSON() throws {
-    for space in [space, CellSearchSpace(nodeCount: 5), CellSearchSpace(nodeCount: 2, operations: [.conv3x3, .maxPool3x3])] {
+    for space in [space, CellSearchSpace(nodeCount: 5, operations: CellOperation.allCases), CellSearchSpace(nodeCount: 2, operations: [.conv3x3, .maxPool3x3])] {
       var rng = SplitMix64(seed: 11)
       for _ in 0..<100 {
         let a = space.sample(using: &rng)
@@ -112,7 +113,8 @@ struct CellSearchSpaceTests {
   @Test func builtLearnersMapMNISTAndCIFARBatchesToLogits() {
     var rng = SplitMix64(seed: 2)
     let cifar = CellSearchSpace(inputChannels: 3, imageSize: 32)
-    for (space, image) in [(space, [1, 28, 28]), (cifar, [3, 32, 32])] {
+    let everyOperation = CellSearchSpace(operations: CellOperation.allCases)
+    for (space, image) in [(space, [1, 28, 28]), (cifar, [3, 32, 32]), (everyOperation, [1, 28, 28])] {
       for _ in 0..<2 {
         let learner = space.learner(for: space.sample(using: &rng))
         let p = learner.makeParameters(using: &rng)

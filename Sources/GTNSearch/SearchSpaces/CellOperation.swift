@@ -2,10 +2,12 @@
 /// inputs.
 ///
 /// The set is the CPU-affordable core of NASNet's and ENAS's: identity,
-/// convolutions and 3×3 pooling. The convolutions are **plain** `k×k`
-/// convolutions (ReLU → conv → batch norm), not the depthwise-separable ones
-/// of the papers — GTNAutodiff has no grouped convolution — so they are named
-/// `conv3x3` and `conv5x5`, not `sep3x3`.
+/// 1×1 convolutions, depthwise-separable 3×3 and 5×5 convolutions (ReLU →
+/// depthwise `k×k` → pointwise 1×1 → batch norm, applied once as in ENAS,
+/// not twice as in DARTS) and 3×3 pooling — ``CellSearchSpace``'s default
+/// set. Plain `k×k` convolutions (``conv3x3``, ``conv5x5``) are available
+/// too; they cost about `k²·C / (k² + C)` times as many multiplications as
+/// their separable counterparts at `C` channels.
 ///
 /// In a reduction cell, an operation that reads one of the cell's inputs
 /// runs at stride 2; ``identity`` then becomes a strided 1×1 convolution
@@ -21,6 +23,10 @@ public enum CellOperation: String, Codable, CaseIterable, Hashable, Sendable {
   case conv3x3
   /// ReLU → 5×5 convolution → batch norm.
   case conv5x5
+  /// ReLU → depthwise 3×3 convolution → 1×1 convolution → batch norm.
+  case separableConv3x3 = "sepconv3x3"
+  /// ReLU → depthwise 5×5 convolution → 1×1 convolution → batch norm.
+  case separableConv5x5 = "sepconv5x5"
   /// 3×3 max pooling, padding 1.
   case maxPool3x3 = "maxpool3x3"
   /// 3×3 average pooling, padding 1.
@@ -30,7 +36,7 @@ public enum CellOperation: String, Codable, CaseIterable, Hashable, Sendable {
   func hasParameters(stride: Int) -> Bool {
     switch self {
     case .identity: stride != 1
-    case .conv1x1, .conv3x3, .conv5x5: true
+    case .conv1x1, .conv3x3, .conv5x5, .separableConv3x3, .separableConv5x5: true
     case .maxPool3x3, .averagePool3x3: false
     }
   }
@@ -44,11 +50,18 @@ public enum CellOperation: String, Codable, CaseIterable, Hashable, Sendable {
     func convolution(_ kernelSize: Int) -> any Layer {
       Sequential(LeakyReLU(0.1), Conv2D(channels, channels, kernelSize: kernelSize, stride: stride), BatchNorm(channels))
     }
+    func separable(_ kernelSize: Int) -> any Layer {
+      Sequential(
+        LeakyReLU(0.1), DepthwiseConv2D(channels, kernelSize: kernelSize, stride: stride),
+        Conv2D(channels, channels, kernelSize: 1), BatchNorm(channels))
+    }
     switch self {
     case .identity: return stride == 1 ? IdentityLayer() : convolution(1)
     case .conv1x1: return convolution(1)
     case .conv3x3: return convolution(3)
     case .conv5x5: return convolution(5)
+    case .separableConv3x3: return separable(3)
+    case .separableConv5x5: return separable(5)
     case .maxPool3x3: return MaxPool2D(kernelSize: 3, stride: stride, padding: 1)
     case .averagePool3x3: return AveragePool2D(kernelSize: 3, stride: stride, padding: 1)
     }

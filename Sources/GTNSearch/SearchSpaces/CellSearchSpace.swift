@@ -21,7 +21,10 @@
 /// initial channels, `R = 1`, 2 reductions — a network has four cells and
 /// runs at widths 16, 32, 32, 64.
 ///
-/// The convolutions are plain, not depthwise-separable: see ``CellOperation``.
+/// The default operations are NASNet's and ENAS's CPU-affordable core
+/// (``defaultOperations``: identity, 1×1 convolution, separable 3×3 and 5×5
+/// convolutions, 3×3 max and average pooling); plain 3×3 and 5×5
+/// convolutions can be added through `operations`.
 ///
 /// ```swift
 /// let space = CellSearchSpace()
@@ -33,6 +36,12 @@
 /// ```
 public struct CellSearchSpace: SearchSpace {
   public typealias Architecture = CellArchitecture
+
+  /// Identity, 1×1 convolution, separable 3×3 and 5×5 convolutions, 3×3 max
+  /// and average pooling.
+  public static let defaultOperations: [CellOperation] = [
+    .identity, .conv1x1, .separableConv3x3, .separableConv5x5, .maxPool3x3, .averagePool3x3,
+  ]
 
   /// Nodes per cell.
   public var nodeCount: Int
@@ -58,7 +67,7 @@ public struct CellSearchSpace: SearchSpace {
   ///   - imageSize: Side of the square images; must allow the reductions.
   ///   - classCount: Classes.
   public init(
-    nodeCount: Int = 4, operations: [CellOperation] = CellOperation.allCases, initialChannels: Int = 16,
+    nodeCount: Int = 4, operations: [CellOperation] = CellSearchSpace.defaultOperations, initialChannels: Int = 16,
     normalCellsPerStage: Int = 1, reductionCount: Int = 2, inputChannels: Int = 1, imageSize: Int = 28,
     classCount: Int = 10
   ) {
