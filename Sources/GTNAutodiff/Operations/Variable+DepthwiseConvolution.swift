@@ -37,6 +37,8 @@ public func depthwiseConv2d(_ input: Variable, filter: Variable, stride: Int = 1
 ///   - input: `[N, C, Ho, Wo]`, a gradient with respect to the output.
 ///   - filter: `[C, 1, KH, KW]`.
 ///   - inputShape: `[N, C, H, W]`, the forward convolution's input shape.
+///   - stride: The forward convolution's stride.
+///   - padding: The forward convolution's zero padding.
 public func depthwiseConv2dInputGradient(
   _ input: Variable, filter: Variable, inputShape: [Int], stride: Int = 1, padding: Int = 0
 ) -> Variable {
@@ -52,6 +54,13 @@ public func depthwiseConv2dInputGradient(
 
 /// The gradient of a depthwise convolution with respect to its filter, as a
 /// differentiable operation of the input and the output gradient.
+///
+/// - Parameters:
+///   - input: `[N, C, H, W]`, the forward convolution's input.
+///   - outputGradient: `[N, C, Ho, Wo]`.
+///   - filterShape: `[C, 1, KH, KW]`.
+///   - stride: The forward convolution's stride.
+///   - padding: The forward convolution's zero padding.
 public func depthwiseConv2dFilterGradient(
   _ input: Variable, outputGradient: Variable, filterShape: [Int], stride: Int = 1, padding: Int = 0
 ) -> Variable {

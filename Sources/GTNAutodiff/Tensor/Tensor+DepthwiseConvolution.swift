@@ -55,6 +55,8 @@ extension Tensor {
   /// - Parameters:
   ///   - input: `[N, C, H, W]`.
   ///   - filter: `[C, 1, KH, KW]`.
+  ///   - stride: The step between output positions.
+  ///   - padding: Zeros added on every side.
   /// - Returns: `[N, C, Ho, Wo]`, `Ho = (H + 2p − KH)/s + 1`.
   /// - Complexity: O(N·C·Ho·Wo·KH·KW).
   public static func depthwiseConv2d(_ input: Tensor, filter: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
@@ -80,6 +82,8 @@ extension Tensor {
   ///   - outputGradient: `[N, C, Ho, Wo]`.
   ///   - filter: `[C, 1, KH, KW]`.
   ///   - inputShape: `[N, C, H, W]` of the forward convolution.
+  ///   - stride: The forward convolution's stride.
+  ///   - padding: The forward convolution's zero padding.
   public static func depthwiseConv2dInputGradient(
     _ outputGradient: Tensor, filter: Tensor, inputShape: [Int], stride: Int = 1, padding: Int = 0
   ) -> Tensor {
@@ -103,6 +107,13 @@ extension Tensor {
   /// respect to its filter.
   ///
   /// `dw[c, 0, a, b] = Σ_{n, i, j} x[n, c, i·s − p + a, j·s − p + b] · dy[n, c, i, j]`
+  ///
+  /// - Parameters:
+  ///   - input: `[N, C, H, W]`.
+  ///   - outputGradient: `[N, C, Ho, Wo]`.
+  ///   - filterShape: `[C, 1, KH, KW]`.
+  ///   - stride: The forward convolution's stride.
+  ///   - padding: The forward convolution's zero padding.
   public static func depthwiseConv2dFilterGradient(
     _ input: Tensor, outputGradient: Tensor, filterShape: [Int], stride: Int = 1, padding: Int = 0
   ) -> Tensor {
