@@ -32,15 +32,6 @@ public enum CellOperation: String, Codable, CaseIterable, Hashable, Sendable {
   /// 3×3 average pooling, padding 1.
   case averagePool3x3 = "avgpool3x3"
 
-  /// Whether the operation has parameters at the given stride.
-  func hasParameters(stride: Int) -> Bool {
-    switch self {
-    case .identity: stride != 1
-    case .conv1x1, .conv3x3, .conv5x5, .separableConv3x3, .separableConv5x5: true
-    case .maxPool3x3, .averagePool3x3: false
-    }
-  }
-
   /// The layer realising the operation on `channels` channels.
   ///
   /// - Parameters:
