@@ -52,7 +52,7 @@ let package = Package(
     .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData", "GTNDistributed"], path: "Examples/_GTNExamplesSupport"),
     .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
     .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch", "GTNDistributed"], path: "Examples/gtn-nas"),
-    .executableTarget(name: "gtn-bench", dependencies: ["GTNCore", "GTNDistributed"], path: "Benchmarks/gtn-bench"),
+    .executableTarget(name: "gtn-bench", dependencies: ["GTNCore", "GTNSearch", "GTNDistributed"], path: "Benchmarks/gtn-bench"),
 
     // MARK: - Tests
     .testTarget(name: "GTNAutodiffTests", dependencies: ["GTNAutodiff"]),

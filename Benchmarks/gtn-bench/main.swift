@@ -11,6 +11,7 @@ import Foundation
 import GTNCore
 import GTNData
 import GTNDistributed
+import GTNSearch
 
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +35,7 @@ func fail(_ message: String) -> Never {
 }
 
 let usage = """
-  USAGE: gtn-bench [--workload w1|w2|w3|sgemm|learner|all] [--threads N[,M]] [--reps N] [--warmup N] [--check]
+  USAGE: gtn-bench [--workload w1|w2|w3|sgemm|learner|cell|all] [--threads N[,M]] [--reps N] [--warmup N] [--check]
                    [--checkpoint-segment K]
 
   Runs the benchmark workloads of Benchmarks/README.md and prints one JSON line per result:
@@ -44,6 +45,8 @@ let usage = """
   --check verifies the W1 meta-gradient against finite differences first.
   --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
+  cell times forward and backward of CellSearchSpace learners (16 and 8 initial channels, architectures
+  sampled with seeds 1–3, all-sepconv3x3 and all-conv3x3 cells) on a batch of 128; not part of all.
   Real images are Fashion-MNIST (Debian's dataset-fashion-mnist, or $GTN_DATA_DIR).
   """
 
@@ -81,7 +84,7 @@ while !arguments.isEmpty {
   default: fail("unknown argument '\(flag)'\n\(usage)")
   }
 }
-let known = ["w1", "w2", "w3", "sgemm", "learner", "all"]
+let known = ["w1", "w2", "w3", "sgemm", "learner", "cell", "all"]
 for w in options.workloads where !known.contains(w) { fail("--workload expects one of \(known.joined(separator: ", ")), got '\(w)'") }
 if options.workloads.contains("all") { options.workloads = ["sgemm", "w1", "w2", "w3"] }
 if options.threads.isEmpty {
@@ -281,6 +284,49 @@ func runLearner(threads: Int) {
   report("learner-w2-forward-backward", threads: threads, times: times, flops: 3 * 0.4445e9)
 }
 
+/// Forward and backward of cell-space learners on a batch of 128: the
+/// default ``CellSearchSpace`` (4 nodes, cells normal–reduction–normal–
+/// reduction) at 16 and 8 initial channels, three sampled architectures and
+/// two whose every branch is a separable, or a plain, 3×3 convolution.
+func runCellLearners(threads: Int) {
+  for channels in [16, 8] { runCellLearners(space: CellSearchSpace(initialChannels: channels), threads: threads) }
+}
+
+func runCellLearners(space: CellSearchSpace, threads: Int) {
+  let (x, y) = fashionMNIST(.train, count: 128)
+  var architectures: [(String, CellArchitecture)] = (1...3).map { seed in
+    var rng = SplitMix64(seed: UInt64(seed))
+    return ("sampled-seed\(seed)", space.sample(using: &rng))
+  }
+  for operation in [CellOperation.separableConv3x3, .conv3x3] {
+    let cell = CellArchitecture.Cell(nodes: (0..<space.nodeCount).map { i in
+      .init(left: .init(input: i + 1, operation: operation), right: .init(input: i, operation: operation))
+    })
+    architectures.append(("all-\(operation.rawValue)", CellArchitecture(normal: cell, reduction: cell)))
+  }
+  var everyOperation = space
+  everyOperation.operations = CellOperation.allCases
+  for (name, architecture) in architectures {
+    let learner = everyOperation.learner(for: architecture)
+    var rng = SplitMix64(seed: 3)
+    let parameters = learner.makeParameters(using: &rng)
+    let times = time(reps: options.reps, warmup: options.warmup) {
+      let p = parameters.map { Variable($0, requiresGradient: true) }
+      let loss = crossEntropy(logits: learner(Variable(x), parameters: p[...]), labels: y)
+      _ = gradients(of: loss, withRespectTo: p)
+    }
+    let sorted = times.sorted()
+    let line: [String: Any] = [
+      "framework": "swift-gtn", "workload": "cell-learner-forward-backward", "threads": threads,
+      "architecture_name": name, "architecture": space.encoding(of: architecture), "initial_channels": space.initialChannels,
+      "parameters": parameters.reduce(0) { $0 + $1.scalarCount }, "batch": 128,
+      "median_s": sorted[sorted.count / 2], "min_s": sorted.first!, "max_s": sorted.last!,
+      "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "blas_core": BLASRuntime.coreName,
+    ]
+    print(String(decoding: try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+  }
+}
+
 /// W1's meta-gradient against central differences of the meta-loss.
 ///
 /// W1 itself cannot be checked by differences: its learner is LeakyReLU, so
@@ -327,6 +373,7 @@ for threads in options.threads {
       switch workload {
       case "sgemm": runSgemm(threads: threads)
       case "learner": runLearner(threads: threads)
+      case "cell": runCellLearners(threads: threads)
       case "w1": try runMeta("w1-meta-mlp", trainer: w1Trainer, realCount: 256, flops: 2.71e9, threads: threads)
       case "w2": try runMeta("w2-meta-conv", trainer: w2Trainer, realCount: 128, flops: 140.4e9, threads: threads)
       case "w3": runW3(threads: threads)

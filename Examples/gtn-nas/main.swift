@@ -3,6 +3,9 @@
 //   gtn-nas correlate --gtn DIR [--architectures N] …   how well does the GTN proxy rank architectures?
 //   gtn-nas search --gtn DIR [--proxy gtn|real] …       find a good architecture under a budget
 //
+// Both search the macro space (conv stacks) by default, or with --space cell the NASNet/ENAS-style
+// cell space.
+//
 // DIR is an mnist-gtn output folder (its checkpoint.safetensors).
 //
 // Under `mpirun -np N` the architectures are scored on all ranks (search:
@@ -25,7 +28,7 @@ let usage = """
   USAGE: gtn-nas correlate --gtn DIR [options]
          gtn-nas search --gtn DIR [options]
 
-  correlate: samples N architectures from the macro search space, scores each with the GTN proxy
+  correlate: samples N architectures from the search space, scores each with the GTN proxy
   (k steps on the GTN's curriculum) and with real-data proxies at several step counts, trains each
   longer on real data as ground truth, and reports Spearman and Kendall rank correlations (all
   candidates and the top half by proxy) and the real-data step count that matches the GTN proxy.
@@ -34,6 +37,14 @@ let usage = """
 
   OPTIONS:
     --gtn DIR                 mnist-gtn output folder with checkpoint.safetensors (required)
+    --space macro|cell        The search space (default: macro): conv stacks, or normal and
+                              reduction cells stacked [normal × R, reduction] × 2 (its logs are named
+                              cell-nNcCrR[-ops]-…; each configuration resumes only its own)
+    --cell-nodes N            cell: nodes per cell (default: 4)
+    --cell-channels C         cell: initial channels, doubled at each reduction (default: 16)
+    --cell-repeats R          cell: normal cells before each reduction, ≥ 0 (default: 1)
+    --cell-operations A,B,…   cell: the operation set (default: identity,conv1x1,sepconv3x3,
+                              sepconv5x5,maxpool3x3,avgpool3x3; conv3x3 and conv5x5 also exist)
     --data-dir DIR            Dataset folder (else $GTN_DATA_DIR, else standard locations)
     --output DIR              Where the JSON Lines logs go (default: gtn-nas-output); runs resume from them
     --architectures N         correlate: how many architectures (default: 50)
@@ -67,6 +78,11 @@ struct Options {
   var seed: UInt64 = 1
   var threads = 1
   var validationCount = 2000
+  var space = "macro"
+  var cellNodes = 4
+  var cellChannels = 16
+  var cellRepeats = 1
+  var cellOperations = CellSearchSpace.defaultOperations
 }
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -121,6 +137,23 @@ func parse() -> Options {
     case "--seed": o.seed = UInt64(integer())
     case "--threads": o.threads = integer()
     case "--validation-count": o.validationCount = integer()
+    case "--space":
+      o.space = value()
+      guard ["macro", "cell"].contains(o.space) else { fail("--space expects macro or cell, got '\(o.space)'") }
+    case "--cell-nodes": o.cellNodes = integer()
+    case "--cell-channels": o.cellChannels = integer()
+    case "--cell-repeats":
+      let text = value()
+      guard let n = Int(text), n >= 0 else { fail("--cell-repeats expects an integer ≥ 0, got '\(text)'") }
+      o.cellRepeats = n
+    case "--cell-operations":
+      let text = value()
+      let names = text.split(separator: ",", omittingEmptySubsequences: false)
+      let operations = names.compactMap { CellOperation(rawValue: String($0)) }
+      guard !names.isEmpty, operations.count == names.count, Set(operations).count == operations.count else {
+        fail("--cell-operations expects distinct names from \(CellOperation.allCases.map(\.rawValue).joined(separator: ",")), got '\(text)'")
+      }
+      o.cellOperations = operations
     case "-h", "--help":
       print(usage)
       exit(0)
@@ -176,11 +209,43 @@ struct StudyRecord: Codable {
   var zeroCost: Double?
 }
 
+/// A search space whose encodings parse back (both bundled spaces).
+protocol DecodableSearchSpace: SearchSpace {
+  func architecture(decoding text: String) -> Architecture?
+}
+
+extension MacroSearchSpace: DecodableSearchSpace {}
+extension CellSearchSpace: DecodableSearchSpace {}
+
+/// Runs `body` with the search space `--space` selects, sized for the data.
+func withSearchSpace<R>(_ o: Options, data: ExampleData, _ body: (any DecodableSearchSpace) throws -> R) rethrows -> R {
+  let shape = data.training.imageShape
+  let classes = data.training.classNames.count
+  if o.space == "cell" {
+    guard shape[1] >= 4 else { fail("--space cell needs images of side ≥ 4, got \(shape)") }
+    return try body(CellSearchSpace(
+      nodeCount: o.cellNodes, operations: o.cellOperations, initialChannels: o.cellChannels, normalCellsPerStage: o.cellRepeats,
+      inputChannels: shape[0], imageSize: shape[1], classCount: classes))
+  }
+  return try body(MacroSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes))
+}
+
+/// The log name for `base` in the selected space: macro logs keep their old
+/// names; cell logs name the cell configuration, so runs of different
+/// configurations never resume from each other's logs.
+func logName(_ base: String, _ o: Options) -> String {
+  if o.space == "macro" { return base }
+  let operations = o.cellOperations == CellSearchSpace.defaultOperations
+    ? "" : "-" + o.cellOperations.map(\.rawValue).joined(separator: "+")
+  return "cell-n\(o.cellNodes)c\(o.cellChannels)r\(o.cellRepeats)\(operations)-\(base)"
+}
+
 func correlate(_ o: Options) throws {
   let (trainer, data) = try loadGTN(o)
-  let space = MacroSearchSpace(
-    inputChannels: data.training.imageShape[0], imageSize: data.training.imageShape[1],
-    classCount: data.training.classNames.count)
+  try withSearchSpace(o, data: data) { space in try correlate(o, space: space, trainer: trainer, data: data) }
+}
+
+func correlate<Space: DecodableSearchSpace>(_ o: Options, space: Space, trainer: MetaTrainer, data: ExampleData) throws {
   let validation = data.validation.subset(0..<min(o.validationCount, data.validation.count))
   let gtnProxy = GTNProxy(trainer: trainer, steps: o.gtnSteps, validationImages: validation.images, validationLabels: validation.labels)
   func realProxy(_ steps: Int) -> RealDataProxy {
@@ -192,7 +257,7 @@ func correlate(_ o: Options) throws {
   let truthProxy = RealDataProxy(
     images: data.training.images, labels: data.training.labels, steps: o.truthSteps,
     validationImages: data.test.images, validationLabels: data.test.labels)
-  let logURL = URL(fileURLWithPath: o.output).appendingPathComponent("correlate.jsonl")
+  let logURL = URL(fileURLWithPath: o.output).appendingPathComponent(logName("correlate.jsonl", o))
   var records: [StudyRecord] = []
   var handle: FileHandle? = nil
   if communicator.rank == 0 {
@@ -281,7 +346,7 @@ func correlate(_ o: Options) throws {
   }
   let mean = { (xs: [Double]) in xs.reduce(0, +) / Double(Swift.max(xs.count, 1)) }
   print(jsonLine([
-    "command": "correlate", "architectures": records.count, "gtn_steps": o.gtnSteps, "truth_steps": o.truthSteps,
+    "command": "correlate", "space": o.space, "architectures": records.count, "gtn_steps": o.gtnSteps, "truth_steps": o.truthSteps,
     "gtn": gtn, "real": real, "zero_cost_gradient_norm": correlations(records.map { $0.zeroCost ?? 0 }), "real_steps_matching_gtn_top50_spearman": matching ?? NSNull(),
     "mean_seconds_gtn_proxy": mean(records.map(\.gtnSeconds)),
     "mean_seconds_real_proxy": Dictionary(uniqueKeysWithValues: o.realSteps.map { s in (String(s), mean(records.map { $0.realSeconds[s] ?? 0 })) }),
@@ -291,25 +356,26 @@ func correlate(_ o: Options) throws {
 
 func search(_ o: Options) throws {
   let (trainer, data) = try loadGTN(o)
-  let space = MacroSearchSpace(
-    inputChannels: data.training.imageShape[0], imageSize: data.training.imageShape[1],
-    classCount: data.training.classNames.count)
+  try withSearchSpace(o, data: data) { space in try search(o, space: space, trainer: trainer, data: data) }
+}
+
+func search<Space: DecodableSearchSpace>(_ o: Options, space: Space, trainer: MetaTrainer, data: ExampleData) throws {
   let validation = data.validation.subset(0..<min(o.validationCount, data.validation.count))
   let evaluator: any ArchitectureEvaluator = o.proxy == "gtn"
     ? GTNProxy(trainer: trainer, steps: o.gtnSteps, validationImages: validation.images, validationLabels: validation.labels)
     : RealDataProxy(images: data.training.images, labels: data.training.labels, steps: o.realSteps.first ?? 128,
                     validationImages: validation.images, validationLabels: validation.labels)
   if communicator.rank == 0 { try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true) }
-  let logURL = URL(fileURLWithPath: o.output).appendingPathComponent("search-\(o.proxy)-\(o.strategy).jsonl")
-  let records: [SearchRecord<MacroSearchSpace.Architecture>]
-  let progress: (SearchRecord<MacroSearchSpace.Architecture>) -> Void = { r in
+  let logURL = URL(fileURLWithPath: o.output).appendingPathComponent(logName("search-\(o.proxy)-\(o.strategy).jsonl", o))
+  let records: [SearchRecord<Space.Architecture>]
+  let progress: (SearchRecord<Space.Architecture>) -> Void = { r in
     log(String(format: "%d %@  score %.3f  (%.1fs)", r.index + 1, r.encoding, r.score, r.seconds))
   }
   if o.strategy == "random" {
-    let search = ArchitectureSearch(space: space, strategy: RandomSearch<MacroSearchSpace>(), evaluator: evaluator, seed: o.seed)
+    let search = ArchitectureSearch(space: space, strategy: RandomSearch<Space>(), evaluator: evaluator, seed: o.seed)
     records = try DistributedSearch(search: search, communicator: communicator).run(budget: o.budget, log: logURL, progress: progress)
   } else {
-    let search = ArchitectureSearch(space: space, strategy: RegularizedEvolution<MacroSearchSpace>(), evaluator: evaluator, seed: o.seed)
+    let search = ArchitectureSearch(space: space, strategy: RegularizedEvolution<Space>(), evaluator: evaluator, seed: o.seed)
     records = try DistributedSearch(search: search, communicator: communicator).run(budget: o.budget, log: logURL, progress: progress)
   }
   // Train the best distinct candidates on real data and pick by test accuracy.
@@ -328,7 +394,7 @@ func search(_ o: Options) throws {
   let finals = Array(zip(top, accuracies))
   let best = finals.max { $0.1 < $1.1 }!
   print(jsonLine([
-    "command": "search", "proxy": o.proxy, "strategy": o.strategy, "evaluations": records.count,
+    "command": "search", "space": o.space, "proxy": o.proxy, "strategy": o.strategy, "evaluations": records.count,
     "search_seconds": records.reduce(0) { $0 + $1.seconds }, "best_architecture": best.0.encoding,
     "best_proxy_score": best.0.score, "best_test_accuracy": best.1, "truth_steps": o.truthSteps,
     "finalists": finals.map { ["architecture": $0.0.encoding, "proxy_score": $0.0.score, "test_accuracy": $0.1] as [String: Any] },
