@@ -1,7 +1,7 @@
 /// A simple macro search space for MNIST-sized problems: a stack of
-/// convolution blocks — each with its own width and kernel size, optionally
-/// followed by 2×2 max pooling — then global average pooling and a linear
-/// classifier.
+/// convolution blocks — each a convolution with its own width and kernel
+/// size, optionally 2×2 max pooling, mean-only batch norm and LeakyReLU(0.1)
+/// — then global average pooling and a linear classifier.
 ///
 /// ```swift
 /// let space = MacroSearchSpace()
@@ -111,8 +111,12 @@ public struct MacroSearchSpace: SearchSpace {
     var layers: [any Layer] = []
     var channels = inputChannels
     for block in architecture.blocks {
-      layers += [Conv2D(channels, block.width, kernelSize: block.kernelSize), BatchNorm(block.width, meanOnly: true), LeakyReLU(0.1)]
+      // Pool before normalising (the paper's order): with batch norm before
+      // max pooling, learners trained on GTN data diverge (see GTNCore's
+      // "Bring your own learner").
+      layers.append(Conv2D(channels, block.width, kernelSize: block.kernelSize))
       if block.pools { layers.append(MaxPool2D()) }
+      layers += [BatchNorm(block.width, meanOnly: true), LeakyReLU(0.1)]
       channels = block.width
     }
     layers += [GlobalAveragePool(), Linear(channels, classCount)]
