@@ -40,6 +40,8 @@ let usage = """
     --space macro|cell        The search space (default: macro): conv stacks, or normal and
                               reduction cells stacked [normal × R, reduction] × 2 (its logs are named
                               cell-nNcCrR[-ops]-…; each configuration resumes only its own)
+    --macro-head flatten|gap  macro: classifier head, flattened features or global average pooling
+                              (default: flatten, as the GTN's learner; gap logs are named gap-…)
     --cell-nodes N            cell: nodes per cell (default: 4)
     --cell-channels C         cell: initial channels, doubled at each reduction (default: 16)
     --cell-repeats R          cell: normal cells before each reduction, ≥ 0 (default: 1)
@@ -79,6 +81,7 @@ struct Options {
   var threads = 1
   var validationCount = 2000
   var space = "macro"
+  var macroHead = MacroSearchSpace.Head.flatten
   var cellNodes = 4
   var cellChannels = 16
   var cellRepeats = 1
@@ -140,6 +143,12 @@ func parse() -> Options {
     case "--space":
       o.space = value()
       guard ["macro", "cell"].contains(o.space) else { fail("--space expects macro or cell, got '\(o.space)'") }
+    case "--macro-head":
+      let text = value()
+      guard let head = ["flatten": MacroSearchSpace.Head.flatten, "gap": .globalAveragePool][text] else {
+        fail("--macro-head expects flatten or gap, got '\(text)'")
+      }
+      o.macroHead = head
     case "--cell-nodes": o.cellNodes = integer()
     case "--cell-channels": o.cellChannels = integer()
     case "--cell-repeats":
@@ -227,14 +236,14 @@ func withSearchSpace<R>(_ o: Options, data: ExampleData, _ body: (any DecodableS
       nodeCount: o.cellNodes, operations: o.cellOperations, initialChannels: o.cellChannels, normalCellsPerStage: o.cellRepeats,
       inputChannels: shape[0], imageSize: shape[1], classCount: classes))
   }
-  return try body(MacroSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes))
+  return try body(MacroSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes, head: o.macroHead))
 }
 
 /// The log name for `base` in the selected space: macro logs keep their old
 /// names; cell logs name the cell configuration, so runs of different
 /// configurations never resume from each other's logs.
 func logName(_ base: String, _ o: Options) -> String {
-  if o.space == "macro" { return base }
+  if o.space == "macro" { return o.macroHead == .flatten ? base : "gap-" + base }
   let operations = o.cellOperations == CellSearchSpace.defaultOperations
     ? "" : "-" + o.cellOperations.map(\.rawValue).joined(separator: "+")
   return "cell-n\(o.cellNodes)c\(o.cellChannels)r\(o.cellRepeats)\(operations)-\(base)"
