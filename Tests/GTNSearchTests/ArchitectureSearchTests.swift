@@ -49,6 +49,24 @@ struct MacroSearchSpaceTests {
     let x = Variable(Tensor(randomNormal: [2, 1, 28, 28], using: &rng))
     #expect(learner(x, parameters: p[...]).shape == [2, 10])
   }
+
+  /// The flattening head sizes its linear layer from the pooled side; the
+  /// global-average-pooling head from the channels alone.
+  @Test(arguments: [("c8k3p-c16k5p-c8k1", 8 * 7 * 7), ("c4k3", 4 * 28 * 28), ("c4k1p-c2k3", 2 * 14 * 14)])
+  func headsSizeTheirClassifier(encoding: String, flattened: Int) {
+    var rng = SplitMix64(seed: 3)
+    let x = Variable(Tensor(randomNormal: [3, 1, 28, 28], using: &rng))
+    for (head, features) in [(MacroSearchSpace.Head.flatten, flattened), (.globalAveragePool, nil)] {
+      let space = MacroSearchSpace(head: head)
+      let a = space.architecture(decoding: encoding)!
+      let learner = space.learner(for: a)
+      let parameters = learner.makeParameters(using: &rng)
+      // The classifier's weight is the last matrix: [10, features].
+      let weight = parameters.last { $0.rank == 2 }!
+      #expect(weight.shape == [10, features ?? a.blocks.last!.width])
+      #expect(learner(x, parameters: parameters.map { Variable($0) }[...]).shape == [3, 10])
+    }
+  }
 }
 
 struct ArchitectureSearchTests {
