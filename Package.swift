@@ -42,6 +42,7 @@ let package = Package(
     // MARK: - Examples and benchmarks
     .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData"], path: "Examples/_GTNExamplesSupport"),
     .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
+    .executableTarget(name: "cifar-gtn", dependencies: ["_GTNExamplesSupport"], path: "Examples/cifar-gtn"),
     .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch"], path: "Examples/gtn-nas"),
     .executableTarget(name: "gtn-bench", dependencies: ["GTNCore"], path: "Benchmarks/gtn-bench"),
 
