@@ -101,6 +101,7 @@ extension ExampleOptions {
         options.innerMomentum = mu
       case "--noise-size": options.noiseSize = try integer(flag)
       case "--augment": options.augment = true
+      case "--no-augment": options.augment = false
       case "--quiet": options.quiet = true
       case "--adam-beta2":
         let text = try value(flag)
@@ -177,7 +178,7 @@ extension ExampleOptions {
       --inner-momentum MU       Initial learned inner momentum (default: \(defaults.innerMomentum))
       --noise-size Z            Generator input length (default: \(defaults.noiseSize))
       --real-batch-size N       Real images per meta-loss (default: \(defaults.realBatchSize))
-      --augment                 Random crop (pad 4) and horizontal flip of the real batches
+      --augment                 Random crop (pad 4) and horizontal flip of the real batches\(defaults.augment ? " (default: on;\n                                --no-augment turns it off)" : "")
       --threads N               Threads for the convolution kernels (default: \(defaults.threads))
       --evaluation-seeds N      Fresh learners per evaluation (default: \(defaults.evaluationSeeds))
       --evaluation-steps K,...  Step counts to evaluate at (default: \(defaults.evaluationSteps.map { $0.map(String.init).joined(separator: ",") } ?? "1, 2, 4, … up to T"));

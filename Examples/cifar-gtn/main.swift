@@ -6,15 +6,17 @@
 import Foundation
 import _GTNExamplesSupport
 
-/// A CPU-sized default: a narrow version of the paper's strided learner,
-/// the lean convolutional generator, T = 32 (evaluation cycles the
-/// curriculum to reach 64 and 128 steps), augmented real batches.
+/// A CPU-sized default: the paper's strided learner at an eighth of its
+/// width (8, 16, 32), the lean convolutional generator, T = 32 inner steps
+/// of 32 samples (evaluation cycles the curriculum to reach 64 and 128
+/// steps), augmented real batches of 128.
 /// `--paper` selects the paper's setup.
 var defaults = ExampleOptions(dataset: "cifar10")
 defaults.learner = "strided"
 defaults.generator = "conv"
 defaults.innerSteps = 32
-defaults.batchSize = 64
+defaults.learnerWidth = 8
+defaults.batchSize = 32
 defaults.realBatchSize = 128
 defaults.outerIterations = 300
 defaults.intermediateLosses = 16

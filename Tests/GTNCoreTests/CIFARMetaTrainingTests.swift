@@ -41,7 +41,7 @@ func shortCIFARMetaTrainingImprovesFewStepAccuracy() throws {
   }
   let after = accuracy()
   print("CIFAR-10: accuracy after \(steps) steps on GTN data: untrained generator \(before), after 60 meta-iterations \(after)")
-  // Wrong meta-gradients leave this at chance (≈10%); measured: 8.6% → 16.2%.
-  #expect(after > before + 0.05)
-  #expect(after > 0.13)
+  // Wrong meta-gradients leave this at chance (≈10%); measured: 8.6% → 19.8%.
+  #expect(after > before + 0.07)
+  #expect(after > 0.15)
 }

@@ -50,7 +50,7 @@ extension RealDataBaseline {
   public static func tunedPerStepCount(
     learner: any Learner, trainImages: Tensor, trainLabels: [Int],
     validationImages: Tensor, validationLabels: [Int], testImages: Tensor, testLabels: [Int],
-    batchSize: Int, stepCounts: [Int], learningRates: [Float] = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2],
+    batchSize: Int, stepCounts: [Int], learningRates: [Float] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5],
     momentum: Float = 0.9, classCount: Int = 10, seeds: [UInt64]
   ) -> PerStepCountResult {
     precondition(!learningRates.isEmpty && !seeds.isEmpty, "tunedPerStepCount needs learning rates and seeds")

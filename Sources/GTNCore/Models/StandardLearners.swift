@@ -22,7 +22,7 @@ extension Sequential {
   /// mean-only batch norm and LeakyReLU(0.1), then global average pooling
   /// and FC(K); every layer weight-normalised.
   ///
-  /// The same as ``stridedConvLearner(inputChannels:classCount:widths:batchNorm:weightNormalized:)``
+  /// The same as `stridedConvLearner(inputChannels:classCount:widths:batchNorm:weightNormalized:)`
   /// with widths (64, 128, 256).
   ///
   /// - Parameters:
