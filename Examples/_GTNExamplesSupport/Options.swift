@@ -189,7 +189,8 @@ extension ExampleOptions {
       --quiet                   No progress on stderr
       -h, --help                Show this help
 
-    Writes DIR/curriculum.png (one row per inner step), DIR/accuracy.svg and DIR/accuracy.csv
+    Writes DIR/curriculum.png (one row per inner step; for colour images also a small
+    DIR/curriculum-preview.png of 8 steps, one sample per class), DIR/accuracy.svg and DIR/accuracy.csv
     (test accuracy against SGD steps, GTN data versus tuned real data), DIR/checkpoint.safetensors,
     DIR/summary.json, and prints the summary as one JSON line on stdout.
     """
