@@ -31,4 +31,20 @@ struct RealDataBaselineTests {
     #expect(result.accuracy[10]!.mean > 0.95)
     #expect(result.accuracy[10]!.count == 2)
   }
+
+  @Test("Tuning once picks the learning rate that is best at the largest step count")
+  func tunesForTheLargestStepCount() {
+    let train = blobs(count: 200, seed: 1)
+    let validation = blobs(count: 100, seed: 2)
+    let test = blobs(count: 100, seed: 3)
+    let result = RealDataBaseline.tuned(
+      learner: Sequential.mlpLearner(inputSize: 16, hiddenSize: 8, classCount: 2),
+      trainImages: train.images, trainLabels: train.labels,
+      validationImages: validation.images, validationLabels: validation.labels,
+      testImages: test.images, testLabels: test.labels,
+      batchSize: 16, stepCounts: [1, 10], learningRates: [1e-5, 0.1], momentum: 0.9, classCount: 2, seeds: [1, 2])
+    #expect(result.learningRate == 0.1)
+    #expect(Set(result.accuracy.keys) == [1, 10])
+    #expect(result.accuracy[10]!.mean > 0.95)
+  }
 }
