@@ -51,6 +51,7 @@ let package = Package(
     // MARK: - Examples and benchmarks
     .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData", "GTNDistributed"], path: "Examples/_GTNExamplesSupport"),
     .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
+    .executableTarget(name: "cifar-gtn", dependencies: ["_GTNExamplesSupport"], path: "Examples/cifar-gtn"),
     .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch", "GTNDistributed"], path: "Examples/gtn-nas"),
     .executableTarget(name: "gtn-bench", dependencies: ["GTNCore", "GTNSearch", "GTNDistributed"], path: "Benchmarks/gtn-bench"),
 

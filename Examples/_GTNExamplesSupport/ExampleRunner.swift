@@ -19,6 +19,16 @@ public struct ExampleData: Sendable {
     return ExampleData(name: name == "mnist" ? "MNIST" : "Fashion-MNIST", training: training, validation: validation, test: test)
   }
 
+  /// Loads CIFAR-10 ([-1, 1] scaling, the generator's range; the last 5,000
+  /// training images — the second half of `data_batch_5` — as the
+  /// validation split, leaving 45,000) from `directory` or `GTN_DATA_DIR`.
+  public static func cifar10(directory: URL?) throws -> ExampleData {
+    let train = try Dataset.cifar10(split: .train, from: directory, normalization: .minusOneToOne)
+    let test = try Dataset.cifar10(split: .test, from: directory, normalization: .minusOneToOne)
+    let (training, validation) = train.splitting(validationCount: 5_000)
+    return ExampleData(name: "CIFAR-10", training: training, validation: validation, test: test)
+  }
+
   public var name: String
   public var training: Dataset
   public var validation: Dataset
@@ -65,7 +75,9 @@ public struct ExampleRunner {
     let side = shape[1]
     let learner: Sequential
     switch o.learner {
+    case "paper" where shape == [3, 32, 32]: learner = .paperCIFARLearner(inputChannels: 3, classCount: classes)
     case "paper": learner = .paperLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
+    case "strided": learner = .stridedConvLearner(inputChannels: shape[0], classCount: classes, widths: (o.learnerWidth, 2 * o.learnerWidth, 4 * o.learnerWidth))
     case "conv": learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
     case "conv-bn": learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes, batchNorm: true)
     case "conv-wn":
@@ -93,7 +105,7 @@ public struct ExampleRunner {
       optimizer: SGDWithMomentum(learningRate: o.innerLearningRate, momentum: o.innerMomentum, stepCount: o.innerSteps, perStep: true),
       learners: [learner],
       configuration: MetaTrainingConfiguration(
-        iterations: o.outerIterations, learningRate: o.learningRate, intermediateLossInterval: o.intermediateLosses,
+        iterations: o.outerIterations, learningRate: o.learningRate, beta2: o.adamBeta2, intermediateLossInterval: o.intermediateLosses,
         checkpointSegmentLength: o.checkpointSegment),
       seed: o.seed)
   }
@@ -125,6 +137,8 @@ public struct ExampleRunner {
     ]
 
     // Meta-training.
+    let residentBefore = ProcessMemory.residentBytes
+    let peakWasReset = ProcessMemory.resetPeak()
     let clock = ContinuousClock()
     let started = clock.now
     let firstIteration = distributed.trainer.state.iteration
@@ -150,6 +164,7 @@ public struct ExampleRunner {
       }
     }
     let trainingSeconds = seconds(clock.now - started)
+    let peakDuringTraining = ProcessMemory.peakResidentBytes
     let trainer = distributed.trainer
     let T = options.innerSteps
 
@@ -169,26 +184,50 @@ public struct ExampleRunner {
     var stepCounts = [1]
     while stepCounts.last! * 2 < T { stepCounts.append(stepCounts.last! * 2) }
     if stepCounts.last! != T { stepCounts.append(T) }
+    if let wanted = options.evaluationSteps { stepCounts = wanted }
+    let K = stepCounts.max()!
     let seeds = (0..<UInt64(options.evaluationSeeds)).map { 1000 + $0 }
+    let evaluationStarted = clock.now
     let gtn = trainer.evaluate(learner: learner, stepCounts: stepCounts, seeds: seeds, testImages: data.test.images, testLabels: data.test.labels)
-    let real = RealDataBaseline.tuned(
-      learner: learner, trainImages: data.training.images, trainLabels: data.training.labels,
-      validationImages: data.validation.images, validationLabels: data.validation.labels,
-      testImages: data.test.images, testLabels: data.test.labels,
-      batchSize: options.batchSize, stepCounts: stepCounts, classCount: data.training.classNames.count, seeds: seeds)
+    let real: (accuracy: [Int: MeanAndDeviation], learningRates: [Int: Float])
+    if options.tuneEachStepCount {
+      // Tuning measures every learning rate at every k: on a 2,000-image
+      // part of the validation split to bound the cost.
+      let tuning = data.validation.subset(0..<Swift.min(2_000, data.validation.count))
+      let tuned = RealDataBaseline.tunedPerStepCount(
+        learner: learner, trainImages: data.training.images, trainLabels: data.training.labels,
+        validationImages: tuning.images, validationLabels: tuning.labels,
+        testImages: data.test.images, testLabels: data.test.labels,
+        batchSize: options.batchSize, stepCounts: stepCounts, classCount: data.training.classNames.count, seeds: seeds)
+      real = (tuned.accuracy, tuned.learningRate)
+    } else {
+      let tuned = RealDataBaseline.tuned(
+        learner: learner, trainImages: data.training.images, trainLabels: data.training.labels,
+        validationImages: data.validation.images, validationLabels: data.validation.labels,
+        testImages: data.test.images, testLabels: data.test.labels,
+        batchSize: options.batchSize, stepCounts: stepCounts, classCount: data.training.classNames.count, seeds: seeds)
+      real = (tuned.accuracy, Dictionary(uniqueKeysWithValues: stepCounts.map { ($0, tuned.learningRate) }))
+    }
+    let evaluationSeconds = seconds(clock.now - evaluationStarted)
+    // Steps on GTN data to reach the real-data learner's accuracy after K
+    // steps: the smallest evaluated k whose mean accuracy is at least as high.
+    let stepsToReach = stepCounts.first { gtn[$0]!.mean >= real.accuracy[K]!.mean }
 
     // Outputs.
     try writeCurriculum(trainer, to: output.appendingPathComponent("curriculum.png"))
     var plot = LinePlot(title: "\(data.name): test accuracy after k SGD steps", xLabel: "SGD steps k", yLabel: "test accuracy")
     plot.add(series: "GTN data", points: stepCounts.map { (Double($0), gtn[$0]!.mean) })
-    plot.add(series: "real data (lr \(real.learningRate))", points: stepCounts.map { (Double($0), real.accuracy[$0]!.mean) })
+    let realSeries = options.tuneEachStepCount ? "real data (lr tuned per k)" : "real data (lr \(real.learningRates[K]!))"
+    plot.add(series: realSeries, points: stepCounts.map { (Double($0), real.accuracy[$0]!.mean) })
     try plot.svg().write(to: output.appendingPathComponent("accuracy.svg"), atomically: true, encoding: .utf8)
-    var csv = "steps,gtn_mean,gtn_std,real_mean,real_std\n"
+    var csv = "steps,gtn_mean,gtn_std,real_mean,real_std" + (options.tuneEachStepCount ? ",real_learning_rate\n" : "\n")
     for k in stepCounts {
-      csv += "\(k),\(gtn[k]!.mean),\(gtn[k]!.standardDeviation),\(real.accuracy[k]!.mean),\(real.accuracy[k]!.standardDeviation)\n"
+      csv += "\(k),\(gtn[k]!.mean),\(gtn[k]!.standardDeviation),\(real.accuracy[k]!.mean),\(real.accuracy[k]!.standardDeviation)"
+        + (options.tuneEachStepCount ? ",\(real.learningRates[k]!)\n" : "\n")
     }
     try csv.write(to: output.appendingPathComponent("accuracy.csv"), atomically: true, encoding: .utf8)
 
+    let megabytes = { (bytes: Int?) -> Any in bytes.map { Double($0 / 1024) / 1024 } ?? NSNull() }
     var summary: [String: Any] = [
       "dataset": data.name,
       "inner_steps": T,
@@ -199,11 +238,11 @@ public struct ExampleRunner {
       "curriculum": options.curriculum,
       "meta_training_seconds": (trainingSeconds * 10).rounded() / 10,
       "resumed_from_iteration": firstIteration,
-      "gtn_test_accuracy": gtn[T]!.mean,
-      "gtn_test_accuracy_std": gtn[T]!.standardDeviation,
-      "real_test_accuracy": real.accuracy[T]!.mean,
-      "real_test_accuracy_std": real.accuracy[T]!.standardDeviation,
-      "real_learning_rate": Double(real.learningRate),
+      "gtn_test_accuracy": gtn[T].map { $0.mean } ?? NSNull(),
+      "gtn_test_accuracy_std": gtn[T].map { $0.standardDeviation } ?? NSNull(),
+      "real_test_accuracy": real.accuracy[T].map { $0.mean } ?? NSNull(),
+      "real_test_accuracy_std": real.accuracy[T].map { $0.standardDeviation } ?? NSNull(),
+      "real_learning_rate": Double(real.learningRates[K]!),
       "evaluation_seeds": options.evaluationSeeds,
       "blas_core": BLASRuntime.coreName,
       "threads": options.threads,
@@ -214,6 +253,24 @@ public struct ExampleRunner {
       summary["ensemble_test_accuracy"] = ensemble.ensembleAccuracy
       summary["ensemble_learner_test_accuracy"] = ensemble.learnerAccuracy.mean
       summary["ensemble_learner_test_accuracy_std"] = ensemble.learnerAccuracy.standardDeviation
+    }
+    if options.evaluationSteps != nil || options.tuneEachStepCount {
+      summary["accuracy_by_steps"] = Dictionary(uniqueKeysWithValues: stepCounts.map { k in
+        (String(k), [
+          "gtn": gtn[k]!.mean, "gtn_std": gtn[k]!.standardDeviation,
+          "real": real.accuracy[k]!.mean, "real_std": real.accuracy[k]!.standardDeviation,
+          "real_learning_rate": Double(real.learningRates[k]!),
+        ] as [String: Any])
+      })
+      summary["speedup_reference_steps"] = K
+      summary["gtn_steps_to_reach_real"] = stepsToReach ?? NSNull()
+      summary["speedup"] = stepsToReach.map { Double(K) / Double($0) } ?? NSNull()
+      summary["evaluation_seconds"] = (evaluationSeconds * 10).rounded() / 10
+      summary["resident_mb_before_meta_training"] = megabytes(residentBefore)
+      summary["peak_resident_mb_meta_training"] = peakWasReset ? megabytes(peakDuringTraining) : NSNull()
+      summary["checkpoint_segment"] = options.checkpointSegment ?? NSNull()
+      summary["intermediate_losses"] = options.intermediateLosses ?? NSNull()
+      summary["augment"] = options.augment
     }
     let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
     try json.write(to: output.appendingPathComponent("summary.json"), options: .atomic)
@@ -229,6 +286,16 @@ public struct ExampleRunner {
     let images = Tensor.concatenating(batches.map { $0.images.slice(alongAxis: 0, 0..<columns) }, alongAxis: 0)
     precondition(images.shape == [batches.count * columns] + shape)
     try ImageGrid(images: images, rows: batches.count, columns: columns, range: -1...1, scale: 2, spacing: 1).write(to: url)
+    if shape[0] == 3 {
+      // Colour images make a large grid: also a small preview of up to 8
+      // evenly spaced steps, one sample per class.
+      let rows = Swift.min(8, batches.count)
+      let picked = (0..<rows).map { batches[$0 * batches.count / rows] }
+      let perRow = Swift.min(options.batchSize, 10)
+      let preview = Tensor.concatenating(picked.map { $0.images.slice(alongAxis: 0, 0..<perRow) }, alongAxis: 0)
+      try ImageGrid(images: preview, rows: rows, columns: perRow, range: -1...1, scale: 2, spacing: 2)
+        .write(to: url.deletingLastPathComponent().appendingPathComponent("curriculum-preview.png"))
+    }
   }
 }
 

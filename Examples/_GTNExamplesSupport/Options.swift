@@ -26,6 +26,15 @@ public struct ExampleOptions: Sendable, Codable {
   public var noiseSize = 64
   public var augment = false
   public var quiet = false
+  /// Adam's β₂ for the outer loop.
+  public var adamBeta2: Float = 0.999
+  /// Step counts k to evaluate at; `nil`: 1, 2, 4, … up to T, and T.
+  public var evaluationSteps: [Int]? = nil
+  /// Tune the real-data baseline's learning rate for every evaluated step
+  /// count separately (else once, for the largest).
+  public var tuneEachStepCount = false
+  /// The `strided` learner's first width w (then 2w and 4w).
+  public var learnerWidth = 16
 
   public init(dataset: String) { self.dataset = dataset }
 }
@@ -68,7 +77,7 @@ extension ExampleOptions {
       case "--seed": options.seed = UInt64(try integer(flag, minimum: 0))
       case "--output": options.output = try value(flag)
       case "--resume": options.resume = true
-      case "--learner": options.learner = try choice(flag, ["mlp", "conv", "conv-bn", "conv-wn", "paper"])
+      case "--learner": options.learner = try choice(flag, ["mlp", "conv", "conv-bn", "conv-wn", "strided", "paper"])
       case "--generator": options.generator = try choice(flag, ["mlp", "conv", "paper"])
       case "--curriculum": options.curriculum = try choice(flag, ["learned", "random", "shuffled", "pixels"])
       case "--soft-labels": options.softLabels = true
@@ -92,7 +101,34 @@ extension ExampleOptions {
         options.innerMomentum = mu
       case "--noise-size": options.noiseSize = try integer(flag)
       case "--augment": options.augment = true
+      case "--no-augment": options.augment = false
       case "--quiet": options.quiet = true
+      case "--adam-beta2":
+        let text = try value(flag)
+        guard let beta = Float(text), beta > 0, beta < 1 else { throw UsageError(message: "--adam-beta2 expects a number in (0, 1), got '\(text)'") }
+        options.adamBeta2 = beta
+      case "--evaluation-steps":
+        let text = try value(flag)
+        let steps = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !steps.isEmpty, steps.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+          throw UsageError(message: "--evaluation-steps expects comma-separated integers ≥ 1, got '\(text)'")
+        }
+        options.evaluationSteps = Array(Set(steps.map { $0! })).sorted()
+      case "--tune-each-step-count": options.tuneEachStepCount = true
+      case "--learner-width": options.learnerWidth = try integer(flag)
+      case "--paper" where options.dataset == "cifar10":
+        // The paper's CIFAR-10 setup, one flag away.
+        options.learner = "paper"
+        options.generator = "paper"
+        options.noiseSize = 128
+        options.innerSteps = 128
+        options.batchSize = 128
+        options.realBatchSize = 256
+        options.intermediateLosses = 16
+        options.learningRate = 0.004
+        options.adamBeta2 = 0.9
+        options.augment = true
+        options.checkpointSegment = 16
       case "--paper":
         // The paper's MNIST setup, one flag away.
         options.learner = "paper"
@@ -127,29 +163,47 @@ extension ExampleOptions {
       --seed S                  Seed for every random choice (default: \(defaults.seed))
       --output DIR              Where checkpoint, PNG, SVG, CSV and summary go (default: \(defaults.output))
       --resume                  Continue from DIR/checkpoint.safetensors if present
-      --learner mlp|conv|conv-bn|conv-wn|paper  Learner architecture (default: \(defaults.learner))
+      --learner mlp|conv|conv-bn|conv-wn|strided|paper  Learner architecture (default: \(defaults.learner));
+                                strided: conv W, 2W s2, 2W, 4W s2, 4W, GAP, FC; paper: the paper's
+                                learner for the dataset (on CIFAR-10: strided at widths 64, 128, 256)
+      --learner-width W         Widths W, 2W, 4W of the strided learner (default: \(defaults.learnerWidth))
       --generator mlp|conv|paper Generator architecture (default: \(defaults.generator))
       --curriculum KIND         learned | random | shuffled | pixels (default: \(defaults.curriculum))
       --soft-labels             Learn soft labels with the curriculum
       --intermediate-losses K   Add the real-data loss after every K-th inner step
       --checkpoint-segment K    Gradient checkpointing: recompute the inner loop in segments of K steps
       --learning-rate LR        Outer Adam learning rate (default: \(defaults.learningRate))
+      --adam-beta2 B            Outer Adam β₂ (default: \(defaults.adamBeta2))
       --inner-learning-rate LR  Initial learned inner learning rate (default: \(defaults.innerLearningRate))
       --inner-momentum MU       Initial learned inner momentum (default: \(defaults.innerMomentum))
       --noise-size Z            Generator input length (default: \(defaults.noiseSize))
       --real-batch-size N       Real images per meta-loss (default: \(defaults.realBatchSize))
-      --augment                 Random crop (pad 4) and horizontal flip of the real batches
+      --augment                 Random crop (pad 4) and horizontal flip of the real batches\(defaults.augment ? " (default: on;\n                                --no-augment turns it off)" : "")
       --threads N               Threads for the convolution kernels (default: \(defaults.threads))
       --evaluation-seeds N      Fresh learners per evaluation (default: \(defaults.evaluationSeeds))
+      --evaluation-steps K,...  Step counts to evaluate at (default: \(defaults.evaluationSteps.map { $0.map(String.init).joined(separator: ",") } ?? "1, 2, 4, … up to T"));
+                                beyond T, learners cycle through the curriculum again
+      --tune-each-step-count    Tune the real-data learning rate for each step count\(defaults.tuneEachStepCount ? " (default: on)" : "")
       --checkpoint-every N      Save the run every N iterations (default: \(defaults.checkpointEvery))
-      --paper                   The paper's full setup (paper learner and generator, T=32, B=128,
-                                intermediate losses, 2000 iterations, checkpoint segments of 8)
+    \(paperUsage(datasets))
       --quiet                   No progress on stderr
       -h, --help                Show this help
 
-    Writes DIR/curriculum.png (one row per inner step), DIR/accuracy.svg and DIR/accuracy.csv
+    Writes DIR/curriculum.png (one row per inner step; for colour images also a small
+    DIR/curriculum-preview.png of 8 steps, one sample per class), DIR/accuracy.svg and DIR/accuracy.csv
     (test accuracy against SGD steps, GTN data versus tuned real data), DIR/checkpoint.safetensors,
     DIR/summary.json, and prints the summary as one JSON line on stdout.
     """
+  }
+
+  /// The help line of `--paper` for the example's datasets.
+  static func paperUsage(_ datasets: [String]) -> String {
+    if datasets.contains("cifar10") {
+      return "  --paper                   The paper's CIFAR-10 setup (paper learner and generator, T=128, B=128,\n"
+        + "                            real batch 256, Adam lr 0.004 with betas 0.9/0.9, augmentation,\n"
+        + "                            intermediate losses every 16 steps, checkpoint segments of 16)"
+    }
+    return "  --paper                   The paper's full setup (paper learner and generator, T=32, B=128,\n"
+      + "                            intermediate losses, 2000 iterations, checkpoint segments of 8)"
   }
 }

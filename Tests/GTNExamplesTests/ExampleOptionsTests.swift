@@ -26,6 +26,24 @@ struct ExampleOptionsTests {
     #expect(o.intermediateLosses == 1 && o.outerIterations == 2000)
   }
 
+  @Test func parsesTheCIFARFlags() throws {
+    let o = try #require(try ExampleOptions.parse(
+      ["--learner", "strided", "--learner-width", "4", "--adam-beta2", "0.9", "--evaluation-steps", "64,8, 32,8",
+       "--tune-each-step-count", "--augment"],
+      defaults: defaults, datasets: datasets))
+    #expect(o.learner == "strided" && o.learnerWidth == 4 && o.adamBeta2 == 0.9 && o.evaluationSteps == [8, 32, 64])
+    #expect(o.tuneEachStepCount && o.augment)
+    let off = try #require(try ExampleOptions.parse(["--no-augment"], defaults: o, datasets: datasets))
+    #expect(!off.augment)
+  }
+
+  @Test func paperOnCIFARSelectsThePapersCIFARSetup() throws {
+    let o = try #require(try ExampleOptions.parse(["--paper"], defaults: ExampleOptions(dataset: "cifar10"), datasets: ["cifar10"]))
+    #expect(o.learner == "paper" && o.generator == "paper" && o.innerSteps == 128 && o.batchSize == 128)
+    #expect(o.realBatchSize == 256 && o.learningRate == 0.004 && o.adamBeta2 == 0.9 && o.augment)
+    #expect(o.intermediateLosses == 16 && o.checkpointSegment == 16)
+  }
+
   @Test func helpReturnsNil() throws {
     #expect(try ExampleOptions.parse(["--help"], defaults: defaults, datasets: datasets) == nil)
   }
@@ -36,6 +54,8 @@ struct ExampleOptionsTests {
     (["--seed"], "--seed needs a value"),
     (["--inner-momentum", "1.5"], "--inner-momentum expects a number in (0, 1), got '1.5'"),
     (["--bogus"], "unknown argument '--bogus' (see --help)"),
+    (["--evaluation-steps", "8,x"], "--evaluation-steps expects comma-separated integers ≥ 1, got '8,x'"),
+    (["--adam-beta2", "1"], "--adam-beta2 expects a number in (0, 1), got '1'"),
   ])
   func badArgumentsAreNamed(arguments: [String], message: String) {
     do {

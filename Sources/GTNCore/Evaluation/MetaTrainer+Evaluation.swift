@@ -102,20 +102,8 @@ public enum RealDataBaseline {
   ) -> Result {
     let maxSteps = stepCounts.max() ?? 0
     func run(_ lr: Float, _ seed: UInt64, evaluate: (Int, [Tensor]) -> Void) {
-      var rng = SplitMix64(seed: seed)
-      let theta0 = learner.makeParameters(using: &rng)
-      var order: [Int] = []
-      _ = LearnerTraining.train(
-        learner, parameters: theta0, steps: maxSteps, learningRate: { _ in lr }, momentum: { _ in momentum },
-        batch: { _ in
-          if order.count < batchSize { order += Array(0..<trainLabels.count).shuffled(using: &rng) }
-          let rows = Array(order.prefix(batchSize))
-          order.removeFirst(batchSize)
-          let images = Variable(trainImages).gatheringRows(rows).value
-          let labels = rows.map { trainLabels[$0] }
-          return (images, CurriculumBatch.oneHot(labels, classCount: classCount))
-        },
-        afterStep: evaluate)
+      train(learner: learner, images: trainImages, labels: trainLabels, batchSize: batchSize, steps: maxSteps,
+            learningRate: lr, momentum: momentum, classCount: classCount, seed: seed, afterStep: evaluate)
     }
     var validation: [Float: Double] = [:]
     for lr in learningRates {
@@ -136,5 +124,27 @@ public enum RealDataBaseline {
       }
     }
     return Result(learningRate: best, accuracy: results.mapValues(MeanAndDeviation.init), validationAccuracy: validation)
+  }
+
+  /// Trains a fresh learner (initialised from `seed`) for `steps` steps of
+  /// SGD with momentum on real batches drawn without replacement from
+  /// reshuffled epochs (the shuffles also from `seed`).
+  static func train(
+    learner: any Learner, images: Tensor, labels: [Int], batchSize: Int, steps: Int,
+    learningRate: Float, momentum: Float, classCount: Int, seed: UInt64, afterStep: (Int, [Tensor]) -> Void
+  ) {
+    var rng = SplitMix64(seed: seed)
+    let theta0 = learner.makeParameters(using: &rng)
+    var order: [Int] = []
+    _ = LearnerTraining.train(
+      learner, parameters: theta0, steps: steps, learningRate: { _ in learningRate }, momentum: { _ in momentum },
+      batch: { _ in
+        if order.count < batchSize { order += Array(0..<labels.count).shuffled(using: &rng) }
+        let rows = Array(order.prefix(batchSize))
+        order.removeFirst(batchSize)
+        let batchImages = Variable(images).gatheringRows(rows).value
+        return (batchImages, CurriculumBatch.oneHot(rows.map { labels[$0] }, classCount: classCount))
+      },
+      afterStep: afterStep)
   }
 }

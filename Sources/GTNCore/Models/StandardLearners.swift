@@ -17,6 +17,53 @@ extension Sequential {
       Linear(256, classCount, weightNormalized: true))
   }
 
+  /// The GTN paper's CIFAR-10 learner: conv3×3(64), conv3×3(128, stride 2),
+  /// conv3×3(128), conv3×3(256, stride 2), conv3×3(256), each followed by
+  /// mean-only batch norm and LeakyReLU(0.1), then global average pooling
+  /// and FC(K); every layer weight-normalised.
+  ///
+  /// The same as `stridedConvLearner(inputChannels:classCount:widths:batchNorm:weightNormalized:)`
+  /// with widths (64, 128, 256).
+  ///
+  /// - Parameters:
+  ///   - inputChannels: 3 for CIFAR-10.
+  ///   - classCount: K.
+  public static func paperCIFARLearner(inputChannels: Int = 3, classCount: Int = 10) -> Sequential {
+    stridedConvLearner(inputChannels: inputChannels, classCount: classCount, widths: (64, 128, 256), batchNorm: true, weightNormalized: true)
+  }
+
+  /// A convolutional learner that downsamples with strided convolutions
+  /// instead of pooling — the paper's CIFAR-10 learner's shape at any width:
+  ///
+  /// conv(C→w₀), conv(w₀→w₁, stride 2), conv(w₁→w₁), conv(w₁→w₂, stride 2),
+  /// conv(w₂→w₂), each 3×3 with padding 1 and followed by (optionally
+  /// mean-only batch norm and) LeakyReLU(0.1); then global average pooling
+  /// and Linear(w₂, K). Works for any image size (the pooling is global).
+  ///
+  /// For an S×S input it costs about `9·S²·(C·w₀ + w₀·w₁/4 + w₁²/4 + w₁·w₂/16 + w₂²/16)`
+  /// multiply–adds per image.
+  ///
+  /// - Parameters:
+  ///   - inputChannels: C.
+  ///   - classCount: K.
+  ///   - widths: (w₀, w₁, w₂); the paper's are (64, 128, 256).
+  ///   - batchNorm: Mean-only batch norm after each convolution.
+  ///   - weightNormalized: Weight normalisation of every layer.
+  public static func stridedConvLearner(
+    inputChannels: Int = 3, classCount: Int = 10, widths: (Int, Int, Int) = (16, 32, 64),
+    batchNorm: Bool = true, weightNormalized: Bool = true
+  ) -> Sequential {
+    func block(_ input: Int, _ output: Int, stride: Int) -> [any Layer] {
+      [Conv2D(input, output, stride: stride, padding: 1, weightNormalized: weightNormalized)]
+        + (batchNorm ? [BatchNorm(output, meanOnly: true)] : []) + [LeakyReLU(0.1)]
+    }
+    let (w0, w1, w2) = widths
+    return Sequential(
+      block(inputChannels, w0, stride: 1) + block(w0, w1, stride: 2) + block(w1, w1, stride: 1)
+        + block(w1, w2, stride: 2) + block(w2, w2, stride: 1)
+        + [GlobalAveragePool(), Linear(w2, classCount, weightNormalized: weightNormalized)])
+  }
+
   /// A lean convolutional learner (the benchmark workload W2's):
   /// Conv(C→16)–pool2–LReLU–Conv(16→32)–pool2–LReLU–Linear(32·(S/4)², K),
   /// optionally with mean-only batch norm after each pooling and weight
