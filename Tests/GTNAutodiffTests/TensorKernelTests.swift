@@ -305,6 +305,36 @@ import Testing
     #expect(abs(dot(w, dw) - reference) <= 1e-4 * Swift.max(1, abs(reference)))
   }
 
+  /// Batches large enough that several images share one patch-matrix block
+  /// (`sgemm` over the block), that a thread's share spans several blocks,
+  /// and that 2 or 3 threads get unequal shares.
+  static let blockedConfigs: [ConvConfig] = [
+    ConvConfig(input: [40, 1, 28, 28], filter: [3, 1, 3, 3], stride: 1, padding: 1),  // one input channel, 2 blocks
+    ConvConfig(input: [11, 16, 14, 14], filter: [4, 16, 3, 3], stride: 1, padding: 1),  // 2 blocks of 9 at most
+    ConvConfig(input: [20, 16, 15, 15], filter: [2, 16, 3, 3], stride: 2, padding: 1),  // stride 2, 3 blocks
+    ConvConfig(input: [7, 2, 8, 8], filter: [3, 2, 3, 3], stride: 1, padding: 2),
+    ConvConfig(input: [9, 3, 9, 9], filter: [2, 3, 3, 3], stride: 2, padding: 0),
+    ConvConfig(input: [5, 4, 6, 6], filter: [3, 4, 1, 1], stride: 1, padding: 0),  // pointwise, one image per block
+  ]
+
+  @Test(arguments: blockedConfigs)
+  func blockedAndThreadedKernelsMatchNaive(config g: ConvConfig) {
+    var rng = SplitMix64(seed: stableSeed("conv blocks " + g.testDescription))
+    let x = randomTensor(g.input, &rng)
+    let w = randomTensor(g.filter, &rng)
+    let dy = randomTensor(g.output, &rng)
+    let (y0, dx0, dw0) = (naiveConv2d(x, w, g), naiveConv2dInputGradient(dy, w, g), naiveConv2dFilterGradient(x, dy, g))
+    for threads in [1, 2, 3] {
+      withParallelism(threads: threads) {
+        expectClose(Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding), y0, shape: g.output)
+        let dx = Tensor.conv2dInputGradient(dy, filter: w, inputShape: g.input, stride: g.stride, padding: g.padding)
+        expectClose(dx, dx0, shape: g.input)
+        let dw = Tensor.conv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding)
+        expectClose(dw, dw0, shape: g.filter, tolerance: 1e-4)
+      }
+    }
+  }
+
   @Test func handComputedConvolution() {
     // 1×1×3×3 input 1…9, 2×2 kernel of ones: sums of 2×2 windows.
     let x = Tensor(shape: [1, 1, 3, 3], scalars: (1...9).map(Float.init))
