@@ -346,6 +346,34 @@ import Testing
 }
 
 @Suite struct PoolingKernelTests {
+  /// The 2×2/2 kernel handles four windows at a time plus a scalar tail;
+  /// odd sizes drop the last row and column. Values drawn from a few levels
+  /// make ties common: the first maximum in row-major order wins.
+  @Test(arguments: [[2, 3, 12, 18], [1, 2, 13, 19], [3, 1, 8, 8], [1, 1, 2, 2], [1, 2, 5, 3]])
+  func twoByTwoMaxPoolMatchesNaiveWithTies(shape: [Int]) {
+    var rng = SplitMix64(seed: stableSeed("pool2 \(shape)"))
+    let x = Tensor(shape: shape, scalars: (0..<shape.product).map { _ in Float(Int.random(in: -2...2, using: &rng)) })
+    let (h, w) = (shape[2], shape[3])
+    var expected: [Int32] = []
+    for plane in 0..<(shape[0] * shape[1]) {
+      for i in 0..<(h / 2) {
+        for j in 0..<(w / 2) {
+          let window = [(2 * i, 2 * j), (2 * i, 2 * j + 1), (2 * i + 1, 2 * j), (2 * i + 1, 2 * j + 1)]
+            .map { plane * h * w + $0.0 * w + $0.1 }
+          let best = window.map { x.scalars[$0] }.max()!
+          expected.append(Int32(window.first { x.scalars[$0] == best }!))
+        }
+      }
+    }
+    let (indices, pooledShape) = x.maxPool2dIndices(kernelSize: 2, stride: 2)
+    #expect(pooledShape == [shape[0], shape[1], h / 2, w / 2])
+    #expect(indices == expected)
+    let (values, fusedIndices) = x.maxPool2d(kernelSize: 2, stride: 2)
+    #expect(fusedIndices == expected)
+    #expect(values.shape == pooledShape)
+    #expect(values.scalars == expected.map { x.scalars[Int($0)] })
+  }
+
   @Test(arguments: [(2, 2, 0), (3, 1, 1), (3, 2, 1), (2, 1, 0), (1, 1, 0), (4, 3, 2)])
   func maxAndAveragePoolMatchNaive(kernel: Int, stride: Int, padding: Int) {
     var rng = SplitMix64(seed: stableSeed("pool \(kernel) \(stride) \(padding)"))

@@ -31,16 +31,14 @@ public struct Convolution2DGeometry: Hashable, Sendable {
   /// Is the im2col matrix the input itself (1×1 kernel, stride 1, no padding)?
   var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
 
-  /// Writes one image's patches as a `[C·KH·KW, Ho·Wo]` matrix whose rows
-  /// lie `rowStride` floats apart (`Ho·Wo` when the matrix holds this image
-  /// alone; a multiple of it when images sit side by side in one block).
-  func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, rowStride: Int) {
+  /// Writes one image's patches as a `[C·KH·KW, Ho·Wo]` matrix.
+  func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
     let (ho, wo) = (outputHeight, outputWidth)
     for c in 0..<inputChannels {
       let plane = x + c * height * width
       for kh in 0..<kernelHeight {
         for kw in 0..<kernelWidth {
-          let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * rowStride
+          let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ho * wo
           for oh in 0..<ho {
             let ih = oh * stride - padding + kh
             let dst = row + oh * wo
@@ -70,55 +68,25 @@ public struct Convolution2DGeometry: Hashable, Sendable {
     }
   }
 
-  /// Floats of patch matrix per block of images: big enough that one
-  /// `sgemm` per block runs at full speed, small enough to stay in a core's
-  /// L2 cache (1 MB).
-  static let floatsPerBlock = 1 << 18
-
-  /// The most images whose patch matrices are unfolded side by side into
-  /// one `[C·KH·KW, b·Ho·Wo]` block; 1 for pointwise convolutions, whose
-  /// images are their own patch matrices.
-  var maximumImagesPerBlock: Int {
-    isPointwise ? 1 : Swift.max(1, Swift.min(batch, Self.floatsPerBlock / Swift.max(1, patchSize * outputPlane)))
-  }
-
-  /// Splits `images` into blocks of at most ``maximumImagesPerBlock``
-  /// images, as equal as possible, and runs `body` on each.
-  func forEachBlock(of images: Range<Int>, _ body: (Range<Int>) -> Void) {
-    let count = images.count
-    guard count > 0 else { return }
-    let blocks = (count + maximumImagesPerBlock - 1) / maximumImagesPerBlock
-    for block in 0..<blocks {
-      body((images.lowerBound + count * block / blocks)..<(images.lowerBound + count * (block + 1) / blocks))
-    }
-  }
-
-  /// The `[C·KH·KW, b·Ho·Wo]` patch matrix of a block of `b` images of a
-  /// batch, image `i` of the block in columns `i·Ho·Wo..<(i + 1)·Ho·Wo`:
-  /// unfolded into `scratch`, or the image itself for a pointwise
-  /// convolution's one-image blocks (which pass no scratch).
-  func patchMatrix(ofImages images: Range<Int>, in batch: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
-    let imageSize = inputChannels * height * width
-    guard let scratch else {
-      precondition(images.count == 1, "a pointwise convolution's blocks hold one image, got \(images)")
-      return batch + images.lowerBound * imageSize
-    }
-    let rowStride = images.count * outputPlane
-    for (i, n) in images.enumerated() {
-      im2col(batch + n * imageSize, into: scratch + i * outputPlane, rowStride: rowStride)
-    }
+  /// The `[C·KH·KW, Ho·Wo]` patch matrix of image `n` of a batch: unfolded
+  /// into `scratch`, or the image itself for pointwise convolutions (which
+  /// pass no scratch).
+  func patchMatrix(ofImage n: Int, in batch: UnsafePointer<Float>, scratch: UnsafeMutablePointer<Float>?) -> UnsafePointer<Float> {
+    let x = batch + n * inputChannels * height * width
+    guard let scratch else { return x }
+    im2col(x, into: scratch)
     return UnsafePointer(scratch)
   }
 
-  /// Adds a `[C·KH·KW, Ho·Wo]` patch matrix with rows `rowStride` floats
-  /// apart back into one image (the adjoint of ``im2col(_:into:rowStride:)``).
-  func col2im(_ cols: UnsafePointer<Float>, rowStride: Int, addingInto x: UnsafeMutablePointer<Float>) {
+  /// Adds a `[C·KH·KW, Ho·Wo]` patch matrix back into one image (the adjoint
+  /// of ``im2col(_:into:)``).
+  func col2im(_ cols: UnsafePointer<Float>, addingInto x: UnsafeMutablePointer<Float>) {
     let (ho, wo) = (outputHeight, outputWidth)
     for c in 0..<inputChannels {
       let plane = x + c * height * width
       for kh in 0..<kernelHeight {
         for kw in 0..<kernelWidth {
-          let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * rowStride
+          let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ho * wo
           for oh in 0..<ho {
             let ih = oh * stride - padding + kh
             if ih < 0 || ih >= height { continue }
@@ -150,10 +118,8 @@ extension Tensor {
   ///
   /// `y[n, o, i, j] = Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b]`
   ///
-  /// The batch is split across ``Parallelism/threadCount`` threads; each
-  /// unfolds blocks of its images side by side into one patch matrix
-  /// (im2col), multiplies it by the filter matrix with one `cblas_sgemm`
-  /// and copies the `[O, b·Ho·Wo]` product into the images' NCHW planes.
+  /// Each image is unfolded into a patch matrix (im2col) and multiplied by the
+  /// filter matrix with `cblas_sgemm`.
   ///
   /// - Parameters:
   ///   - input: `[N, C, H, W]`.
@@ -164,24 +130,18 @@ extension Tensor {
   /// - Complexity: O(N·O·C·KH·KW·Ho·Wo).
   public static func conv2d(_ input: Tensor, filter: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
     let g = Convolution2DGeometry(input: input.shape, filter: filter.shape, stride: stride, padding: padding)
-    let (channels, plane) = (g.outputChannels, g.outputPlane)
     return Tensor.overwriting(shape: g.outputShape, { out in
-      let y = out.baseAddress!
+      let o = out.baseAddress!
       input.withUnsafeBufferPointer { px in
         filter.withUnsafeBufferPointer { pw in
           Parallelism.forEachChunk(of: g.batch) { images in
-            withBlockBuffers(g, rows: channels) { cols, product in
-              g.forEachBlock(of: images) { block in
-                let patches = g.patchMatrix(ofImages: block, in: px.baseAddress!, scratch: cols)
-                let columns = block.count * plane
-                let target = block.count == 1 ? y + block.lowerBound * channels * plane : product
+            withPatchBuffer(g) { cols in
+              for n in images {
+                let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
                 gemm(
-                  transposingA: false, transposingB: false, m: channels, n: columns, k: g.patchSize,
-                  a: pw.baseAddress!, lda: g.patchSize, b: patches, ldb: columns,
-                  c: target, ldc: columns, accumulating: false)
-                if block.count > 1 {
-                  unpackBlock(product, images: block, rows: channels, plane: plane, into: y)
-                }
+                  transposingA: false, transposingB: false, m: g.outputChannels, n: g.outputPlane, k: g.patchSize,
+                  a: pw.baseAddress!, lda: g.patchSize, b: patches, ldb: g.outputPlane,
+                  c: o + n * g.outputChannels * g.outputPlane, ldc: g.outputPlane, accumulating: false)
               }
             }
           }
@@ -192,9 +152,6 @@ extension Tensor {
 
   /// The gradient of ``conv2d(_:filter:stride:padding:)`` with respect to its
   /// input, which is also the transposed convolution of `outputGradient`.
-  ///
-  /// Per block of images: one `sgemm` `Wᵀ·dY` into a patch matrix, folded
-  /// back into the images (col2im).
   ///
   /// - Parameters:
   ///   - outputGradient: `[N, O, Ho, Wo]`.
@@ -207,49 +164,33 @@ extension Tensor {
   ) -> Tensor {
     let g = Convolution2DGeometry(input: inputShape, filter: filter.shape, stride: stride, padding: padding)
     precondition(outputGradient.shape == g.outputShape, "conv2d output gradient has shape \(outputGradient.shape), expected \(g.outputShape)")
-    let (channels, plane) = (g.outputChannels, g.outputPlane)
-    let imageSize = g.inputChannels * g.height * g.width
-    let build = { (out: inout UnsafeMutableBufferPointer<Float>) in
+    return Tensor(shape: inputShape) { out in
       let o = out.baseAddress!
       outputGradient.withUnsafeBufferPointer { pg in
         filter.withUnsafeBufferPointer { pw in
           Parallelism.forEachChunk(of: g.batch) { images in
-            withBlockBuffers(g, rows: channels) { cols, packed in
-              g.forEachBlock(of: images) { block in
-                let columns = block.count * plane
-                let gradient: UnsafePointer<Float>
-                if block.count == 1 {
-                  gradient = pg.baseAddress! + block.lowerBound * channels * plane
-                } else {
-                  packBlock(pg.baseAddress!, images: block, rows: channels, plane: plane, into: packed)
-                  gradient = UnsafePointer(packed)
-                }
-                let dx = o + block.lowerBound * imageSize
+            withPatchBuffer(g) { cols in
+              for n in images {
+                let dx = o + n * g.inputChannels * g.height * g.width
+                let gn = pg.baseAddress! + n * g.outputChannels * g.outputPlane
                 gemm(
-                  transposingA: true, transposingB: false, m: g.patchSize, n: columns, k: channels,
-                  a: pw.baseAddress!, lda: g.patchSize, b: gradient, ldb: columns,
-                  c: cols ?? dx, ldc: columns, accumulating: false)
-                guard let cols else { return }
-                for i in 0..<block.count {
-                  g.col2im(cols + i * plane, rowStride: columns, addingInto: dx + i * imageSize)
-                }
+                  transposingA: true, transposingB: false, m: g.patchSize, n: g.outputPlane, k: g.outputChannels,
+                  a: pw.baseAddress!, lda: g.patchSize, b: gn, ldb: g.outputPlane,
+                  c: cols ?? dx, ldc: g.outputPlane, accumulating: false)
+                if let cols { g.col2im(cols, addingInto: dx) }
               }
             }
           }
         }
       }
     }
-    // col2im accumulates; a pointwise convolution's sgemm writes every element.
-    return g.isPointwise ? Tensor.overwriting(shape: inputShape, build) : Tensor(shape: inputShape, initializingWith: build)
   }
 
   /// The gradient of ``conv2d(_:filter:stride:padding:)`` with respect to its
   /// filter: `dw[o, c, a, b] = Σ_{n, i, j} g[n, o, i, j] · x[n, c, i·s − p + a, j·s − p + b]`.
   ///
-  /// Per block of images: one `sgemm` `dY·colsᵀ` with the block's pixels as
-  /// the inner dimension. With several threads (``Parallelism``) each
-  /// accumulates the blocks of its share into a private filter gradient, and
-  /// the shares are summed.
+  /// With several threads (``Parallelism``) each accumulates the images of
+  /// its share into a private filter gradient, and the shares are summed.
   ///
   /// - Parameters:
   ///   - input: `[N, C, H, W]` of the forward pass.
@@ -262,7 +203,6 @@ extension Tensor {
   ) -> Tensor {
     let g = Convolution2DGeometry(input: input.shape, filter: filterShape, stride: stride, padding: padding)
     precondition(outputGradient.shape == g.outputShape, "conv2d output gradient has shape \(outputGradient.shape), expected \(g.outputShape)")
-    let (channels, plane) = (g.outputChannels, g.outputPlane)
     let size = filterShape.product
     let shares = Swift.max(1, Swift.min(Parallelism.threadCount, g.batch))
     // One private accumulator per share; share 0 writes into the result.
@@ -275,20 +215,13 @@ extension Tensor {
         outputGradient.withUnsafeBufferPointer { pg in
           Parallelism.forEachShare(shares, of: g.batch) { share, images in
             let accumulator = share == 0 ? o : partials + (share - 1) * size
-            withBlockBuffers(g, rows: channels) { cols, packed in
-              g.forEachBlock(of: images) { block in
-                let patches = g.patchMatrix(ofImages: block, in: px.baseAddress!, scratch: cols)
-                let columns = block.count * plane
-                let gradient: UnsafePointer<Float>
-                if block.count == 1 {
-                  gradient = pg.baseAddress! + block.lowerBound * channels * plane
-                } else {
-                  packBlock(pg.baseAddress!, images: block, rows: channels, plane: plane, into: packed)
-                  gradient = UnsafePointer(packed)
-                }
+            withPatchBuffer(g) { cols in
+              for n in images {
+                let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
                 gemm(
-                  transposingA: false, transposingB: true, m: channels, n: g.patchSize, k: columns,
-                  a: gradient, lda: columns, b: patches, ldb: columns,
+                  transposingA: false, transposingB: true, m: g.outputChannels, n: g.patchSize, k: g.outputPlane,
+                  a: pg.baseAddress! + n * g.outputChannels * g.outputPlane, lda: g.outputPlane,
+                  b: patches, ldb: g.outputPlane,
                   c: accumulator, ldc: g.patchSize, accumulating: true)
               }
             }
@@ -307,44 +240,14 @@ extension Tensor {
     return result
   }
 
-  /// Runs `body` with one thread's scratch: a block's patch matrix (`nil`
-  /// for pointwise convolutions, which need none) and a `[rows, b·Ho·Wo]`
-  /// block of output-side planes.
-  private static func withBlockBuffers<R>(
-    _ g: Convolution2DGeometry, rows: Int, _ body: (UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>) -> R
+  /// Runs `body` with a scratch patch matrix, or `nil` for pointwise
+  /// convolutions, which need none.
+  private static func withPatchBuffer<R>(
+    _ g: Convolution2DGeometry, _ body: (UnsafeMutablePointer<Float>?) -> R
   ) -> R {
-    let images = g.maximumImagesPerBlock
-    let patchCount = g.isPointwise ? 0 : g.patchSize * g.outputPlane * images
-    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: patchCount + rows * g.outputPlane * images)
+    if g.isPointwise { return body(nil) }
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outputPlane)
     defer { buffer.deallocate() }
-    return body(g.isPointwise ? nil : buffer, buffer + patchCount)
-  }
-
-  /// Copies the `[rows, plane]` matrices of a block of images of an NCHW
-  /// batch side by side into one `[rows, b·plane]` matrix.
-  private static func packBlock(
-    _ batch: UnsafePointer<Float>, images: Range<Int>, rows: Int, plane: Int, into block: UnsafeMutablePointer<Float>
-  ) {
-    let columns = images.count * plane
-    for (i, n) in images.enumerated() {
-      let image = batch + n * rows * plane
-      for r in 0..<rows {
-        (block + r * columns + i * plane).update(from: image + r * plane, count: plane)
-      }
-    }
-  }
-
-  /// The inverse of ``packBlock(_:images:rows:plane:into:)``: copies a
-  /// `[rows, b·plane]` matrix out into the images' `[rows, plane]` matrices.
-  private static func unpackBlock(
-    _ block: UnsafePointer<Float>, images: Range<Int>, rows: Int, plane: Int, into batch: UnsafeMutablePointer<Float>
-  ) {
-    let columns = images.count * plane
-    for (i, n) in images.enumerated() {
-      let image = batch + n * rows * plane
-      for r in 0..<rows {
-        (image + r * plane).update(from: block + r * columns + i * plane, count: plane)
-      }
-    }
+    return body(buffer)
   }
 }
