@@ -29,6 +29,13 @@ import Testing
   }
 
   @Test(arguments: configs)
+  func conv2dWithBiasGradients(config g: ConvConfig) {
+    runGradientCheck(GradientCase("conv2d bias \(g.testDescription)", [g.input, g.filter, [g.filter[0]]]) { v in
+      (conv2d(v[0], filter: v[1], bias: v[2], stride: g.stride, padding: g.padding) * 0.5).tanh()
+    })
+  }
+
+  @Test(arguments: configs)
   func conv2dInputGradientGradients(config g: ConvConfig) {
     runGradientCheck(GradientCase("conv2dInputGradient \(g.testDescription)", [g.output, g.filter]) { v in
       (conv2dInputGradient(v[0], filter: v[1], inputShape: g.input, stride: g.stride, padding: g.padding) * 0.5).tanh()

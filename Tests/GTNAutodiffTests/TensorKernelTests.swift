@@ -323,10 +323,14 @@ import Testing
     let x = randomTensor(g.input, &rng)
     let w = randomTensor(g.filter, &rng)
     let dy = randomTensor(g.output, &rng)
+    let bias = randomTensor([g.filter[0]], &rng)
     let (y0, dx0, dw0) = (naiveConv2d(x, w, g), naiveConv2dInputGradient(dy, w, g), naiveConv2dFilterGradient(x, dy, g))
+    let plane = g.outputHeight * g.outputWidth
+    let biased = y0.enumerated().map { $0.element + Double(bias.scalars[($0.offset / plane) % g.filter[0]]) }
     for threads in [1, 2, 3] {
       withParallelism(threads: threads) {
         expectClose(Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding), y0, shape: g.output)
+        expectClose(Tensor.conv2d(x, filter: w, bias: bias, stride: g.stride, padding: g.padding), biased, shape: g.output)
         let dx = Tensor.conv2dInputGradient(dy, filter: w, inputShape: g.input, stride: g.stride, padding: g.padding)
         expectClose(dx, dx0, shape: g.input)
         let dw = Tensor.conv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding)

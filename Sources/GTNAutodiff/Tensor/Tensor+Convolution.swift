@@ -151,15 +151,24 @@ extension Tensor {
   /// Each image is unfolded into a patch matrix (im2col) and multiplied by the
   /// filter matrix with `cblas_sgemm`.
   ///
+  /// With a `bias`, each output plane starts at its channel's bias and the
+  /// product is accumulated onto it: `y[n, o, i, j] += bias[o]` at no extra
+  /// pass over the output.
+  ///
   /// - Parameters:
   ///   - input: `[N, C, H, W]`.
   ///   - filter: `[O, C, KH, KW]`.
+  ///   - bias: `[O]`, or `nil` for none.
   ///   - stride: The step between output positions.
   ///   - padding: Zeros added on every side.
   /// - Returns: `[N, O, (H + 2p − KH)/s + 1, (W + 2p − KW)/s + 1]`.
   /// - Complexity: O(N·O·C·KH·KW·Ho·Wo).
-  public static func conv2d(_ input: Tensor, filter: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
+  public static func conv2d(_ input: Tensor, filter: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
     let g = Convolution2DGeometry(input: input.shape, filter: filter.shape, stride: stride, padding: padding)
+    if let bias {
+      precondition(bias.shape == [g.outputChannels], "conv2d bias has shape \(bias.shape), expected [\(g.outputChannels)] for filter \(filter.shape)")
+    }
+    let biasScalars = bias?.storage
     return Tensor.overwriting(shape: g.outputShape, { out in
       let o = out.baseAddress!
       input.withUnsafeBufferPointer { px in
@@ -168,10 +177,16 @@ extension Tensor {
             withPatchBuffer(g) { cols in
               for n in images {
                 let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
+                let y = o + n * g.outputChannels * g.outputPlane
+                if let biasScalars {
+                  for c in 0..<g.outputChannels {
+                    (y + c * g.outputPlane).update(repeating: biasScalars[c], count: g.outputPlane)
+                  }
+                }
                 gemm(
                   transposingA: false, transposingB: false, m: g.outputChannels, n: g.outputPlane, k: g.patchSize,
                   a: pw.baseAddress!, lda: g.patchSize, b: patches, ldb: g.outputPlane,
-                  c: o + n * g.outputChannels * g.outputPlane, ldc: g.outputPlane, accumulating: false)
+                  c: y, ldc: g.outputPlane, accumulating: biasScalars != nil)
               }
             }
           }
