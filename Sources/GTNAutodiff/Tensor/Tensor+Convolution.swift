@@ -195,7 +195,7 @@ extension Tensor {
     })
   }
 
-  /// The gradient of ``conv2d(_:filter:stride:padding:)`` with respect to its
+  /// The gradient of ``conv2d(_:filter:bias:stride:padding:)`` with respect to its
   /// input, which is also the transposed convolution of `outputGradient`.
   ///
   /// - Parameters:
@@ -231,7 +231,7 @@ extension Tensor {
     }
   }
 
-  /// The gradient of ``conv2d(_:filter:stride:padding:)`` with respect to its
+  /// The gradient of ``conv2d(_:filter:bias:stride:padding:)`` with respect to its
   /// filter: `dw[o, c, a, b] = Σ_{n, i, j} g[n, o, i, j] · x[n, c, i·s − p + a, j·s − p + b]`.
   ///
   /// With several threads (``Parallelism``) each accumulates the images of
