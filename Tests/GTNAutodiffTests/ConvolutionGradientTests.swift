@@ -17,12 +17,21 @@ import Testing
     ConvConfig(input: [1, 2, 4, 3], filter: [3, 2, 2, 3], stride: 1, padding: 2),  // non-square kernel
     ConvConfig(input: [1, 1, 3, 1], filter: [2, 1, 3, 5], stride: 1, padding: 2),  // kernel wider than input
     ConvConfig(input: [1, 2, 7, 6], filter: [1, 2, 3, 2], stride: 3, padding: 1),
+    ConvConfig(input: [3, 1, 5, 4], filter: [2, 1, 3, 3], stride: 1, padding: 1),  // one input channel, 3 images per block
+    ConvConfig(input: [3, 2, 5, 5], filter: [2, 2, 3, 3], stride: 2, padding: 0),
   ]
 
   @Test(arguments: configs)
   func conv2dGradients(config g: ConvConfig) {
     runGradientCheck(GradientCase("conv2d \(g.testDescription)", [g.input, g.filter]) { v in
       (conv2d(v[0], filter: v[1], stride: g.stride, padding: g.padding) * 0.5).tanh()
+    })
+  }
+
+  @Test(arguments: configs)
+  func conv2dWithBiasGradients(config g: ConvConfig) {
+    runGradientCheck(GradientCase("conv2d bias \(g.testDescription)", [g.input, g.filter, [g.filter[0]]]) { v in
+      (conv2d(v[0], filter: v[1], bias: v[2], stride: g.stride, padding: g.padding) * 0.5).tanh()
     })
   }
 

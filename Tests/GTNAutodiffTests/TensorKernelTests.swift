@@ -305,6 +305,40 @@ import Testing
     #expect(abs(dot(w, dw) - reference) <= 1e-4 * Swift.max(1, abs(reference)))
   }
 
+  /// Batches large enough that several images share one patch-matrix block
+  /// (`sgemm` over the block), that a thread's share spans several blocks,
+  /// and that 2 or 3 threads get unequal shares.
+  static let blockedConfigs: [ConvConfig] = [
+    ConvConfig(input: [40, 1, 28, 28], filter: [3, 1, 3, 3], stride: 1, padding: 1),  // one input channel, 2 blocks
+    ConvConfig(input: [11, 16, 14, 14], filter: [4, 16, 3, 3], stride: 1, padding: 1),  // 2 blocks of 9 at most
+    ConvConfig(input: [20, 16, 15, 15], filter: [2, 16, 3, 3], stride: 2, padding: 1),  // stride 2, 3 blocks
+    ConvConfig(input: [7, 2, 8, 8], filter: [3, 2, 3, 3], stride: 1, padding: 2),
+    ConvConfig(input: [9, 3, 9, 9], filter: [2, 3, 3, 3], stride: 2, padding: 0),
+    ConvConfig(input: [5, 4, 6, 6], filter: [3, 4, 1, 1], stride: 1, padding: 0),  // pointwise, one image per block
+  ]
+
+  @Test(arguments: blockedConfigs)
+  func blockedAndThreadedKernelsMatchNaive(config g: ConvConfig) {
+    var rng = SplitMix64(seed: stableSeed("conv blocks " + g.testDescription))
+    let x = randomTensor(g.input, &rng)
+    let w = randomTensor(g.filter, &rng)
+    let dy = randomTensor(g.output, &rng)
+    let bias = randomTensor([g.filter[0]], &rng)
+    let (y0, dx0, dw0) = (naiveConv2d(x, w, g), naiveConv2dInputGradient(dy, w, g), naiveConv2dFilterGradient(x, dy, g))
+    let plane = g.outputHeight * g.outputWidth
+    let biased = y0.enumerated().map { $0.element + Double(bias.scalars[($0.offset / plane) % g.filter[0]]) }
+    for threads in [1, 2, 3] {
+      withParallelism(threads: threads) {
+        expectClose(Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding), y0, shape: g.output)
+        expectClose(Tensor.conv2d(x, filter: w, bias: bias, stride: g.stride, padding: g.padding), biased, shape: g.output)
+        let dx = Tensor.conv2dInputGradient(dy, filter: w, inputShape: g.input, stride: g.stride, padding: g.padding)
+        expectClose(dx, dx0, shape: g.input)
+        let dw = Tensor.conv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding)
+        expectClose(dw, dw0, shape: g.filter, tolerance: 1e-4)
+      }
+    }
+  }
+
   @Test func handComputedConvolution() {
     // 1×1×3×3 input 1…9, 2×2 kernel of ones: sums of 2×2 windows.
     let x = Tensor(shape: [1, 1, 3, 3], scalars: (1...9).map(Float.init))
@@ -316,6 +350,34 @@ import Testing
 }
 
 @Suite struct PoolingKernelTests {
+  /// The 2×2/2 kernel handles four windows at a time plus a scalar tail;
+  /// odd sizes drop the last row and column. Values drawn from a few levels
+  /// make ties common: the first maximum in row-major order wins.
+  @Test(arguments: [[2, 3, 12, 18], [1, 2, 13, 19], [3, 1, 8, 8], [1, 1, 2, 2], [1, 2, 5, 3]])
+  func twoByTwoMaxPoolMatchesNaiveWithTies(shape: [Int]) {
+    var rng = SplitMix64(seed: stableSeed("pool2 \(shape)"))
+    let x = Tensor(shape: shape, scalars: (0..<shape.product).map { _ in Float(Int.random(in: -2...2, using: &rng)) })
+    let (h, w) = (shape[2], shape[3])
+    var expected: [Int32] = []
+    for plane in 0..<(shape[0] * shape[1]) {
+      for i in 0..<(h / 2) {
+        for j in 0..<(w / 2) {
+          let window = [(2 * i, 2 * j), (2 * i, 2 * j + 1), (2 * i + 1, 2 * j), (2 * i + 1, 2 * j + 1)]
+            .map { plane * h * w + $0.0 * w + $0.1 }
+          let best = window.map { x.scalars[$0] }.max()!
+          expected.append(Int32(window.first { x.scalars[$0] == best }!))
+        }
+      }
+    }
+    let (indices, pooledShape) = x.maxPool2dIndices(kernelSize: 2, stride: 2)
+    #expect(pooledShape == [shape[0], shape[1], h / 2, w / 2])
+    #expect(indices == expected)
+    let (values, fusedIndices) = x.maxPool2d(kernelSize: 2, stride: 2)
+    #expect(fusedIndices == expected)
+    #expect(values.shape == pooledShape)
+    #expect(values.scalars == expected.map { x.scalars[Int($0)] })
+  }
+
   @Test(arguments: [(2, 2, 0), (3, 1, 1), (3, 2, 1), (2, 1, 0), (1, 1, 0), (4, 3, 2)])
   func maxAndAveragePoolMatchNaive(kernel: Int, stride: Int, padding: Int) {
     var rng = SplitMix64(seed: stableSeed("pool \(kernel) \(stride) \(padding)"))

@@ -216,6 +216,7 @@ func naiveConv2d(_ x: Tensor, _ w: Tensor, _ g: ConvConfig) -> [Double] {
   let (o, kh, kw) = (g.filter[0], g.filter[2], g.filter[3])
   let (ho, wo) = (g.outputHeight, g.outputWidth)
   var out = [Double](repeating: 0, count: n * o * ho * wo)
+  let (xs, ws) = (x.scalars, w.scalars)
   for b in 0..<n {
     for f in 0..<o {
       for i in 0..<ho {
@@ -227,7 +228,7 @@ func naiveConv2d(_ x: Tensor, _ w: Tensor, _ g: ConvConfig) -> [Double] {
                 let r = i * g.stride - g.padding + a
                 let col = j * g.stride - g.padding + q
                 if r < 0 || r >= h || col < 0 || col >= wd { continue }
-                s += Double(w[f, ch, a, q]) * Double(x[b, ch, r, col])
+                s += Double(ws[((f * c + ch) * kh + a) * kw + q]) * Double(xs[((b * c + ch) * h + r) * wd + col])
               }
             }
           }
@@ -245,6 +246,8 @@ func naiveConv2dInputGradient(_ dy: Tensor, _ w: Tensor, _ g: ConvConfig) -> [Do
   let (n, c, h, wd) = (g.input[0], g.input[1], g.input[2], g.input[3])
   let (o, kh, kw) = (g.filter[0], g.filter[2], g.filter[3])
   var out = [Double](repeating: 0, count: n * c * h * wd)
+  let (dys, ws) = (dy.scalars, w.scalars)
+  let (ho, wo) = (g.outputHeight, g.outputWidth)
   for b in 0..<n {
     for f in 0..<o {
       for i in 0..<g.outputHeight {
@@ -255,7 +258,7 @@ func naiveConv2dInputGradient(_ dy: Tensor, _ w: Tensor, _ g: ConvConfig) -> [Do
                 let r = i * g.stride - g.padding + a
                 let col = j * g.stride - g.padding + q
                 if r < 0 || r >= h || col < 0 || col >= wd { continue }
-                out[((b * c + ch) * h + r) * wd + col] += Double(dy[b, f, i, j]) * Double(w[f, ch, a, q])
+                out[((b * c + ch) * h + r) * wd + col] += Double(dys[((b * o + f) * ho + i) * wo + j]) * Double(ws[((f * c + ch) * kh + a) * kw + q])
               }
             }
           }
@@ -271,6 +274,8 @@ func naiveConv2dFilterGradient(_ x: Tensor, _ dy: Tensor, _ g: ConvConfig) -> [D
   let (n, c, h, wd) = (g.input[0], g.input[1], g.input[2], g.input[3])
   let (o, kh, kw) = (g.filter[0], g.filter[2], g.filter[3])
   var out = [Double](repeating: 0, count: o * c * kh * kw)
+  let (xs, dys) = (x.scalars, dy.scalars)
+  let (ho, wo) = (g.outputHeight, g.outputWidth)
   for f in 0..<o {
     for ch in 0..<c {
       for a in 0..<kh {
@@ -282,7 +287,7 @@ func naiveConv2dFilterGradient(_ x: Tensor, _ dy: Tensor, _ g: ConvConfig) -> [D
                 let r = i * g.stride - g.padding + a
                 let col = j * g.stride - g.padding + q
                 if r < 0 || r >= h || col < 0 || col >= wd { continue }
-                s += Double(dy[b, f, i, j]) * Double(x[b, ch, r, col])
+                s += Double(dys[((b * o + f) * ho + i) * wo + j]) * Double(xs[((b * c + ch) * h + r) * wd + col])
               }
             }
           }

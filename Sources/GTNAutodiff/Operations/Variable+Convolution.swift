@@ -28,6 +28,37 @@ public func conv2d(_ input: Variable, filter: Variable, stride: Int = 1, padding
   }
 }
 
+/// 2-D convolution with a bias per output channel:
+/// `y[n, o, i, j] = b[o] + Σ_{c, a, b'} w[o, c, a, b'] · x[n, c, i·s − p + a, j·s − p + b']`.
+///
+/// The same value and derivatives, to every order, as
+/// `conv2d(input, filter:) + bias.reshaped(to: [1, O, 1, 1])`, without the
+/// separate broadcasting pass over the output: the bias's gradient is the
+/// upstream gradient summed over the batch and the plane.
+///
+/// - Parameters:
+///   - input: `[N, C, H, W]`.
+///   - filter: `[O, C, KH, KW]`.
+///   - bias: `[O]`.
+///   - stride: The step between output positions.
+///   - padding: Zeros added on every side.
+/// - Returns: `[N, O, Ho, Wo]`.
+/// - Complexity: O(N·O·C·KH·KW·Ho·Wo), on `cblas_sgemm`.
+public func conv2d(_ input: Variable, filter: Variable, bias: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
+  let value = Tensor.conv2d(input.value, filter: filter.value, bias: bias.value, stride: stride, padding: padding)
+  let (inputShape, filterShape) = (input.shape, filter.shape)
+  let channels = filterShape[0]
+  return Variable.recording(value, inputs: [input, filter, bias]) { c in
+    [c.needsGradient(0)
+       ? conv2dInputGradient(c.upstream, filter: c.inputs[1], inputShape: inputShape, stride: stride, padding: padding)
+       : nil,
+     c.needsGradient(1)
+       ? conv2dFilterGradient(c.inputs[0], outputGradient: c.upstream, filterShape: filterShape, stride: stride, padding: padding)
+       : nil,
+     c.needsGradient(2) ? c.upstream.summed(toShape: [1, channels, 1, 1]).reshaped(to: [channels]) : nil]
+  }
+}
+
 /// The transposed convolution ("deconvolution"): the adjoint of
 /// ``conv2d(_:filter:stride:padding:)`` with respect to its input.
 ///

@@ -6,8 +6,8 @@ extension Variable {
   ///
   /// - Complexity: O(N·C·Ho·Wo·k²).
   public func maxPool2d(kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Variable {
-    let (indices, shape) = value.maxPool2dIndices(kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding)
-    return gathering(flatIndices: indices, shape: shape)
+    let (pooled, indices) = value.maxPool2d(kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding)
+    return gathering(flatIndices: indices, precomputed: pooled)
   }
 
   /// Average pooling over `k×k` windows of an NCHW variable, zero padding

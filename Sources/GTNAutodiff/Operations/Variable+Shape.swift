@@ -63,6 +63,17 @@ extension Variable {
     }
   }
 
+  /// ``gathering(flatIndices:shape:)`` whose value `gathered` the caller
+  /// has already computed (a kernel that finds the indices and the values in
+  /// one pass); the gradient is the same scatter.
+  func gathering(flatIndices indices: [Int32], precomputed gathered: Tensor) -> Variable {
+    precondition(indices.count == gathered.scalarCount, "gather of \(indices.count) indices into shape \(gathered.shape)")
+    let shape = self.shape
+    return Variable.recording(gathered, inputs: [self]) { c in
+      [c.upstream.scatteringAdd(flatIndices: indices, shape: shape)]
+    }
+  }
+
   /// Adds elements into zeros of shape `targetShape` at flat indices (the
   /// adjoint of ``gathering(flatIndices:shape:)``).
   public func scatteringAdd(flatIndices indices: [Int32], shape targetShape: [Int]) -> Variable {

@@ -13,46 +13,11 @@ extension Tensor {
     let ho = (h + 2 * p - k) / s + 1
     let wo = (w + 2 * p - k) / s + 1
     precondition(ho >= 1 && wo >= 1, "maxPool2d kernel \(k) larger than input \(shape)")
-    var indices = [Int32](repeating: 0, count: n * c * ho * wo)
     if k == 2 && s == 2 && p == 0 {
-      // The common 2×2/2 case with selects instead of branches: on real
-      // activations the argmax is unpredictable, and mispredicted branches
-      // made this the largest single cost of a small conv learner's step.
-      withUnsafeBufferPointer { input in
-        indices.withUnsafeMutableBufferPointer { idx in
-          guard let x = input.baseAddress, let out = idx.baseAddress else { return }
-          // Planes are independent: large batches split them across threads.
-          let planeCount = n * c
-          let shares = planeCount * ho * wo >= 2 * Parallelism.minimumElementsPerThread
-            ? Swift.min(Parallelism.threadCount, planeCount) : 1
-          Parallelism.forEachShare(shares, of: planeCount) { _, planes in
-            var o = planes.lowerBound * ho * wo
-            for plane in planes {
-              for i in 0..<ho {
-                let top = plane * h * w + 2 * i * w
-                let bottom = top + w
-                for j in 0..<wo {
-                let q = 2 * j
-                var best = x[top + q]
-                var index = top + q
-                let v1 = x[top + q + 1]
-                index = v1 > best ? top + q + 1 : index
-                best = v1 > best ? v1 : best
-                let v2 = x[bottom + q]
-                index = v2 > best ? bottom + q : index
-                best = v2 > best ? v2 : best
-                let v3 = x[bottom + q + 1]
-                index = v3 > best ? bottom + q + 1 : index
-                out[o + j] = Int32(truncatingIfNeeded: index)
-                }
-                o += wo
-              }
-            }
-          }
-        }
-      }
+      let (indices, _) = maxPool2x2(height: h, width: w, planes: n * c, writingValues: false)
       return (indices, [n, c, ho, wo])
     }
+    var indices = [Int32](repeating: 0, count: n * c * ho * wo)
     if p == 0 {
       // Every window lies inside the image: no bounds tests in the loop.
       withUnsafeBufferPointer { x in
@@ -107,6 +72,94 @@ extension Tensor {
       }
     }
     return (indices, [n, c, ho, wo])
+  }
+
+  /// Max pooling of an NCHW tensor: the pooled tensor and the flat indices
+  /// of the maxima, as ``maxPool2dIndices(kernelSize:stride:padding:)``
+  /// gives them (the pooled tensor is their gather), in one pass for the
+  /// common 2×2 windows at stride 2.
+  public func maxPool2d(kernelSize k: Int, stride s: Int, padding p: Int = 0) -> (values: Tensor, indices: [Int32]) {
+    precondition(rank == 4, "maxPool2d needs an NCHW tensor, got shape \(shape)")
+    if k == 2 && s == 2 && p == 0 && shape[2] >= 2 && shape[3] >= 2 {
+      let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+      let (indices, values) = maxPool2x2(height: h, width: w, planes: n * c, writingValues: true)
+      return (Tensor(shape: [n, c, h / 2, w / 2], storage: values), indices)
+    }
+    let (indices, pooledShape) = maxPool2dIndices(kernelSize: k, stride: s, padding: p)
+    return (gathering(flatIndices: indices, shape: pooledShape), indices)
+  }
+
+  /// The argmax (and, if asked, the maximum) of every 2×2 window at stride 2
+  /// of `planes` planes of `height × width`, without branches: on real
+  /// activations the argmax is unpredictable, and mispredicted branches made
+  /// this the largest single cost of a small conv learner's step. Four
+  /// windows at a time in SIMD registers; ties go to the first maximum in
+  /// row-major window order (strict `>` as in the scalar loop).
+  private func maxPool2x2(height h: Int, width w: Int, planes planeCount: Int, writingValues: Bool) -> ([Int32], ContiguousArray<Float>) {
+    let (ho, wo) = (h / 2, w / 2)
+    let count = planeCount * ho * wo
+    var values = ContiguousArray<Float>()
+    let indices = [Int32](unsafeUninitializedCapacity: count) { idx, initialized in
+      values = ContiguousArray<Float>(unsafeUninitializedCapacity: writingValues ? count : 0) { val, valuesInitialized in
+        withUnsafeBufferPointer { input in
+          guard let x = input.baseAddress, let out = idx.baseAddress else { return }
+          let pooled = writingValues ? val.baseAddress : nil
+          // Planes are independent: large batches split them across threads.
+          let shares = count >= 2 * Parallelism.minimumElementsPerThread ? Swift.min(Parallelism.threadCount, planeCount) : 1
+          Parallelism.forEachShare(shares, of: planeCount) { _, planes in
+            let lanes = SIMD4<Int32>(0, 2, 4, 6)
+            let wide = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: w))
+            for plane in planes {
+              for i in 0..<ho {
+                let top = plane * h * w + 2 * i * w
+                let o = (plane * ho + i) * wo
+                var j = 0
+                while j + 4 <= wo {
+                  let t = UnsafeRawPointer(x + top + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+                  let b = UnsafeRawPointer(x + top + w + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+                  let v0 = t.evenHalf, v1 = t.oddHalf, v2 = b.evenHalf, v3 = b.oddHalf
+                  let start = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: top + 2 * j)) &+ lanes
+                  var index = start
+                  var best = v0
+                  var m = v1 .> best
+                  index.replace(with: start &+ 1, where: m)
+                  best.replace(with: v1, where: m)
+                  m = v2 .> best
+                  index.replace(with: start &+ wide, where: m)
+                  best.replace(with: v2, where: m)
+                  m = v3 .> best
+                  index.replace(with: start &+ wide &+ 1, where: m)
+                  best.replace(with: v3, where: m)
+                  UnsafeMutableRawPointer(out + o + j).storeBytes(of: index, as: SIMD4<Int32>.self)
+                  if let pooled { UnsafeMutableRawPointer(pooled + o + j).storeBytes(of: best, as: SIMD4<Float>.self) }
+                  j += 4
+                }
+                while j < wo {
+                  let q = top + 2 * j
+                  var best = x[q]
+                  var index = q
+                  let v1 = x[q + 1]
+                  index = v1 > best ? q + 1 : index
+                  best = v1 > best ? v1 : best
+                  let v2 = x[q + w]
+                  index = v2 > best ? q + w : index
+                  best = v2 > best ? v2 : best
+                  let v3 = x[q + w + 1]
+                  index = v3 > best ? q + w + 1 : index
+                  best = v3 > best ? v3 : best
+                  out[o + j] = Int32(truncatingIfNeeded: index)
+                  pooled?[o + j] = best
+                  j += 1
+                }
+              }
+            }
+          }
+        }
+        valuesInitialized = writingValues ? count : 0
+      }
+      initialized = count
+    }
+    return (indices, values)
   }
 
   /// Flat indices that realise nearest-neighbour upsampling of an NCHW shape

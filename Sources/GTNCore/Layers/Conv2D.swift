@@ -50,7 +50,6 @@ public struct Conv2D: Layer {
     precondition(input.rank == 4 && input.shape[1] == inputChannels, "Conv2D(\(inputChannels), \(outputChannels)) got input of shape \(input.shape)")
     let p = Array(parameters)
     let w = weightNormalized ? Variable.weightNormalized(direction: p[0], magnitude: p[1]) : p[0]
-    let y = conv2d(input, filter: w, stride: stride, padding: padding)
-    return y + p[p.count - 1].reshaped(to: [1, outputChannels, 1, 1])
+    return conv2d(input, filter: w, bias: p[p.count - 1], stride: stride, padding: padding)
   }
 }
