@@ -37,6 +37,43 @@ public struct ExampleOptions: Sendable, Codable {
   public var learnerWidth = 16
 
   public init(dataset: String) { self.dataset = dataset }
+
+  /// Decodes options saved by any version of the examples (checkpoints keep
+  /// them): keys a later version added take their defaults.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(dataset: try c.decode(String.self, forKey: .dataset))
+    func take<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+      if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
+    }
+    try take(.dataDirectory, &dataDirectory)
+    try take(.innerSteps, &innerSteps)
+    try take(.batchSize, &batchSize)
+    try take(.outerIterations, &outerIterations)
+    try take(.seed, &seed)
+    try take(.output, &output)
+    try take(.resume, &resume)
+    try take(.learner, &learner)
+    try take(.generator, &generator)
+    try take(.curriculum, &curriculum)
+    try take(.softLabels, &softLabels)
+    try take(.intermediateLosses, &intermediateLosses)
+    try take(.checkpointSegment, &checkpointSegment)
+    try take(.threads, &threads)
+    try take(.evaluationSeeds, &evaluationSeeds)
+    try take(.checkpointEvery, &checkpointEvery)
+    try take(.realBatchSize, &realBatchSize)
+    try take(.learningRate, &learningRate)
+    try take(.innerLearningRate, &innerLearningRate)
+    try take(.innerMomentum, &innerMomentum)
+    try take(.noiseSize, &noiseSize)
+    try take(.augment, &augment)
+    try take(.quiet, &quiet)
+    try take(.adamBeta2, &adamBeta2)
+    try take(.evaluationSteps, &evaluationSteps)
+    try take(.tuneEachStepCount, &tuneEachStepCount)
+    try take(.learnerWidth, &learnerWidth)
+  }
 }
 
 /// A command-line argument that cannot be used.

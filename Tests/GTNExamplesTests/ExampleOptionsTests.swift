@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import _GTNExamplesSupport
 
@@ -42,6 +43,24 @@ struct ExampleOptionsTests {
     #expect(o.learner == "paper" && o.generator == "paper" && o.innerSteps == 128 && o.batchSize == 128)
     #expect(o.realBatchSize == 256 && o.learningRate == 0.004 && o.adamBeta2 == 0.9 && o.augment)
     #expect(o.intermediateLosses == 16 && o.checkpointSegment == 16)
+  }
+
+  /// Checkpoints store the options; one written before a flag existed still
+  /// loads, with that flag at its default, and every field round-trips.
+  @Test func optionsFromOlderCheckpointsDecode() throws {
+    let old = #"{"dataset":"mnist","innerSteps":16,"batchSize":64,"outerIterations":1500,"seed":3,"output":"o","resume":false,"learner":"conv-bn","generator":"mlp","curriculum":"learned","softLabels":false,"threads":1,"evaluationSeeds":5,"checkpointEvery":25,"realBatchSize":128,"learningRate":0.01,"innerLearningRate":0.05,"innerMomentum":0.5,"noiseSize":64,"augment":false,"quiet":false}"#
+    let decoded = try JSONDecoder().decode(ExampleOptions.self, from: Data(old.utf8))
+    #expect(decoded.innerSteps == 16 && decoded.batchSize == 64 && decoded.learner == "conv-bn" && decoded.seed == 3)
+    #expect(decoded.innerLearningRate == 0.05)
+    #expect(decoded.adamBeta2 == 0.999 && decoded.evaluationSteps == nil && decoded.learnerWidth == 16)
+    var changed = ExampleOptions(dataset: "cifar10")
+    changed.evaluationSteps = [4, 8]
+    changed.adamBeta2 = 0.9
+    changed.checkpointSegment = 8
+    let again = try JSONDecoder().decode(ExampleOptions.self, from: JSONEncoder().encode(changed))
+    #expect(again.evaluationSteps == [4, 8] && again.adamBeta2 == 0.9 && again.checkpointSegment == 8)
+    #expect(again.dataset == "cifar10")
+    #expect(throws: DecodingError.self) { try JSONDecoder().decode(ExampleOptions.self, from: Data("{}".utf8)) }
   }
 
   @Test func helpReturnsNil() throws {
