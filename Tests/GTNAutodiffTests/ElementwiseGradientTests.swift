@@ -24,6 +24,12 @@ import Testing
       let t = Tensor(shape: [3], scalars: [0.5, -1, 2])
       return (v[0] * t + Tensor(shape: [2, 1], scalars: [0.1, -0.2])).tanh()
     },
+    GradientCase("scaled(by:adding:) (x·s + a, s of shape [1])", [[3, 4], [1], [3, 4]]) { v in
+      v[0].scaled(by: v[1], adding: v[2]).tanh()
+    },
+    GradientCase("scaled(by:) (x·s, s of shape [])", [[2, 5], []]) { v in v[0].scaled(by: v[1]).tanh() },
+    GradientCase("dot (⟨a, b⟩, then tanh)", [[3, 4], [3, 4]]) { v in (v[0].dot(v[1]) * 0.3).tanh() },
+    GradientCase("dot (same variable twice)", [[5]]) { v in v[0].dot(v[0]) },
     GradientCase("compound assignment (+=, −=)", [[4], [4]]) { v in
       var y = v[0].tanh()
       y += v[1].squared()
@@ -61,6 +67,26 @@ import Testing
       checker: GradientChecker(checksSecondOrder: false)) { v in v[0].relu() })
     runGradientCheck(GradientCase("leakyRelu (normal inputs, first order)", [[6, 8]], kinked: true,
       checker: GradientChecker(checksSecondOrder: false)) { v in v[0].leakyRelu(slope: 0.3) })
+  }
+
+  /// The fused update ops equal the elementwise expressions bit for bit
+  /// (the inner optimisers rely on it), also when split across threads.
+  @Test func scaledAdditionEqualsElementwiseExpressions() {
+    var rng = SplitMix64(seed: 11)
+    for count in [7, 100_003] {
+      let x = Tensor(randomNormal: [count], using: &rng)
+      let a = Tensor(randomNormal: [count], using: &rng)
+      let s = Tensor(shape: [1], scalars: [0.731])
+      for threads in [1, 2] {
+        withParallelism(threads: threads) {
+          #expect(Variable(x).scaled(by: Variable(s), adding: Variable(a)).value == (x * s + a))
+          #expect(Variable(x).scaled(by: Variable(s)).value == x * s)
+          #expect(Variable(a).scaled(by: -Variable(s), adding: Variable(x)).value == x - a * s)
+        }
+      }
+      let exact = zip(x.scalars, a.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+      #expect(abs(Double(Variable(x).dot(Variable(a)).value.scalar) - exact) <= 1e-4 * max(1, abs(exact)) * Double(count).squareRoot())
+    }
   }
 
   @Test func forwardValuesOfVariableOperators() {

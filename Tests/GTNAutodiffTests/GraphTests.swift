@@ -5,6 +5,20 @@ import Testing
 // lifetime and very deep graphs.
 
 @Suite struct GraphTests {
+
+  /// Gradients summed in place (no graph recorded) never write into a
+  /// tensor someone else holds: the caller's seed stays as it was.
+  @Test func inPlaceAccumulationLeavesSharedTensorsAlone() {
+    let x = Variable(Tensor(shape: [3], scalars: [1, 2, 3]), requiresGradient: true)
+    let seed = Variable(Tensor(shape: [3], scalars: [0.5, -1, 2]))
+    let y = x + x + x
+    let g = gradients(of: y, withRespectTo: [x], seed: seed)[0]
+    #expect(g.value.scalars == [1.5, -3, 6])
+    #expect(seed.value.scalars == [0.5, -1, 2])
+    // Recorded (retainingGraph) and in-place sums agree.
+    let h = gradients(of: y, withRespectTo: [x], retainingGraph: true, seed: seed)[0]
+    #expect(h.value == g.value)
+  }
   @Test func gradientWithRespectToAnIntermediate() {
     let x = Variable(Tensor(shape: [3], scalars: [0.5, -1, 2]), requiresGradient: true)
     let y = x * 2

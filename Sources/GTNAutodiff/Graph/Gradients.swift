@@ -33,8 +33,11 @@ public func gradients(
   of output: Variable, withRespectTo variables: [Variable],
   retainingGraph: Bool = false, seed: Variable? = nil
 ) -> [Variable] {
-  let zeros = variables.map { Variable(Tensor(zeros: $0.shape)) }
-  guard output.requiresGradient else { return zeros }
+  // Zeros only for the variables that get no gradient (allocated on demand:
+  // an inner step's gradient would otherwise clear a parameter-sized buffer
+  // per variable per call).
+  func zeros() -> [Variable] { variables.map { Variable(Tensor(zeros: $0.shape)) } }
+  guard output.requiresGradient else { return zeros() }
   if let seed {
     precondition(seed.shape == output.shape, "gradient seed has shape \(seed.shape), output has \(output.shape)")
   }
@@ -66,7 +69,7 @@ public func gradients(
       relevant.insert(key)
     }
   }
-  guard relevant.contains(ObjectIdentifier(output.node)) else { return zeros }
+  guard relevant.contains(ObjectIdentifier(output.node)) else { return zeros() }
 
   // 3. Propagate in decreasing id order, accumulating gradients per node.
   var accumulated: [ObjectIdentifier: Variable] = [:]
@@ -89,15 +92,25 @@ public func gradients(
         guard let gradient, relevant.contains(ObjectIdentifier(input)) else { continue }
         precondition(gradient.shape == input.value.shape, "backward rule gave a gradient of shape \(gradient.shape) for an input of shape \(input.value.shape)")
         let inputKey = ObjectIdentifier(input)
-        if let existing = accumulated[inputKey] {
+        if retainingGraph, let existing = accumulated[inputKey] {
           accumulated[inputKey] = existing + gradient
+        } else if accumulated[inputKey] != nil {
+          // Not recording: sum in place. The removed entry usually held the
+          // only reference to its buffer, so `add` writes into it instead of
+          // allocating a third tensor (copy-on-write keeps it correct when
+          // a rule handed out a shared value).
+          var sum = accumulated.removeValue(forKey: inputKey)!.value
+          sum.add(gradient.value)
+          accumulated[inputKey] = Variable(sum)
         } else {
           accumulated[inputKey] = gradient
         }
       }
     }
   }
-  return zip(variables, zeros).map { variable, zero in results[ObjectIdentifier(variable.node)] ?? zero }
+  return variables.map { variable in
+    results[ObjectIdentifier(variable.node)] ?? Variable(Tensor(zeros: variable.shape))
+  }
 }
 
 /// The gradient of a scalar-valued function at a point, with the function's

@@ -130,7 +130,14 @@ extension Tensor {
     precondition(shape == other.shape, "add(_:scaledBy:) needs equal shapes, got \(shape) and \(other.shape)")
     other.withUnsafeBufferPointer { b in
       withUnsafeMutableBufferPointer { a in
-        for i in 0..<a.count { a[i] += alpha * b[i] }
+        guard let x = a.baseAddress, let y = b.baseAddress else { return }
+        Parallelism.forEachElementChunk(of: a.count) { r in
+          if alpha == 1 {
+            for i in r { x[i] += y[i] }
+          } else {
+            for i in r { x[i] += alpha * y[i] }
+          }
+        }
       }
     }
   }

@@ -43,9 +43,11 @@ public struct SGDWithMomentum: InnerOptimizer {
     var next: [Variable] = []
     next.reserveCapacity(parameters.count)
     for i in parameters.indices {
-      let v = state[i] * mu + gradients[i]
+      // μ·v + g and θ − η·v, each one pass (bit-identical to the
+      // elementwise expressions).
+      let v = state[i].scaled(by: mu, adding: gradients[i])
       state[i] = v
-      next.append(parameters[i] - v * eta)
+      next.append(v.scaled(by: -eta, adding: parameters[i]))
     }
     return next
   }
