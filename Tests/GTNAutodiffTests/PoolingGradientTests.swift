@@ -10,6 +10,10 @@ import Testing
     GradientCase("maxPool2d k2 s2 p0", [[2, 3, 4, 6]], domain: .dominantLattice(period: 2), kinked: true) { v in
       v[0].maxPool2d(kernelSize: 2).squared()
     },
+    GradientCase("maxPool2d k2 s2 p0 (odd sizes: last row and column in no window)", [[1, 2, 5, 7]],
+                 domain: .dominantLattice(period: 2), kinked: true) { v in
+      v[0].maxPool2d(kernelSize: 2).tanh()
+    },
     GradientCase("maxPool2d k3 s2 p1", [[1, 2, 5, 6]], domain: .dominantLattice(period: 2), kinked: true) { v in
       v[0].maxPool2d(kernelSize: 3, stride: 2, padding: 1).tanh()
     },

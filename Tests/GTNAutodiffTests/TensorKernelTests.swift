@@ -397,6 +397,22 @@ import Testing
     #expect(abs(dot(average, g) - dot(x, back)) < 1e-4 * Swift.max(1, abs(dot(average, g))))
   }
 
+  /// The 2×2 adjoint (per-plane clear and store, threaded for large
+  /// tensors) equals the general scatter-add, odd sizes included.
+  @Test(arguments: [[2, 3, 12, 18], [1, 2, 13, 19], [64, 16, 28, 28]])
+  func twoByTwoMaxPoolAdjointEqualsScatterAdd(shape: [Int]) {
+    var rng = SplitMix64(seed: stableSeed("pool2 adjoint \(shape)"))
+    let x = Tensor(randomNormal: shape, using: &rng)
+    let (values, indices) = x.maxPool2d(kernelSize: 2, stride: 2)
+    let g = Tensor(randomNormal: values.shape, using: &rng)
+    let expected = g.scatteringAdd(flatIndices: indices, shape: shape)
+    for threads in [1, 2] {
+      withParallelism(threads: threads) {
+        #expect(g.maxPool2x2Adjoint(indices: indices, inputShape: shape) == expected)
+      }
+    }
+  }
+
   @Test func maxPoolTiesAndPaddingAreHandComputed() {
     let x = Tensor(shape: [1, 1, 2, 4], scalars: [1, 3, 3, 2, 3, 0, -1, -5])
     let (indices, shape) = x.maxPool2dIndices(kernelSize: 2, stride: 2)

@@ -7,14 +7,24 @@ extension Variable {
   /// `max(x, 0)` elementwise. The derivative at 0 is taken as 0.
   public func relu() -> Variable {
     Variable.recording(value.relu(), inputs: [self]) { c in
-      [c.upstream * c.inputs[0].value.map { $0 > 0 ? 1 : 0 }]
+      [c.upstream.scaledBySign(of: c.inputs[0].value, negativeSlope: 0)]
     }
   }
 
   /// `x` where `x > 0`, `slope·x` elsewhere. The derivative at 0 is `slope`.
   public func leakyRelu(slope: Float = 0.01) -> Variable {
     Variable.recording(value.leakyRelu(slope: slope), inputs: [self]) { c in
-      [c.upstream * c.inputs[0].value.map { $0 > 0 ? 1 : slope }]
+      [c.upstream.scaledBySign(of: c.inputs[0].value, negativeSlope: slope)]
+    }
+  }
+
+  /// `self` where `x > 0`, `negativeSlope · self` elsewhere: the derivative
+  /// of a (leaky) ReLU at `x` applied to an upstream gradient, in one pass
+  /// (no mask tensor). Linear in `self`; `x` is a constant (the mask is
+  /// piecewise constant), so its adjoint is the same masking.
+  func scaledBySign(of x: Tensor, negativeSlope: Float) -> Variable {
+    Variable.recording(value.scaledBySign(of: x, negativeSlope: negativeSlope), inputs: [self]) { c in
+      [c.upstream.scaledBySign(of: x, negativeSlope: negativeSlope)]
     }
   }
 

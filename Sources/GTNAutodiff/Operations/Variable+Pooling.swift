@@ -6,8 +6,26 @@ extension Variable {
   ///
   /// - Complexity: O(N·C·Ho·Wo·k²).
   public func maxPool2d(kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Variable {
-    let (pooled, indices) = value.maxPool2d(kernelSize: kernelSize, stride: stride ?? kernelSize, padding: padding)
+    let s = stride ?? kernelSize
+    let (pooled, indices) = value.maxPool2d(kernelSize: kernelSize, stride: s, padding: padding)
+    if kernelSize == 2 && s == 2 && padding == 0 {
+      // Disjoint windows: the adjoint writes every input element once.
+      let inputShape = shape
+      return Variable.recording(pooled, inputs: [self]) { c in
+        [c.upstream.maxPool2x2Adjoint(indices: indices, inputShape: inputShape)]
+      }
+    }
     return gathering(flatIndices: indices, precomputed: pooled)
+  }
+
+  /// The adjoint of 2×2, stride-2 max pooling: the upstream gradient at each
+  /// window's maximum, zero elsewhere; its own adjoint is the gather of the
+  /// maxima.
+  func maxPool2x2Adjoint(indices: [Int32], inputShape: [Int]) -> Variable {
+    let shape = self.shape
+    return Variable.recording(value.maxPool2x2Adjoint(indices: indices, inputShape: inputShape), inputs: [self]) { c in
+      [c.upstream.gathering(flatIndices: indices, shape: shape)]
+    }
   }
 
   /// Average pooling over `k×k` windows of an NCHW variable, zero padding

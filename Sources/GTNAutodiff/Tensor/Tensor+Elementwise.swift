@@ -150,6 +150,21 @@ extension Tensor {
   public func relu() -> Tensor { parallelMap { $0 > 0 ? $0 : 0 } }
   /// `x` where positive, `slope·x` elsewhere.
   public func leakyRelu(slope: Float) -> Tensor { parallelMap { $0 > 0 ? $0 : slope * $0 } }
+  /// `self` where `x > 0`, `negativeSlope · self` elsewhere (the backward
+  /// pass of ``relu()`` and ``leakyRelu(slope:)`` in one pass).
+  func scaledBySign(of x: Tensor, negativeSlope: Float) -> Tensor {
+    precondition(x.shape == shape, "scaledBySign(of:) needs equal shapes, got \(shape) and \(x.shape)")
+    return Tensor.overwriting(shape: shape) { out in
+      withUnsafeBufferPointer { g in
+        x.withUnsafeBufferPointer { xs in
+          guard let o = out.baseAddress, let pg = g.baseAddress, let px = xs.baseAddress else { return }
+          Parallelism.forEachElementChunk(of: out.count) { r in
+            for i in r { o[i] = px[i] > 0 ? pg[i] : negativeSlope * pg[i] }
+          }
+        }
+      }
+    }
+  }
   /// Hyperbolic tangent elementwise (see `_tanhf`: within 0.51 ulp).
   public func tanh() -> Tensor { parallelMap { _tanhf($0) } }
 

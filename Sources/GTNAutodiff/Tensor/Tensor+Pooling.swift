@@ -89,6 +89,41 @@ extension Tensor {
     return (gathering(flatIndices: indices, shape: pooledShape), indices)
   }
 
+  /// The adjoint of 2×2, stride-2 max pooling of an NCHW tensor of shape
+  /// `inputShape`: `self` (the pooled shape) scattered to the window maxima
+  /// at `indices` (as ``maxPool2d(kernelSize:stride:padding:)`` returns
+  /// them), zeros elsewhere.
+  ///
+  /// The windows are disjoint, so each plane is cleared while it is in cache
+  /// and every gradient stored once — no tensor-wide zero fill first and no
+  /// additions, unlike a general scatter-add. Planes split across threads.
+  ///
+  /// - Complexity: O(N·C·H·W).
+  func maxPool2x2Adjoint(indices: [Int32], inputShape: [Int]) -> Tensor {
+    precondition(inputShape.count == 4 && inputShape[2] >= 2 && inputShape[3] >= 2,
+                 "maxPool2x2Adjoint needs an NCHW input shape of at least 2×2, got \(inputShape)")
+    let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
+    let windows = (h / 2) * (w / 2)
+    precondition(shape == [n, c, h / 2, w / 2] && indices.count == scalarCount,
+                 "maxPool2x2Adjoint: gradient of shape \(shape) with \(indices.count) indices for input \(inputShape)")
+    let planeCount = n * c
+    let total = planeCount * h * w
+    return Tensor.overwriting(shape: inputShape) { out in
+      withUnsafeBufferPointer { upstream in
+        indices.withUnsafeBufferPointer { idx in
+          guard let o = out.baseAddress, let g = upstream.baseAddress, let k = idx.baseAddress else { return }
+          let shares = total >= 2 * Parallelism.minimumElementsPerThread ? Swift.min(Parallelism.threadCount, planeCount) : 1
+          Parallelism.forEachShare(shares, of: planeCount) { _, planes in
+            for plane in planes {
+              (o + plane * h * w).initialize(repeating: 0, count: h * w)
+              for j in (plane * windows)..<((plane + 1) * windows) { o[Int(k[j])] = g[j] }
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// The argmax (and, if asked, the maximum) of every 2×2 window at stride 2
   /// of `planes` planes of `height × width`, without branches: on real
   /// activations the argmax is unpredictable, and mispredicted branches made

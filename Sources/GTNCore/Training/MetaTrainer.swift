@@ -179,11 +179,16 @@ public struct MetaTrainer: Sendable {
         state.firstMoments[i].withUnsafeMutableBufferPointer { m in
           state.secondMoments[i].withUnsafeMutableBufferPointer { v in
             parameters[i].withUnsafeMutableBufferPointer { p in
+              // Raw pointers: the loop vectorises.
+              guard let pg = g.baseAddress, let pm = m.baseAddress, let pv = v.baseAddress,
+                    let pp = p.baseAddress else { return }
               for j in 0..<p.count {
-                let gj = g[j] * scale
-                m[j] = b1 * m[j] + (1 - b1) * gj
-                v[j] = b2 * v[j] + (1 - b2) * gj * gj
-                p[j] -= lr * (m[j] / c1) / ((v[j] / c2).squareRoot() + 1e-8)
+                let gj = pg[j] * scale
+                let mj = b1 * pm[j] + (1 - b1) * gj
+                let vj = b2 * pv[j] + (1 - b2) * gj * gj
+                pm[j] = mj
+                pv[j] = vj
+                pp[j] -= lr * (mj / c1) / ((vj / c2).squareRoot() + 1e-8)
               }
             }
           }
@@ -227,7 +232,7 @@ public struct MetaTrainer: Sendable {
     }
 
     // Backward, last segment first, recomputing each segment with its graph.
-    var metaGradients = meta.map { Tensor(zeros: $0.shape) }
+    var metaGradients: [Tensor] = []  // the last segment's, then summed into
     var thetaAdjoint: [Tensor] = []
     var velocityAdjoint: [Tensor] = []
     var finalLoss: Float = 0
@@ -258,12 +263,17 @@ public struct MetaTrainer: Sendable {
       guard let objective else { continue }
       let targets = meta + (s > 0 ? theta + velocity : [])
       let grads = gradients(of: objective, withRespectTo: targets).map(\.value)
-      for i in meta.indices { metaGradients[i].add(grads[i]) }
+      if metaGradients.isEmpty {
+        metaGradients = Array(grads[..<meta.count])
+      } else {
+        for i in meta.indices { metaGradients[i].add(grads[i]) }
+      }
       if s > 0 {
         thetaAdjoint = Array(grads[meta.count..<(meta.count + theta.count)])
         velocityAdjoint = Array(grads[(meta.count + theta.count)...])
       }
     }
+    if metaGradients.isEmpty { metaGradients = meta.map { Tensor(zeros: $0.shape) } }
     return (finalLoss, finalAccuracy, metaGradients)
   }
 
