@@ -51,7 +51,12 @@ public enum Parallelism {
     withoutActuallyEscaping(body) { body in
       let work = UncheckedSendable(body)
       DispatchQueue.concurrentPerform(iterations: shares) { share in
-        work.value(share, (count * share / shares)..<(count * (share + 1) / shares))
+        // Kernels called inside a share run serially: no nested splitting
+        // (the calling thread's share would otherwise still see the
+        // task's thread count).
+        $threadCount.withValue(1) {
+          work.value(share, (count * share / shares)..<(count * (share + 1) / shares))
+        }
       }
     }
   }
