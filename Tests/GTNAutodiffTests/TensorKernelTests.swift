@@ -441,6 +441,22 @@ import Testing
       == [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4])
   }
 
+  /// The upsampling kernel and its block-sum adjoint equal the gather of
+  /// ``upsamplingIndices`` and its scatter-add, bit for bit, threaded or not.
+  @Test(arguments: [([1, 2, 3, 2], 2), ([2, 3, 4, 5], 3), ([64, 32, 14, 14], 2), ([3, 1, 2, 2], 1)])
+  func nearestUpsamplingKernelsEqualGatherAndScatter(shape: [Int], factor: Int) {
+    var rng = SplitMix64(seed: stableSeed("upsample \(shape) \(factor)"))
+    let x = Tensor(randomNormal: shape, using: &rng)
+    let (indices, upShape) = Tensor.upsamplingIndices(shape: shape, factor: factor)
+    let g = Tensor(randomNormal: upShape, using: &rng)
+    for threads in [1, 2] {
+      withParallelism(threads: threads) {
+        #expect(x.upsampledNearest(by: factor) == x.gathering(flatIndices: indices, shape: upShape))
+        #expect(g.summingBlocks(of: factor) == g.scatteringAdd(flatIndices: indices, shape: shape))
+      }
+    }
+  }
+
   @Test func reflectionPaddingMatchesPyTorch() {
     // torch.nn.ReflectionPad2d(2)(torch.arange(9.).reshape(1, 1, 3, 3))
     let x = Tensor(shape: [1, 1, 3, 3], scalars: (0..<9).map(Float.init))

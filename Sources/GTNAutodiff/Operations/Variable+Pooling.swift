@@ -56,8 +56,17 @@ extension Variable {
 
   /// Nearest-neighbour upsampling of an NCHW variable by an integer factor.
   public func upsampledNearest(by factor: Int) -> Variable {
-    let (indices, shape) = Tensor.upsamplingIndices(shape: self.shape, factor: factor)
-    return gathering(flatIndices: indices, shape: shape)
+    Variable.recording(value.upsampledNearest(by: factor), inputs: [self]) { c in
+      [c.upstream.summingBlocks(of: factor)]
+    }
+  }
+
+  /// Each `f×f` block summed (the adjoint of ``upsampledNearest(by:)``,
+  /// whose own adjoint is that upsampling).
+  public func summingBlocks(of factor: Int) -> Variable {
+    Variable.recording(value.summingBlocks(of: factor), inputs: [self]) { c in
+      [c.upstream.upsampledNearest(by: factor)]
+    }
   }
 
   /// Pads the two spatial dimensions of an NCHW variable by mirroring.

@@ -197,6 +197,75 @@ extension Tensor {
     return (indices, values)
   }
 
+  /// Nearest-neighbour upsampling of an NCHW tensor by an integer factor:
+  /// `y[n, c, i, j] = x[n, c, i / f, j / f]`, shape `[N, C, H·f, W·f]`.
+  ///
+  /// Each input row is widened once and copied `f` times; planes split
+  /// across threads for large tensors.
+  ///
+  /// - Complexity: O(N·C·H·W·f²).
+  public func upsampledNearest(by f: Int) -> Tensor {
+    precondition(rank == 4 && f >= 1, "upsampledNearest needs an NCHW tensor and factor ≥ 1, got \(shape), \(f)")
+    let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+    let (ho, wo) = (h * f, w * f)
+    let planeCount = n * c
+    return Tensor.overwriting(shape: [n, c, ho, wo]) { out in
+      withUnsafeBufferPointer { input in
+        guard let x = input.baseAddress, let y = out.baseAddress else { return }
+        let shares = out.count >= 2 * Parallelism.minimumElementsPerThread ? Swift.min(Parallelism.threadCount, planeCount) : 1
+        Parallelism.forEachShare(shares, of: planeCount) { _, planes in
+          for plane in planes {
+            for i in 0..<h {
+              let source = x + (plane * h + i) * w
+              let row = y + (plane * ho + i * f) * wo
+              for j in 0..<w {
+                let v = source[j]
+                for k in 0..<f { row[j * f + k] = v }
+              }
+              for r in 1..<f { (row + r * wo).update(from: row, count: wo) }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The adjoint of ``upsampledNearest(by:)``: each `f×f` block of an NCHW
+  /// tensor summed, shape `[N, C, H/f, W/f]` (row-major order within a
+  /// block, as a scatter-add of the upsampling's gather would add).
+  ///
+  /// - Precondition: H and W are multiples of `f`.
+  /// - Complexity: O(N·C·H·W).
+  public func summingBlocks(of f: Int) -> Tensor {
+    precondition(rank == 4 && f >= 1 && shape[2] % f == 0 && shape[3] % f == 0,
+                 "summingBlocks needs an NCHW tensor whose height and width are multiples of \(f), got \(shape)")
+    let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+    let (ho, wo) = (h / f, w / f)
+    let planeCount = n * c
+    return Tensor.overwriting(shape: [n, c, ho, wo]) { out in
+      withUnsafeBufferPointer { input in
+        guard let x = input.baseAddress, let y = out.baseAddress else { return }
+        let shares = input.count >= 2 * Parallelism.minimumElementsPerThread ? Swift.min(Parallelism.threadCount, planeCount) : 1
+        Parallelism.forEachShare(shares, of: planeCount) { _, planes in
+          for plane in planes {
+            for i in 0..<ho {
+              let target = y + (plane * ho + i) * wo
+              for j in 0..<wo {
+                var sum: Float = 0
+                for r in 0..<f {
+                  let source = x + ((plane * h + i * f + r) * w + j * f)
+                  for k in 0..<f { sum += source[k] }
+                }
+                target[j] = sum
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+
   /// Flat indices that realise nearest-neighbour upsampling of an NCHW shape
   /// by an integer factor, as a gather.
   public static func upsamplingIndices(shape: [Int], factor f: Int) -> (indices: [Int32], shape: [Int]) {
