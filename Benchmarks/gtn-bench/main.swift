@@ -41,7 +41,9 @@ let usage = """
   Runs the benchmark workloads of Benchmarks/README.md and prints one JSON line per result:
   median, min and max wall-clock seconds per outer step (W1, W2) or per evaluated
   architecture (W3) over --reps repetitions after --warmup, and the process's peak resident
-  memory. --threads runs each workload at each BLAS thread count (default: 1 and all cores).
+  memory. --threads runs each workload at each thread count (default: 1 and all cores):
+  convolutions split their batch over the threads with single-threaded BLAS; W1 and sgemm
+  give BLAS the threads (GTN_BENCH_BLAS_THREADS=N forces N BLAS threads for all).
   --check verifies the W1 meta-gradient against finite differences first.
   --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
@@ -130,6 +132,7 @@ func report(_ workload: String, threads: Int, times: [Double], flops: Double, ex
     "median_s": median, "min_s": sorted.first ?? 0, "max_s": sorted.last ?? 0,
     "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "flops_per_step": flops,
     "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName,
+    "blas_threads": BLASRuntime.threadCount,
   ]
   for (k, v) in extra { line[k] = v }
   guard communicator.rank == 0 else { return }
@@ -364,12 +367,15 @@ func checkW1() throws {
 if options.check { try checkW1() }
 for threads in options.threads {
   // The package's kernels get the threads (convolutions split the batch);
-  // BLAS runs single-threaded inside them, except for the sgemm figure
-  // itself (override with GTN_BENCH_BLAS_THREADS).
-  let blasThreads = ProcessInfo.processInfo.environment["GTN_BENCH_BLAS_THREADS"].flatMap(Int.init) ?? 1
+  // BLAS runs single-threaded inside them. The sgemm figure and W1, whose
+  // work is plain matrix products (no convolutions to split), give BLAS the
+  // threads instead: measured on W1 with 2 threads, 0.042–0.045 s/step with
+  // 2 BLAS threads vs 0.050–0.064 with 1, while W2 and W3 lose 35–45% with
+  // 2. GTN_BENCH_BLAS_THREADS overrides the BLAS thread count for all.
+  let blasOverride = ProcessInfo.processInfo.environment["GTN_BENCH_BLAS_THREADS"].flatMap(Int.init)
   try withParallelism(threads: threads) {
     for workload in options.workloads {
-      BLASRuntime.threadCount = workload == "sgemm" ? threads : blasThreads
+      BLASRuntime.threadCount = blasOverride ?? (workload == "sgemm" || workload == "w1" ? threads : 1)
       switch workload {
       case "sgemm": runSgemm(threads: threads)
       case "learner": runLearner(threads: threads)

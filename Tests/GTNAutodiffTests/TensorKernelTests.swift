@@ -315,6 +315,9 @@ import Testing
     ConvConfig(input: [7, 2, 8, 8], filter: [3, 2, 3, 3], stride: 1, padding: 2),
     ConvConfig(input: [9, 3, 9, 9], filter: [2, 3, 3, 3], stride: 2, padding: 0),
     ConvConfig(input: [5, 4, 6, 6], filter: [3, 4, 1, 1], stride: 1, padding: 0),  // pointwise, one image per block
+    ConvConfig(input: [9, 16, 28, 28], filter: [1, 16, 3, 3], stride: 1, padding: 1),  // direct: a generator's last layer
+    ConvConfig(input: [6, 3, 9, 10], filter: [2, 3, 5, 3], stride: 1, padding: 2),  // direct, two outputs, 5×3 taps
+    ConvConfig(input: [3, 2, 4, 3], filter: [1, 2, 3, 5], stride: 1, padding: 2),  // direct, kernel wider than input
   ]
 
   @Test(arguments: blockedConfigs)
@@ -443,7 +446,7 @@ import Testing
 
   /// The upsampling kernel and its block-sum adjoint equal the gather of
   /// ``upsamplingIndices`` and its scatter-add, bit for bit, threaded or not.
-  @Test(arguments: [([1, 2, 3, 2], 2), ([2, 3, 4, 5], 3), ([64, 32, 14, 14], 2), ([3, 1, 2, 2], 1)])
+  @Test(arguments: [([1, 2, 3, 2], 2), ([2, 3, 4, 5], 3), ([64, 32, 14, 14], 2), ([3, 1, 2, 2], 1), ([2, 2, 5, 9], 2)])
   func nearestUpsamplingKernelsEqualGatherAndScatter(shape: [Int], factor: Int) {
     var rng = SplitMix64(seed: stableSeed("upsample \(shape) \(factor)"))
     let x = Tensor(randomNormal: shape, using: &rng)

@@ -149,7 +149,9 @@ extension Tensor {
   /// `y[n, o, i, j] = Σ_{c, a, b} w[o, c, a, b] · x[n, c, i·s − p + a, j·s − p + b]`
   ///
   /// Each image is unfolded into a patch matrix (im2col) and multiplied by the
-  /// filter matrix with `cblas_sgemm`.
+  /// filter matrix with `cblas_sgemm`; stride-1 filter banks with one or two
+  /// output channels use direct kernels instead (see
+  /// `Convolution2DGeometry.prefersDirectKernels`).
   ///
   /// With a `bias`, each output plane starts at its channel's bias and the
   /// product is accumulated onto it: `y[n, o, i, j] += bias[o]` at no extra
@@ -174,6 +176,17 @@ extension Tensor {
       input.withUnsafeBufferPointer { px in
         filter.withUnsafeBufferPointer { pw in
           Parallelism.forEachChunk(of: g.batch) { images in
+            if g.prefersDirectKernels {
+              for n in images {
+                let y = o + n * g.outputChannels * g.outputPlane
+                for c in 0..<g.outputChannels {
+                  (y + c * g.outputPlane).update(repeating: biasScalars?[c] ?? 0, count: g.outputPlane)
+                }
+                g.addDirectConvolution(
+                  of: px.baseAddress! + n * g.inputChannels * g.height * g.width, filter: pw.baseAddress!, into: y)
+              }
+              return
+            }
             withPatchBuffer(g) { cols in
               for n in images {
                 let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)
@@ -214,6 +227,14 @@ extension Tensor {
       outputGradient.withUnsafeBufferPointer { pg in
         filter.withUnsafeBufferPointer { pw in
           Parallelism.forEachChunk(of: g.batch) { images in
+            if g.prefersDirectKernels {
+              for n in images {
+                g.addDirectInputGradient(
+                  of: pg.baseAddress! + n * g.outputChannels * g.outputPlane, filter: pw.baseAddress!,
+                  into: o + n * g.inputChannels * g.height * g.width)
+              }
+              return
+            }
             withPatchBuffer(g) { cols in
               for n in images {
                 let dx = o + n * g.inputChannels * g.height * g.width
@@ -260,6 +281,14 @@ extension Tensor {
         outputGradient.withUnsafeBufferPointer { pg in
           Parallelism.forEachShare(shares, of: g.batch) { share, images in
             let accumulator = share == 0 ? o : partials + (share - 1) * size
+            if g.prefersDirectKernels {
+              for n in images {
+                g.addDirectFilterGradient(
+                  input: px.baseAddress! + n * g.inputChannels * g.height * g.width,
+                  outputGradient: pg.baseAddress! + n * g.outputChannels * g.outputPlane, into: accumulator)
+              }
+              return
+            }
             withPatchBuffer(g) { cols in
               for n in images {
                 let patches = g.patchMatrix(ofImage: n, in: px.baseAddress!, scratch: cols)

@@ -250,7 +250,20 @@ extension Tensor {
           for plane in planes {
             for i in 0..<ho {
               let target = y + (plane * ho + i) * wo
-              for j in 0..<wo {
+              var j = 0
+              if f == 2 {
+                // Four blocks at a time: two rows of eight, then the pairs.
+                let top = x + (plane * h + 2 * i) * w
+                while j + 4 <= wo {
+                  let upper = UnsafeRawPointer(top + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+                  let lower = UnsafeRawPointer(top + w + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+                  // In the scalar loop's order (row-major within the block).
+                  let sum = ((upper.evenHalf + upper.oddHalf) + lower.evenHalf) + lower.oddHalf
+                  UnsafeMutableRawPointer(target + j).storeBytes(of: sum, as: SIMD4<Float>.self)
+                  j += 4
+                }
+              }
+              for j in j..<wo {
                 var sum: Float = 0
                 for r in 0..<f {
                   let source = x + ((plane * h + i * f + r) * w + j * f)
