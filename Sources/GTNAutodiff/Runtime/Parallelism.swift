@@ -5,7 +5,12 @@ import Dispatch
 /// Convolutions split their batch across this many threads, each calling
 /// single-threaded BLAS on its share of the images; large elementwise
 /// kernels, gathers and max pooling split their elements. On small matrices this
-/// beats multi-threaded BLAS, which parallelises inside each small product.
+/// beats multi-threaded BLAS, which parallelises inside each small product
+/// (and, called from these threads, oversubscribes the cores: W2 and W3 of
+/// the benchmarks lose 35–45% with two BLAS threads). Models made only of
+/// matrix products — MLP learners and generators — are the exception: there
+/// BLAS's own threads pay (`BLASRuntime.threadCount = 2` took the W1 meta-step
+/// from 0.050–0.064 s to 0.042–0.045 s on two cores).
 /// The setting is task-local: it applies to the code inside
 /// ``withParallelism(threads:_:)`` and to tasks it creates.
 ///
