@@ -255,6 +255,26 @@ import Testing
     expectClose(c, naiveMatmul(a, b, transposingA: transposingA, transposingB: transposingB), shape: [m, n])
   }
 
+  /// Products large enough to split across two threads — by rows when the
+  /// result is tall, by columns when it is wide — in every transpose
+  /// combination, against one sgemm call (checked against the naive product
+  /// above).
+  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func threadedProductsSplitByRowsOrColumns(transposingA: Bool, transposingB: Bool) {
+    var rng = SplitMix64(seed: stableSeed("threaded matmul \(transposingA) \(transposingB)"))
+    let blasThreads = BLASRuntime.threadCount
+    BLASRuntime.threadCount = 1
+    defer { BLASRuntime.threadCount = blasThreads }
+    for (m, k, n) in [(515, 256, 130), (70, 250, 1001)] {
+      let a = randomTensor(transposingA ? [k, m] : [m, k], &rng)
+      let b = randomTensor(transposingB ? [n, k] : [k, n], &rng)
+      #expect(m * n * k >= Parallelism.minimumMultiplyAddsToSplit)
+      let serial = Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB)
+      let threaded = withParallelism(threads: 2) { Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB) }
+      expectClose(threaded, serial)
+    }
+  }
+
   @Test func handComputedAndDegenerate() {
     let a = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4])
     let b = Tensor(shape: [2, 2], scalars: [5, 6, 7, 8])

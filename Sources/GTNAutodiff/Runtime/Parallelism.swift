@@ -32,6 +32,12 @@ public enum Parallelism {
   /// more (a dispatch is several microseconds) than it saves.
   static let minimumElementsPerThread = 1 << 15
 
+  /// Multiply-adds below which a matrix product stays one sgemm call: a
+  /// dispatch costs several microseconds per product, and the many small
+  /// products of an MLP meta-step (W1) got slower when split; a generator's
+  /// 128×1024×1568 layer (2·10⁸) gains.
+  static let minimumMultiplyAddsToSplit = 1 << 24
+
   /// Runs an elementwise kernel's `body` over `0..<count`: serially for
   /// small counts, else in one contiguous chunk per thread.
   @inline(__always)

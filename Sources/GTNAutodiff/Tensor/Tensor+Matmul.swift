@@ -28,13 +28,35 @@ extension Tensor {
     precondition(
       k == kb,
       "matmul shapes \(a.shape)\(transposingA ? "ᵀ" : "") and \(b.shape)\(transposingB ? "ᵀ" : "") do not agree")
+    // Large products split the longer side of the result across
+    // ``Parallelism``'s threads, one single-threaded sgemm per block — unless
+    // BLAS has threads of its own, which then share the work instead.
+    let shares = Parallelism.threadCount > 1 && m * n * k >= Parallelism.minimumMultiplyAddsToSplit
+      && BLASRuntime.threadCount == 1 ? Swift.min(Parallelism.threadCount, Swift.max(m, n) / 32) : 1
     return Tensor.overwriting(shape: [m, n], { out in
       a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
-          gemm(
-            transposingA: transposingA, transposingB: transposingB, m: m, n: n, k: k,
-            a: pa.baseAddress!, lda: a.shape[1], b: pb.baseAddress!, ldb: b.shape[1],
-            c: out.baseAddress!, ldc: n, accumulating: false)
+          let (lda, ldb) = (a.shape[1], b.shape[1])
+          let (x, y, c) = (pa.baseAddress!, pb.baseAddress!, out.baseAddress!)
+          if shares > 1 && m >= n {
+            Parallelism.forEachShare(shares, of: m) { _, rows in
+              gemm(
+                transposingA: transposingA, transposingB: transposingB, m: rows.count, n: n, k: k,
+                a: x + (transposingA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b: y, ldb: ldb,
+                c: c + rows.lowerBound * n, ldc: n, accumulating: false)
+            }
+          } else if shares > 1 {
+            Parallelism.forEachShare(shares, of: n) { _, columns in
+              gemm(
+                transposingA: transposingA, transposingB: transposingB, m: m, n: columns.count, k: k,
+                a: x, lda: lda, b: y + (transposingB ? columns.lowerBound * ldb : columns.lowerBound), ldb: ldb,
+                c: c + columns.lowerBound, ldc: n, accumulating: false)
+            }
+          } else {
+            gemm(
+              transposingA: transposingA, transposingB: transposingB, m: m, n: n, k: k,
+              a: x, lda: lda, b: y, ldb: ldb, c: c, ldc: n, accumulating: false)
+          }
         }
       }
     })
