@@ -19,6 +19,8 @@ import Testing
     ConvConfig(input: [1, 2, 7, 6], filter: [1, 2, 3, 2], stride: 3, padding: 1),
     ConvConfig(input: [3, 1, 5, 4], filter: [2, 1, 3, 3], stride: 1, padding: 1),  // one input channel, 3 images per block
     ConvConfig(input: [3, 2, 5, 5], filter: [2, 2, 3, 3], stride: 2, padding: 0),
+    ConvConfig(input: [2, 2, 5, 4], filter: [3, 2, 3, 3], stride: 1, padding: 1),  // shifted-plane rows
+    ConvConfig(input: [1, 2, 3, 4], filter: [3, 2, 1, 3], stride: 1, padding: 1),  // shifted-plane rows, taller output
   ]
 
   @Test(arguments: configs)

@@ -298,6 +298,11 @@ import Testing
     ConvConfig(input: [1, 2, 4, 6], filter: [2, 2, 2, 3], stride: 1, padding: 2),
     ConvConfig(input: [1, 1, 3, 1], filter: [2, 1, 3, 5], stride: 1, padding: 2),  // kernel wider than the input
     ConvConfig(input: [1, 2, 8, 7], filter: [1, 2, 4, 2], stride: 3, padding: 1),
+    // Shifted-plane rows (stride 1, output as wide as the input):
+    ConvConfig(input: [2, 3, 6, 5], filter: [4, 3, 3, 3], stride: 1, padding: 1),
+    ConvConfig(input: [1, 2, 7, 6], filter: [3, 2, 5, 5], stride: 1, padding: 2),
+    ConvConfig(input: [2, 2, 5, 4], filter: [3, 2, 1, 3], stride: 1, padding: 1),  // taller output than input
+    ConvConfig(input: [1, 2, 2, 3], filter: [3, 2, 5, 7], stride: 1, padding: 3),  // kernel taller than the input
   ]
 
   @Test(arguments: configs)
@@ -338,6 +343,7 @@ import Testing
     ConvConfig(input: [9, 16, 28, 28], filter: [1, 16, 3, 3], stride: 1, padding: 1),  // direct: a generator's last layer
     ConvConfig(input: [6, 3, 9, 10], filter: [2, 3, 5, 3], stride: 1, padding: 2),  // direct, two outputs, 5×3 taps
     ConvConfig(input: [3, 2, 4, 3], filter: [1, 2, 3, 5], stride: 1, padding: 2),  // direct, kernel wider than input
+    ConvConfig(input: [11, 32, 14, 14], filter: [16, 32, 3, 3], stride: 1, padding: 1),  // shifted-plane rows
   ]
 
   @Test(arguments: blockedConfigs)

@@ -31,9 +31,52 @@ public struct Convolution2DGeometry: Hashable, Sendable {
   /// Is the im2col matrix the input itself (1×1 kernel, stride 1, no padding)?
   var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
 
+  /// Stride 1 with output rows as wide as input rows (`2·padding = KW − 1`,
+  /// "same" convolutions): a patch-matrix row is then the input plane
+  /// shifted by one offset, so it is copied in one piece and only the
+  /// columns that wrapped around a row edge are fixed up.
+  var hasShiftedPlaneRows: Bool { stride == 1 && outputWidth == width }
+
+  /// For tap `(kh, kw)` of a ``hasShiftedPlaneRows`` geometry: the flat
+  /// offset from an output position to its input position, the valid
+  /// output rows, and the wrapped columns (`lo..<hi` of every row is valid).
+  @inline(__always)
+  private func shiftedPlaneTap(_ kh: Int, _ kw: Int) -> (shift: Int, rows: Range<Int>, lo: Int, hi: Int) {
+    let (dy, dx) = (kh - padding, kw - padding)
+    let first = Swift.min(outputHeight, Swift.max(0, -dy))
+    let rows = first..<Swift.max(first, Swift.min(outputHeight, height - dy))
+    return (dy * width + dx, rows, Swift.max(0, -dx), Swift.min(width, width - dx))
+  }
+
   /// Writes one image's patches as a `[C·KH·KW, Ho·Wo]` matrix.
   func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
     let (ho, wo) = (outputHeight, outputWidth)
+    if hasShiftedPlaneRows {
+      let plane = height * width
+      for c in 0..<inputChannels {
+        let source = x + c * plane
+        for kh in 0..<kernelHeight {
+          for kw in 0..<kernelWidth {
+            let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ho * wo
+            let (shift, rows, lo, hi) = shiftedPlaneTap(kh, kw)
+            row.update(repeating: 0, count: rows.lowerBound * wo)
+            (row + rows.upperBound * wo).update(repeating: 0, count: (ho - rows.upperBound) * wo)
+            if rows.isEmpty { continue }
+            // One copy over the valid rows, clamped to the plane (the
+            // clamped-off ends are wrapped columns, zeroed below).
+            let start = Swift.max(rows.lowerBound * wo, -shift)
+            let end = Swift.min(rows.upperBound * wo, plane - shift)
+            if end > start { (row + start).update(from: source + start + shift, count: end - start) }
+            for r in rows {
+              let line = row + r * wo
+              for j in 0..<lo { line[j] = 0 }
+              for j in hi..<wo { line[j] = 0 }
+            }
+          }
+        }
+      }
+      return
+    }
     for c in 0..<inputChannels {
       let plane = x + c * height * width
       for kh in 0..<kernelHeight {
@@ -78,9 +121,35 @@ public struct Convolution2DGeometry: Hashable, Sendable {
   }
 
   /// Adds a `[C·KH·KW, Ho·Wo]` patch matrix back into one image (the adjoint
-  /// of ``im2col(_:into:)``).
-  func col2im(_ cols: UnsafePointer<Float>, addingInto x: UnsafeMutablePointer<Float>) {
+  /// of ``im2col(_:into:)``). May overwrite entries of `cols` that fall on
+  /// the zero padding.
+  func col2im(_ cols: UnsafeMutablePointer<Float>, addingInto x: UnsafeMutablePointer<Float>) {
     let (ho, wo) = (outputHeight, outputWidth)
+    if hasShiftedPlaneRows {
+      let plane = height * width
+      for c in 0..<inputChannels {
+        let target = x + c * plane
+        for kh in 0..<kernelHeight {
+          for kw in 0..<kernelWidth {
+            let row = cols + ((c * kernelHeight + kh) * kernelWidth + kw) * ho * wo
+            let (shift, rows, lo, hi) = shiftedPlaneTap(kh, kw)
+            if rows.isEmpty { continue }
+            // Padding positions contribute nothing: clear the wrapped
+            // columns, then add the valid rows in one long loop.
+            for r in rows {
+              let line = row + r * wo
+              for j in 0..<lo { line[j] = 0 }
+              for j in hi..<wo { line[j] = 0 }
+            }
+            let start = Swift.max(rows.lowerBound * wo, -shift)
+            let end = Swift.min(rows.upperBound * wo, plane - shift)
+            let (src, dst) = (row, target + shift)
+            for j in start..<Swift.max(start, end) { dst[j] += src[j] }
+          }
+        }
+      }
+      return
+    }
     for c in 0..<inputChannels {
       let plane = x + c * height * width
       for kh in 0..<kernelHeight {
