@@ -43,7 +43,7 @@ let usage = """
   architecture (W3) over --reps repetitions after --warmup, and the process's peak resident
   memory. --threads runs each workload at each thread count (default: 1 and all cores):
   convolutions split their batch over the threads with single-threaded BLAS; W1 and sgemm
-  give BLAS the threads (GTN_BENCH_BLAS_THREADS=N forces N BLAS threads for all).
+  give the threads to BLAS instead (GTN_BENCH_BLAS_THREADS=N forces N BLAS threads for all).
   --check verifies the W1 meta-gradient against finite differences first.
   --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
@@ -369,9 +369,11 @@ for threads in options.threads {
   // The package's kernels get the threads (convolutions split the batch);
   // BLAS runs single-threaded inside them. The sgemm figure and W1, whose
   // work is plain matrix products (no convolutions to split), give BLAS the
-  // threads instead: measured on W1 with 2 threads, 0.042–0.045 s/step with
-  // 2 BLAS threads vs 0.050–0.064 with 1, while W2 and W3 lose 35–45% with
-  // 2. GTN_BENCH_BLAS_THREADS overrides the BLAS thread count for all.
+  // threads instead and keep the elementwise kernels serial: measured on W1
+  // with 2 cores, 0.036 s/step (BLAS 2, kernels 1) vs 0.037–0.039 (BLAS 2,
+  // kernels 2) vs 0.050–0.064 (BLAS 1, kernels 2), while W2 and W3 lose
+  // 35–45% with 2 BLAS threads. GTN_BENCH_BLAS_THREADS overrides the BLAS
+  // thread count for all.
   let blasOverride = ProcessInfo.processInfo.environment["GTN_BENCH_BLAS_THREADS"].flatMap(Int.init)
   try withParallelism(threads: threads) {
     for workload in options.workloads {
@@ -380,7 +382,10 @@ for threads in options.threads {
       case "sgemm": runSgemm(threads: threads)
       case "learner": runLearner(threads: threads)
       case "cell": runCellLearners(threads: threads)
-      case "w1": try runMeta("w1-meta-mlp", trainer: w1Trainer, realCount: 256, flops: 2.71e9, threads: threads)
+      case "w1":
+        try withParallelism(threads: 1) {
+          try runMeta("w1-meta-mlp", trainer: w1Trainer, realCount: 256, flops: 2.71e9, threads: threads)
+        }
       case "w2": try runMeta("w2-meta-conv", trainer: w2Trainer, realCount: 128, flops: 140.4e9, threads: threads)
       case "w3": runW3(threads: threads)
       default: break
