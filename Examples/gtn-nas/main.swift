@@ -53,6 +53,9 @@ let usage = """
     --gtn-steps K             SGD steps of the GTN proxy (default: 128)
     --real-steps K1,K2,...    correlate: real-data proxy step counts (default: 32,64,128,256,512)
     --truth-steps K           Real-data steps of the ground truth (default: 2000)
+    --reuse-study LOG         correlate: take the architectures, real-data scores and ground truth
+                              from an earlier study's log and score only the GTN proxy again (to
+                              compare GTNs); give the same --seed and --real-steps as that study
     --proxy gtn|real          search: the proxy (default: gtn)
     --strategy random|evolution  search: the strategy (default: evolution)
     --budget-evaluations N    search: candidates to evaluate (default: 100)
@@ -86,6 +89,7 @@ struct Options {
   var cellChannels = 16
   var cellRepeats = 1
   var cellOperations = CellSearchSpace.defaultOperations
+  var reusedStudy: String?
 }
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -125,6 +129,7 @@ func parse() -> Options {
       guard !steps.isEmpty, steps.allSatisfy({ $0 >= 1 }) else { fail("--real-steps expects positive integers like 32,64, got '\(text)'") }
       o.realSteps = steps.sorted()
     case "--truth-steps": o.truthSteps = integer()
+    case "--reuse-study": o.reusedStudy = value()
     case "--proxy":
       o.proxy = value()
       guard ["gtn", "real"].contains(o.proxy) else { fail("--proxy expects gtn or real, got '\(o.proxy)'") }
@@ -249,6 +254,27 @@ func logName(_ base: String, _ o: Options) -> String {
   return "cell-n\(o.cellNodes)c\(o.cellChannels)r\(o.cellRepeats)\(operations)-\(base)"
 }
 
+/// An earlier study's records with their architectures decoded, checked
+/// against the options (same real-data step counts, records in order).
+func reusableStudy<Space: DecodableSearchSpace>(
+  _ path: String, space: Space, options o: Options
+) throws -> [(record: StudyRecord, architecture: Space.Architecture)] {
+  guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+    fail("--reuse-study: cannot read '\(path)' (expected the correlate.jsonl of an earlier study)")
+  }
+  return try text.split(separator: "\n").enumerated().map { line, json in
+    let record = try JSONDecoder().decode(StudyRecord.self, from: Data(json.utf8))
+    guard record.index == line else { fail("--reuse-study: \(path) line \(line + 1) holds record \(record.index), expected \(line)") }
+    guard record.realScores.keys.sorted() == o.realSteps else {
+      fail("--reuse-study: \(path) has real-data step counts \(record.realScores.keys.sorted()), --real-steps gives \(o.realSteps)")
+    }
+    guard let architecture = space.architecture(decoding: record.encoding) else {
+      fail("--reuse-study: \(path) line \(line + 1) has an architecture this search space cannot read: '\(record.encoding)'")
+    }
+    return (record, architecture)
+  }
+}
+
 func correlate(_ o: Options) throws {
   let (trainer, data) = try loadGTN(o)
   try withSearchSpace(o, data: data) { space in try correlate(o, space: space, trainer: trainer, data: data) }
@@ -289,7 +315,16 @@ func correlate<Space: DecodableSearchSpace>(_ o: Options, space: Space, trainer:
     return (value, Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
   }
   var rng = SplitMix64(seed: o.seed)
-  let architectures = (0..<o.architectures).map { _ in space.sample(using: &rng) }
+  var architectures = (0..<o.architectures).map { _ in space.sample(using: &rng) }
+  // --reuse-study: the earlier study's architectures, real-data scores and
+  // ground truth; only the GTN proxy is scored again.
+  let reused = try o.reusedStudy.map { try reusableStudy($0, space: space, options: o) }
+  if let reused {
+    guard reused.count >= o.architectures else {
+      fail("--reuse-study: \(o.reusedStudy!) holds \(reused.count) architectures, --architectures asks for \(o.architectures)")
+    }
+    architectures = reused.prefix(o.architectures).map(\.architecture)
+  }
   // Architectures `chunk ..< chunk + ranks` are scored one per rank, then
   // rank 0 logs them in order.
   for chunk in stride(from: start, to: max(start, o.architectures), by: communicator.size) {
@@ -302,10 +337,15 @@ func correlate<Space: DecodableSearchSpace>(_ o: Options, space: Space, trainer:
       let (gtnScore, gtnSeconds) = timed { gtnProxy.score(learner, seed: seed) }
       var realScores: [Int: Double] = [:]
       var realSeconds: [Int: Double] = [:]
-      for steps in o.realSteps {
-        (realScores[steps], realSeconds[steps]) = timed { realProxy(steps).score(learner, seed: seed) }
+      var truth = 0.0, truthSeconds = 0.0
+      if let prior = reused?[index].record {
+        (realScores, realSeconds, truth, truthSeconds) = (prior.realScores, prior.realSeconds, prior.truth, prior.truthSeconds)
+      } else {
+        for steps in o.realSteps {
+          (realScores[steps], realSeconds[steps]) = timed { realProxy(steps).score(learner, seed: seed) }
+        }
+        (truth, truthSeconds) = timed { truthProxy.score(learner, seed: seed) }
       }
-      let (truth, truthSeconds) = timed { truthProxy.score(learner, seed: seed) }
       let record = StudyRecord(
         index: index, encoding: space.encoding(of: architecture), gtnScore: gtnScore, gtnSeconds: gtnSeconds,
         realScores: realScores, realSeconds: realSeconds, truth: truth, truthSeconds: truthSeconds,
