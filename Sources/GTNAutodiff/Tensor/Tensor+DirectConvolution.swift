@@ -18,26 +18,23 @@ extension Convolution2DGeometry {
     return (lo, Swift.max(lo, Swift.min(outputWidth, width + padding - kw)))
   }
 
-  /// Calls `body(tap, outputRow, inputRow, lo, hi)` for every filter tap
-  /// (its flat index in `[O, C, KH, KW]`) and every output row whose input
-  /// row lies inside the image: elements `lo..<hi` of the output row at
-  /// offset `outputRow` (in `[O, Ho, Wo]`) meet the same elements of the
-  /// input row at offset `inputRow` (in `[C, H, W]`, already shifted by
-  /// `kw − padding`).
-  @inline(__always)
-  private func forEachTapRow(_ body: (_ tap: Int, _ outputRow: Int, _ inputRow: Int, _ lo: Int, _ hi: Int) -> Void) {
+  /// Adds the convolution of one image `x` (`[C, H, W]`) with `filter` into
+  /// `y` (`[O, Ho, Wo]`, holding zeros or the bias).
+  func addDirectConvolution(of x: UnsafePointer<Float>, filter w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
     let (ho, wo) = (outputHeight, outputWidth)
     for o in 0..<outputChannels {
       for c in 0..<inputChannels {
         for kh in 0..<kernelHeight {
           for kw in 0..<kernelWidth {
-            let tap = ((o * inputChannels + c) * kernelHeight + kh) * kernelWidth + kw
+            let tap = w[((o * inputChannels + c) * kernelHeight + kh) * kernelWidth + kw]
             let (lo, hi) = columns(forTap: kw)
             if hi == lo { continue }
             for oh in 0..<ho {
               let ih = oh - padding + kh
               if ih < 0 || ih >= height { continue }
-              body(tap, (o * ho + oh) * wo, (c * height + ih) * width + (kw - padding), lo, hi)
+              let dst = y + (o * ho + oh) * wo
+              let src = x + (c * height + ih) * width + (kw - padding)
+              for j in lo..<hi { dst[j] += tap * src[j] }
             }
           }
         }
@@ -45,44 +42,64 @@ extension Convolution2DGeometry {
     }
   }
 
-  /// Adds the convolution of one image `x` (`[C, H, W]`) with `filter` into
-  /// `y` (`[O, Ho, Wo]`, holding zeros or the bias).
-  func addDirectConvolution(of x: UnsafePointer<Float>, filter w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-    forEachTapRow { tap, outputRow, inputRow, lo, hi in
-      let (weight, dst, src) = (w[tap], y + outputRow, x + inputRow)
-      for j in lo..<hi { dst[j] += weight * src[j] }
-    }
-  }
-
   /// Adds the input gradient of one image into `dx` (`[C, H, W]`), given
   /// its output gradient `g` (`[O, Ho, Wo]`): the transposed convolution.
   func addDirectInputGradient(of g: UnsafePointer<Float>, filter w: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
-    forEachTapRow { tap, outputRow, inputRow, lo, hi in
-      let (weight, dst, src) = (w[tap], dx + inputRow, g + outputRow)
-      for j in lo..<hi { dst[j] += weight * src[j] }
+    let (ho, wo) = (outputHeight, outputWidth)
+    for o in 0..<outputChannels {
+      for c in 0..<inputChannels {
+        for kh in 0..<kernelHeight {
+          for kw in 0..<kernelWidth {
+            let tap = w[((o * inputChannels + c) * kernelHeight + kh) * kernelWidth + kw]
+            let (lo, hi) = columns(forTap: kw)
+            if hi == lo { continue }
+            for oh in 0..<ho {
+              let ih = oh - padding + kh
+              if ih < 0 || ih >= height { continue }
+              let src = g + (o * ho + oh) * wo
+              let dst = dx + (c * height + ih) * width + (kw - padding)
+              for j in lo..<hi { dst[j] += tap * src[j] }
+            }
+          }
+        }
+      }
     }
   }
 
   /// Adds one image's filter gradient into `dw` (`[O, C, KH, KW]`): every
   /// tap is the dot product of the output gradient with the shifted input.
   func addDirectFilterGradient(input x: UnsafePointer<Float>, outputGradient g: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>) {
-    forEachTapRow { tap, outputRow, inputRow, lo, hi in
-      let (a, b) = (g + outputRow, x + inputRow)
-      // Four partial sums in a SIMD register: a scalar float sum would not
-      // vectorise (its additions may not be reordered).
-      var partial = SIMD4<Float>()
-      var j = lo
-      while j &+ 4 <= hi {
-        partial += UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Float>.self)
-          * UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Float>.self)
-        j &+= 4
+    let (ho, wo) = (outputHeight, outputWidth)
+    for o in 0..<outputChannels {
+      for c in 0..<inputChannels {
+        for kh in 0..<kernelHeight {
+          for kw in 0..<kernelWidth {
+            let (lo, hi) = columns(forTap: kw)
+            if hi == lo { continue }
+            // Four partial sums in a SIMD register: a scalar float sum
+            // would not vectorise (its additions may not be reordered).
+            var partial = SIMD4<Float>()
+            var tail: Float = 0
+            for oh in 0..<ho {
+              let ih = oh - padding + kh
+              if ih < 0 || ih >= height { continue }
+              let a = g + (o * ho + oh) * wo
+              let b = x + (c * height + ih) * width + (kw - padding)
+              var j = lo
+              while j &+ 4 <= hi {
+                partial += UnsafeRawPointer(a + j).loadUnaligned(as: SIMD4<Float>.self)
+                  * UnsafeRawPointer(b + j).loadUnaligned(as: SIMD4<Float>.self)
+                j &+= 4
+              }
+              while j < hi {
+                tail += a[j] * b[j]
+                j &+= 1
+              }
+            }
+            dw[((o * inputChannels + c) * kernelHeight + kh) * kernelWidth + kw] += partial.sum() + tail
+          }
+        }
       }
-      var sum = partial.sum()
-      while j < hi {
-        sum += a[j] * b[j]
-        j &+= 1
-      }
-      dw[tap] += sum
     }
   }
 }
