@@ -32,6 +32,7 @@ import Testing
     GradientCase("globalAveragePooled", [[2, 3, 3, 5]]) { v in (v[0].globalAveragePooled() * 2).tanh() },
     GradientCase("upsampledNearest ×2", [[1, 2, 3, 2]]) { v in v[0].upsampledNearest(by: 2).tanh() },
     GradientCase("upsampledNearest ×3", [[2, 1, 1, 2]]) { v in v[0].upsampledNearest(by: 3).squared() },
+    GradientCase("summingBlocks 2×2", [[1, 2, 4, 6]]) { v in (v[0].summingBlocks(of: 2) * 0.5).tanh() },
     GradientCase("reflectionPadded 1", [[1, 2, 3, 4]]) { v in v[0].reflectionPadded(by: 1).tanh() },
     GradientCase("reflectionPadded 2", [[2, 1, 3, 5]]) { v in v[0].reflectionPadded(by: 2).squared() },
   ]
