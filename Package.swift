@@ -49,7 +49,7 @@ let package = Package(
     .target(name: "GTNDistributed", dependencies: ["GTNCore", "GTNSearch", "_GTNCMPI"]),
 
     // MARK: - Examples and benchmarks
-    .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData", "GTNDistributed"], path: "Examples/_GTNExamplesSupport"),
+    .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData", "GTNSearch", "GTNDistributed"], path: "Examples/_GTNExamplesSupport"),
     .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
     .executableTarget(name: "cifar-gtn", dependencies: ["_GTNExamplesSupport"], path: "Examples/cifar-gtn"),
     .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch", "GTNDistributed"], path: "Examples/gtn-nas"),

@@ -2,6 +2,7 @@ import Foundation
 import GTNCore
 import GTNData
 import GTNDistributed
+import GTNSearch
 
 #if canImport(Glibc)
 import Glibc
@@ -68,6 +69,20 @@ public struct ExampleRunner {
   }
 
   /// A trainer for these options and data, freshly initialised.
+  /// `--learner macro:ENC,…`: those architectures of GTNSearch's macro
+  /// space (flattening head), one drawn per outer iteration; `nil` for the
+  /// named learners.
+  func macroLearners(_ option: String, inputChannels: Int, imageSize: Int, classCount: Int) -> [any Learner]? {
+    guard option.hasPrefix("macro:") else { return nil }
+    let space = MacroSearchSpace(inputChannels: inputChannels, imageSize: imageSize, classCount: classCount)
+    return option.dropFirst("macro:".count).split(separator: ",").map { encoding in
+      guard let architecture = space.architecture(decoding: String(encoding)) else {
+        preconditionFailure("--learner: '\(encoding)' is not a macro-space encoding (checked when parsed)")
+      }
+      return space.learner(for: architecture)
+    }
+  }
+
   public func makeTrainer() -> MetaTrainer {
     let o = options
     let shape = data.training.imageShape
@@ -103,7 +118,7 @@ public struct ExampleRunner {
     return MetaTrainer(
       generator: generator, curriculum: curriculum,
       optimizer: SGDWithMomentum(learningRate: o.innerLearningRate, momentum: o.innerMomentum, stepCount: o.innerSteps, perStep: true),
-      learners: [learner],
+      learners: macroLearners(o.learner, inputChannels: shape[0], imageSize: side, classCount: classes) ?? [learner],
       configuration: MetaTrainingConfiguration(
         iterations: o.outerIterations, learningRate: o.learningRate, beta2: o.adamBeta2, intermediateLossInterval: o.intermediateLosses,
         checkpointSegmentLength: o.checkpointSegment),

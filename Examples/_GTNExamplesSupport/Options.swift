@@ -1,4 +1,5 @@
 import Foundation
+import GTNSearch
 
 /// The command-line options shared by the example executables.
 public struct ExampleOptions: Sendable, Codable {
@@ -114,6 +115,13 @@ extension ExampleOptions {
       case "--seed": options.seed = UInt64(try integer(flag, minimum: 0))
       case "--output": options.output = try value(flag)
       case "--resume": options.resume = true
+      case "--learner" where arguments.indices.contains(i + 1) && arguments[i + 1].hasPrefix("macro:"):
+        // Architectures of GTNSearch's macro space, one drawn per outer iteration.
+        options.learner = try value(flag)
+        let encodings = options.learner.dropFirst("macro:".count).split(separator: ",").map(String.init)
+        guard !encodings.isEmpty, encodings.allSatisfy({ MacroSearchSpace().architecture(decoding: $0) != nil }) else {
+          throw UsageError(message: "--learner macro: expects macro-space encodings like macro:c16k3p-c32k3p,c8k5p, got '\(options.learner)'")
+        }
       case "--learner": options.learner = try choice(flag, ["mlp", "conv", "conv-bn", "conv-wn", "strided", "paper"])
       case "--generator": options.generator = try choice(flag, ["mlp", "conv", "paper"])
       case "--curriculum": options.curriculum = try choice(flag, ["learned", "random", "shuffled", "pixels"])
@@ -202,7 +210,9 @@ extension ExampleOptions {
       --resume                  Continue from DIR/checkpoint.safetensors if present
       --learner mlp|conv|conv-bn|conv-wn|strided|paper  Learner architecture (default: \(defaults.learner));
                                 strided: conv W, 2W s2, 2W, 4W s2, 4W, GAP, FC; paper: the paper's
-                                learner for the dataset (on CIFAR-10: strided at widths 64, 128, 256)
+                                learner for the dataset (on CIFAR-10: strided at widths 64, 128, 256);
+                                macro:ENC,…: architectures of GTNSearch's macro space (gtn-nas
+                                encodings such as c16k3p-c32k3p), one drawn per outer iteration
       --learner-width W         Widths W, 2W, 4W of the strided learner (default: \(defaults.learnerWidth))
       --generator mlp|conv|paper Generator architecture (default: \(defaults.generator))
       --curriculum KIND         learned | random | shuffled | pixels (default: \(defaults.curriculum))

@@ -38,6 +38,17 @@ struct ExampleOptionsTests {
     #expect(!off.augment)
   }
 
+  /// `--learner macro:…` names architectures of the macro search space;
+  /// anything that is not one is a usage error naming the flag.
+  @Test func parsesMacroSpaceLearners() throws {
+    let o = try #require(try ExampleOptions.parse(["--learner", "macro:c16k3p-c32k3p,c8k5p"], defaults: defaults, datasets: datasets))
+    #expect(o.learner == "macro:c16k3p-c32k3p,c8k5p")
+    for bad in ["macro:", "macro:c16k3p,x7", "macro:k3"] {
+      #expect(throws: UsageError.self) { try ExampleOptions.parse(["--learner", bad], defaults: defaults, datasets: datasets) }
+    }
+    #expect(throws: UsageError.self) { try ExampleOptions.parse(["--learner", "resnet"], defaults: defaults, datasets: datasets) }
+  }
+
   @Test func paperOnCIFARSelectsThePapersCIFARSetup() throws {
     let o = try #require(try ExampleOptions.parse(["--paper"], defaults: ExampleOptions(dataset: "cifar10"), datasets: ["cifar10"]))
     #expect(o.learner == "paper" && o.generator == "paper" && o.innerSteps == 128 && o.batchSize == 128)
