@@ -48,6 +48,18 @@ public struct Convolution2DGeometry: Hashable, Sendable {
     return (dy * width + dx, rows, Swift.max(0, -dx), Swift.min(width, width - dx))
   }
 
+  /// Zeroes the columns outside `lo..<hi` in the given rows of one patch
+  /// row (the positions that fall on the zero padding).
+  @inline(__always)
+  private func zeroWrappedColumns(of row: UnsafeMutablePointer<Float>, rows: Range<Int>, lo: Int, hi: Int) {
+    let wo = outputWidth
+    for r in rows {
+      let line = row + r * wo
+      for j in 0..<lo { line[j] = 0 }
+      for j in hi..<wo { line[j] = 0 }
+    }
+  }
+
   /// Writes one image's patches as a `[C·KH·KW, Ho·Wo]` matrix.
   func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>) {
     let (ho, wo) = (outputHeight, outputWidth)
@@ -67,11 +79,7 @@ public struct Convolution2DGeometry: Hashable, Sendable {
             let start = Swift.max(rows.lowerBound * wo, -shift)
             let end = Swift.min(rows.upperBound * wo, plane - shift)
             if end > start { (row + start).update(from: source + start + shift, count: end - start) }
-            for r in rows {
-              let line = row + r * wo
-              for j in 0..<lo { line[j] = 0 }
-              for j in hi..<wo { line[j] = 0 }
-            }
+            zeroWrappedColumns(of: row, rows: rows, lo: lo, hi: hi)
           }
         }
       }
@@ -136,11 +144,7 @@ public struct Convolution2DGeometry: Hashable, Sendable {
             if rows.isEmpty { continue }
             // Padding positions contribute nothing: clear the wrapped
             // columns, then add the valid rows in one long loop.
-            for r in rows {
-              let line = row + r * wo
-              for j in 0..<lo { line[j] = 0 }
-              for j in hi..<wo { line[j] = 0 }
-            }
+            zeroWrappedColumns(of: row, rows: rows, lo: lo, hi: hi)
             let start = Swift.max(rows.lowerBound * wo, -shift)
             let end = Swift.min(rows.upperBound * wo, plane - shift)
             let (src, dst) = (row, target + shift)
