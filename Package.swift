@@ -4,6 +4,7 @@
 //
 // Layers, bottom to top:
 //   _GTNCBLAS, _GTNCZlib   system libraries (OpenBLAS, zlib), implementation details
+//   _GTNKernels            elementwise C loops, one clone per x86-64 level (detail)
 //   GTNAutodiff            tensors and a reverse-mode graph with gradients of any order
 //   GTNData                MNIST / Fashion-MNIST / CIFAR-10 readers, datasets, exports
 //   GTNCore                generators, learners, curricula, the meta-trainer
@@ -41,10 +42,14 @@ let package = Package(
       providers: [.apt(["libopenmpi-dev"])]
     ),
 
+    // MARK: - Kernels (implementation detail)
+    // Elementwise loops in C, one clone per x86-64 feature level.
+    .target(name: "_GTNKernels"),
+
     // MARK: - Public modules
-    .target(name: "GTNAutodiff", dependencies: ["_GTNCBLAS"]),
+    .target(name: "GTNAutodiff", dependencies: ["_GTNCBLAS", "_GTNKernels"]),
     .target(name: "GTNData", dependencies: ["GTNAutodiff", "_GTNCZlib"]),
-    .target(name: "GTNCore", dependencies: ["GTNAutodiff", "GTNData"]),
+    .target(name: "GTNCore", dependencies: ["GTNAutodiff", "GTNData", "_GTNKernels"]),
     .target(name: "GTNSearch", dependencies: ["GTNCore", "GTNData"]),
     .target(name: "GTNDistributed", dependencies: ["GTNCore", "GTNSearch", "_GTNCMPI"]),
 

@@ -1,3 +1,4 @@
+import Foundation
 import GTNCore
 import Testing
 
@@ -33,4 +34,40 @@ import Testing
   let before = parts.state
   #expect(throws: MetaTrainingError.nonFiniteMetaLoss(iteration: 3)) { try parts.applyMetaGradient(nan, metaLoss: 1) }
   #expect(parts.state == before)
+}
+
+/// The outer update is Adam exactly as written in the workload
+/// specification (bias-corrected moments, ε = 1e-8, clipped gradient), for
+/// every element of every meta-parameter — whichever instruction-set clone
+/// of the kernel runs (it must match this scalar loop bit for bit).
+@Test func outerUpdateIsAdamOnTheClippedGradient() throws {
+  let generator = ConditionalGenerator(noiseSize: 3, classCount: 3, network: Sequential(
+    Linear(6, 37), Tanh(), Linear(37, 16), Tanh(), Reshape([1, 4, 4])))
+  let configuration = MetaTrainingConfiguration(iterations: 4, learningRate: 0.01, gradientClipNorm: 2)
+  var trainer = MetaTrainer(
+    generator: generator, curriculum: LearnedCurriculum(stepCount: 2, batchSize: 5, noiseSize: 3, classCount: 3),
+    optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: 2, perStep: true),
+    learners: [Sequential(Flatten(), Linear(16, 3))], configuration: configuration, seed: 9)
+  var rng = SplitMix64(seed: 4)
+  var p = trainer.state.metaParameters.map(\.scalars)
+  var m = p.map { [Float](repeating: 0, count: $0.count) }
+  var v = m
+  for iteration in 0..<3 {
+    let gradients = trainer.state.metaParameters.map { Tensor(randomNormal: $0.shape, using: &rng) }
+    let norm = try trainer.applyMetaGradient(gradients, metaLoss: 1)
+    let scale: Float = norm > 2 ? 2 / norm : 1
+    let lr = configuration.learningRate(at: iteration)
+    let c1 = 1 - powf(0.9, Float(iteration + 1))
+    let c2 = 1 - powf(0.999, Float(iteration + 1))
+    for i in p.indices {
+      for j in p[i].indices {
+        let g = gradients[i].scalars[j] * scale
+        m[i][j] = 0.9 * m[i][j] + (1 - 0.9) * g
+        v[i][j] = 0.999 * v[i][j] + (1 - 0.999) * g * g
+        p[i][j] -= lr * (m[i][j] / c1) / ((v[i][j] / c2).squareRoot() + 1e-8)
+      }
+    }
+    #expect(trainer.state.metaParameters.map(\.scalars) == p, "iteration \(iteration)")
+    #expect(trainer.state.firstMoments.map(\.scalars) == m && trainer.state.secondMoments.map(\.scalars) == v)
+  }
 }

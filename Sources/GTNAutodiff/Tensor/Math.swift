@@ -17,7 +17,9 @@ import Darwin
 
 /// The hyperbolic tangent in straight-line arithmetic, so loops over buffers
 /// vectorise (glibc's `tanhf` is a call per element through `expm1f`, and
-/// was a fifth of a GTN meta-step's time).
+/// was a fifth of a GTN meta-step's time). This is the scalar definition;
+/// `Tensor.tanh()` runs the same arithmetic as a C kernel (`gtn_tanh` in
+/// `_GTNKernels`, see ``KernelRuntime``), tested equal to it bit for bit.
 ///
 ///     tanh(x) = sign(x) · e / (e + 2),   e = expm1(2|x|)
 ///

@@ -1,7 +1,10 @@
+internal import _GTNKernels
+
 /// The binary elementwise operations that the broadcasting kernel implements.
 @usableFromInline
-internal enum BinaryOperation: Sendable {
-  case add, subtract, multiply, divide
+internal enum BinaryOperation: Int32, Sendable {
+  // The raw values are the operation codes of `gtn_binary`.
+  case add = 0, subtract = 1, multiply = 2, divide = 3
 }
 
 extension Tensor {
@@ -21,8 +24,7 @@ extension Tensor {
             // in these closures did not).
             guard let o = out.baseAddress, let x = pa.baseAddress, let y = pb.baseAddress else { return }
             Parallelism.forEachElementChunk(of: out.count) { r in
-              let (po, px, py) = (o + r.lowerBound, x + r.lowerBound, y + r.lowerBound)
-              binary(operation, r.count, po) { px[$0] } _: { py[$0] }
+              gtn_binary(operation.rawValue, x + r.lowerBound, 1, y + r.lowerBound, 1, o + r.lowerBound, r.count)
             }
           }
         }
@@ -51,14 +53,8 @@ extension Tensor {
             // The common inner shapes — both contiguous, or one operand a
             // scalar along the run (bias rows, per-channel factors) — get
             // loops the compiler vectorises; anything else walks strides.
-            if sx == 1 && sy == 1 {
-              binary(operation, count, po) { px[$0] } _: { py[$0] }
-            } else if sx == 1 && sy == 0 {
-              let b = py[0]
-              binary(operation, count, po) { px[$0] } _: { _ in b }
-            } else if sx == 0 && sy == 1 {
-              let a = px[0]
-              binary(operation, count, po) { _ in a } _: { py[$0] }
+            if (sx == 0 || sx == 1) && (sy == 0 || sy == 1) {
+              gtn_binary(operation.rawValue, px, sx, py, sy, po, count)
             } else {
               binary(operation, count, po) { px[$0 * sx] } _: { py[$0 * sy] }
             }
@@ -118,8 +114,8 @@ extension Tensor {
   public static func / (lhs: Tensor, rhs: Tensor) -> Tensor { broadcasting(lhs, rhs, .divide) }
   public static func + (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 + rhs } }
   public static func - (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 - rhs } }
-  public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 * rhs } }
-  public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs * $0 } }
+  public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs.scaled(by: rhs) }
+  public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.scaled(by: lhs) }
   public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 / rhs } }
   public static prefix func - (x: Tensor) -> Tensor { x.map { -$0 } }
 
@@ -132,11 +128,7 @@ extension Tensor {
       withUnsafeMutableBufferPointer { a in
         guard let x = a.baseAddress, let y = b.baseAddress else { return }
         Parallelism.forEachElementChunk(of: a.count) { r in
-          if alpha == 1 {
-            for i in r { x[i] += y[i] }
-          } else {
-            for i in r { x[i] += alpha * y[i] }
-          }
+          gtn_accumulate(x + r.lowerBound, y + r.lowerBound, r.count, alpha)
         }
       }
     }
@@ -149,7 +141,7 @@ extension Tensor {
   /// `max(x, 0)` elementwise.
   public func relu() -> Tensor { parallelMap { $0 > 0 ? $0 : 0 } }
   /// `x` where positive, `slope·x` elsewhere.
-  public func leakyRelu(slope: Float) -> Tensor { parallelMap { $0 > 0 ? $0 : slope * $0 } }
+  public func leakyRelu(slope: Float) -> Tensor { kernelMap { gtn_leaky_relu($0, $1, $2, slope) } }
   /// `self` where `x > 0`, `negativeSlope · self` elsewhere (the backward
   /// pass of ``relu()`` and ``leakyRelu(slope:)`` in one pass).
   func scaledBySign(of x: Tensor, negativeSlope: Float) -> Tensor {
@@ -159,14 +151,29 @@ extension Tensor {
         x.withUnsafeBufferPointer { xs in
           guard let o = out.baseAddress, let pg = g.baseAddress, let px = xs.baseAddress else { return }
           Parallelism.forEachElementChunk(of: out.count) { r in
-            for i in r { o[i] = px[i] > 0 ? pg[i] : negativeSlope * pg[i] }
+            gtn_scaled_by_sign(pg + r.lowerBound, px + r.lowerBound, o + r.lowerBound, r.count, negativeSlope)
           }
         }
       }
     }
   }
   /// Hyperbolic tangent elementwise (see `_tanhf`: within 0.51 ulp).
-  public func tanh() -> Tensor { parallelMap { _tanhf($0) } }
+  public func tanh() -> Tensor { kernelMap { gtn_tanh($0, $1, $2) } }
+
+  /// Runs a C kernel `kernel(input, output, count)` from `_GTNKernels` over
+  /// the elements into a new tensor, split across
+  /// ``Parallelism/threadCount`` threads for large tensors.
+  @inline(__always)
+  func kernelMap(_ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+    Tensor.overwriting(shape: shape, { out in
+      withUnsafeBufferPointer { input in
+        guard let source = input.baseAddress, let target = out.baseAddress else { return }
+        Parallelism.forEachElementChunk(of: input.count) { r in
+          kernel(source + r.lowerBound, target + r.lowerBound, r.count)
+        }
+      }
+    })
+  }
 
   /// ``map(_:)`` for the package's own activations: vectorised loops, split
   /// across ``Parallelism/threadCount`` threads for large tensors.

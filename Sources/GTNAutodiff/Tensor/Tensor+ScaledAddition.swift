@@ -1,4 +1,5 @@
 internal import _GTNCBLAS
+internal import _GTNKernels
 
 extension Tensor {
   /// `self · scale + addend`, elementwise, in one pass.
@@ -27,12 +28,12 @@ extension Tensor {
           addend.withUnsafeBufferPointer { a in
             let y = a.baseAddress!
             Parallelism.forEachElementChunk(of: out.count) { r in
-              for i in r { o[i] = x[i] * scale + y[i] }
+              gtn_scaled_add(x + r.lowerBound, scale, y + r.lowerBound, o + r.lowerBound, r.count)
             }
           }
         } else {
           Parallelism.forEachElementChunk(of: out.count) { r in
-            for i in r { o[i] = x[i] * scale }
+            gtn_scaled_add(x + r.lowerBound, scale, nil, o + r.lowerBound, r.count)
           }
         }
       }

@@ -1,3 +1,5 @@
+internal import _GTNKernels
+
 /// Meta-trains a generator and a curriculum (and the inner optimiser's
 /// hyper-parameters) so that a freshly initialised learner, trained on the
 /// generated data for T steps, does well on real data.
@@ -179,17 +181,9 @@ public struct MetaTrainer: Sendable {
         state.firstMoments[i].withUnsafeMutableBufferPointer { m in
           state.secondMoments[i].withUnsafeMutableBufferPointer { v in
             parameters[i].withUnsafeMutableBufferPointer { p in
-              // Raw pointers: the loop vectorises.
               guard let pg = g.baseAddress, let pm = m.baseAddress, let pv = v.baseAddress,
                     let pp = p.baseAddress else { return }
-              for j in 0..<p.count {
-                let gj = pg[j] * scale
-                let mj = b1 * pm[j] + (1 - b1) * gj
-                let vj = b2 * pv[j] + (1 - b2) * gj * gj
-                pm[j] = mj
-                pv[j] = vj
-                pp[j] -= lr * (mj / c1) / ((vj / c2).squareRoot() + 1e-8)
-              }
+              gtn_adam(pp, pm, pv, pg, p.count, scale, lr, b1, b2, c1, c2, 1e-8)
             }
           }
         }

@@ -1,0 +1,140 @@
+#include "GTNKernels.h"
+
+#include <stdint.h>
+#include <string.h>
+
+// Products are rounded before sums everywhere, as in the Swift code these
+// loops replace: results do not depend on which clone runs.
+#pragma clang fp contract(off)
+
+// One clone per x86-64 feature level, chosen by an ifunc resolver at load
+// time (glibc). Elsewhere (other architectures, other C libraries) the
+// plain function is compiled for the target's baseline.
+#if defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__) && defined(__clang__)
+#define GTN_MULTIVERSIONED __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define GTN_HAS_CLONES 1
+#else
+#define GTN_MULTIVERSIONED
+#define GTN_HAS_CLONES 0
+#endif
+
+const char *gtn_kernels_instruction_set(void) {
+#if GTN_HAS_CLONES
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4";
+  if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3";
+#endif
+  return "baseline";
+}
+
+// √x without errno handling, so the loops around it vectorise.
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define gtn_sqrt(x) __builtin_elementwise_sqrt(x)
+#else
+#define gtn_sqrt(x) __builtin_sqrtf(x)
+#endif
+
+static inline float gtn_tanh1(float x) {
+  float a = x < 0 ? -x : x;
+  double y = 2 * (double)(a > 10 ? 10 : a);  // NaN stays NaN
+  // Adding 1.5·2⁵² rounds to an integer held in the low significand bits.
+  const double shifter = 6755399441055744.0;
+  double biased = y * 1.4426950408889634 + shifter;
+  double n = biased - shifter;
+  double r = y - n * 0.6931471805599453;
+  double p = 1.0 / 40320;
+  p = p * r + 1.0 / 5040;
+  p = p * r + 1.0 / 720;
+  p = p * r + 1.0 / 120;
+  p = p * r + 1.0 / 24;
+  p = p * r + 1.0 / 6;
+  p = p * r + 0.5;
+  p = p * r + 1;
+  int64_t bits;
+  memcpy(&bits, &biased, sizeof bits);
+  uint64_t scaleBits = (uint64_t)(bits - 0x4338000000000000LL + 1023) << 52;
+  double twoToN;
+  memcpy(&twoToN, &scaleBits, sizeof twoToN);
+  double e = (p * r) * twoToN + (twoToN - 1);
+  float t = (float)(e / (e + 2));
+  uint32_t tb, xb;
+  memcpy(&tb, &t, 4);
+  memcpy(&xb, &x, 4);
+  tb |= xb & 0x80000000u;
+  memcpy(&t, &tb, 4);
+  return t;
+}
+
+GTN_MULTIVERSIONED
+void gtn_tanh(const float *x, float *out, ptrdiff_t count) {
+  for (ptrdiff_t i = 0; i < count; i++) out[i] = gtn_tanh1(x[i]);
+}
+
+GTN_MULTIVERSIONED
+void gtn_leaky_relu(const float *x, float *out, ptrdiff_t count, float slope) {
+  for (ptrdiff_t i = 0; i < count; i++) out[i] = x[i] > 0 ? x[i] : slope * x[i];
+}
+
+GTN_MULTIVERSIONED
+void gtn_scaled_by_sign(const float *restrict g, const float *restrict x, float *restrict out, ptrdiff_t count,
+                        float negative_slope) {
+  for (ptrdiff_t i = 0; i < count; i++) out[i] = x[i] > 0 ? g[i] : negative_slope * g[i];
+}
+
+GTN_MULTIVERSIONED
+void gtn_scaled_add(const float *restrict x, float scale, const float *restrict addend, float *restrict out,
+                    ptrdiff_t count) {
+  if (addend) {
+    for (ptrdiff_t i = 0; i < count; i++) out[i] = x[i] * scale + addend[i];
+  } else {
+    for (ptrdiff_t i = 0; i < count; i++) out[i] = x[i] * scale;
+  }
+}
+
+GTN_MULTIVERSIONED
+void gtn_accumulate(float *restrict y, const float *restrict x, ptrdiff_t count, float alpha) {
+  if (alpha == 1) {
+    for (ptrdiff_t i = 0; i < count; i++) y[i] += x[i];
+  } else {
+    for (ptrdiff_t i = 0; i < count; i++) y[i] += alpha * x[i];
+  }
+}
+
+#define GTN_BINARY_LOOPS(OP)                                                   \
+  if (a_step == 1 && b_step == 1) {                                            \
+    for (ptrdiff_t i = 0; i < count; i++) out[i] = a[i] OP b[i];               \
+  } else if (a_step == 1) {                                                    \
+    const float s = b[0];                                                      \
+    for (ptrdiff_t i = 0; i < count; i++) out[i] = a[i] OP s;                  \
+  } else if (b_step == 1) {                                                    \
+    const float s = a[0];                                                      \
+    for (ptrdiff_t i = 0; i < count; i++) out[i] = s OP b[i];                  \
+  } else {                                                                     \
+    const float s = a[0] OP b[0];                                              \
+    for (ptrdiff_t i = 0; i < count; i++) out[i] = s;                          \
+  }
+
+GTN_MULTIVERSIONED
+void gtn_binary(int operation, const float *restrict a, ptrdiff_t a_step, const float *restrict b,
+                ptrdiff_t b_step, float *restrict out, ptrdiff_t count) {
+  switch (operation) {
+  case 0: GTN_BINARY_LOOPS(+) break;
+  case 1: GTN_BINARY_LOOPS(-) break;
+  case 2: GTN_BINARY_LOOPS(*) break;
+  default: GTN_BINARY_LOOPS(/) break;
+  }
+}
+
+GTN_MULTIVERSIONED
+void gtn_adam(float *restrict parameters, float *restrict first_moments, float *restrict second_moments,
+              const float *restrict gradients, ptrdiff_t count, float scale, float lr, float beta1, float beta2,
+              float c1, float c2, float epsilon) {
+  for (ptrdiff_t j = 0; j < count; j++) {
+    float g = gradients[j] * scale;
+    float m = beta1 * first_moments[j] + (1 - beta1) * g;
+    float v = beta2 * second_moments[j] + (1 - beta2) * g * g;
+    first_moments[j] = m;
+    second_moments[j] = v;
+    parameters[j] -= lr * (m / c1) / (gtn_sqrt(v / c2) + epsilon);
+  }
+}

@@ -1,0 +1,57 @@
+// Elementwise kernels of swift-gtn, compiled once per x86-64 feature level
+// (AVX-512, AVX2+FMA, baseline) with the best one chosen when the process
+// loads. Swift code is compiled for the baseline instruction set (SSE2 on
+// x86-64) and has no per-function targets, so these loops are in C.
+//
+// Implementation detail of GTNAutodiff and GTNCore: not a public API.
+// Every function takes contiguous buffers of `count` floats; outputs may
+// alias an input only where the comment says so.
+
+#ifndef GTN_KERNELS_H
+#define GTN_KERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Which code path the kernels run on this CPU: "x86-64-v4" (AVX-512),
+/// "x86-64-v3" (AVX2, FMA), or "baseline".
+const char *gtn_kernels_instruction_set(void);
+
+/// `out[i] = tanh(x[i])`, within 0.51 ulp (double-precision evaluation
+/// rounded once; see `_tanhf` in GTNAutodiff). `out` may be `x`.
+void gtn_tanh(const float *x, float *out, ptrdiff_t count);
+
+/// `out[i] = x[i] > 0 ? x[i] : slope·x[i]`. `out` may be `x`.
+void gtn_leaky_relu(const float *x, float *out, ptrdiff_t count, float slope);
+
+/// `out[i] = x[i] > 0 ? g[i] : negative_slope·g[i]` (the (leaky) ReLU
+/// backward pass).
+void gtn_scaled_by_sign(const float *g, const float *x, float *out, ptrdiff_t count, float negative_slope);
+
+/// `out[i] = x[i]·scale + addend[i]`, the product rounded before the sum
+/// (no fused multiply-add); `addend` may be NULL (then `x[i]·scale`).
+void gtn_scaled_add(const float *x, float scale, const float *addend, float *out, ptrdiff_t count);
+
+/// `y[i] += alpha·x[i]`, the product rounded before the sum.
+void gtn_accumulate(float *y, const float *x, ptrdiff_t count, float alpha);
+
+/// `out[i] = a[i] ∘ b[i]` where `a_step`/`b_step` is 1 (a contiguous run) or
+/// 0 (one value repeated); `operation` 0 add, 1 subtract, 2 multiply,
+/// 3 divide.
+void gtn_binary(int operation, const float *a, ptrdiff_t a_step, const float *b, ptrdiff_t b_step,
+                float *out, ptrdiff_t count);
+
+/// One Adam step over a parameter tensor, in place:
+/// `g = scale·gradient; m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²;
+/// p −= lr·(m/c₁) / (√(v/c₂) + ε)`.
+void gtn_adam(float *parameters, float *first_moments, float *second_moments, const float *gradients,
+              ptrdiff_t count, float scale, float lr, float beta1, float beta2, float c1, float c2, float epsilon);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif  // GTN_KERNELS_H
