@@ -124,6 +124,38 @@ import Testing
     return out
   }
 
+  /// Large reductions to a broadcast shape and large broadcasts split the
+  /// outermost dimension across threads: the sums stay within rounding of a
+  /// Double reference (shares sum privately, then add), broadcasts are
+  /// exact, with 1, 2 and 3 threads.
+  @Test(arguments: [[1, 8, 1, 1], [16, 1, 1, 1], [1, 1, 28, 28], [8, 1, 1], [16, 8, 1, 28], [1, 1, 1, 1]])
+  func threadedSumsToShapeAndBroadcasts(target: [Int]) {
+    var rng = SplitMix64(seed: 5)
+    // 100,352 elements: above the split threshold.
+    let x = Tensor(randomNormal: [16, 8, 28, 28], using: &rng)
+    let padded = [Int](repeating: 1, count: 4 - target.count) + target
+    let axes = Set((0..<4).filter { padded[$0] == 1 })
+    let expected = naiveSum(x, axes: axes)
+    let small = Tensor(randomNormal: target, using: &rng)
+    let serialBroadcast = small.broadcast(to: x.shape)
+    for threads in [1, 2, 3] {
+      let sum = withParallelism(threads: threads) { x.summed(toShape: target) }
+      #expect(sum.shape == target)
+      let worst = zip(sum.scalars, expected).map { abs(Double($0) - $1) / Swift.max(1, abs($1)) }.max() ?? 0
+      #expect(worst < 1e-4, "\(threads) threads: worst relative error \(worst)")
+      let broadcast = withParallelism(threads: threads) { small.broadcast(to: x.shape) }
+      #expect(broadcast.scalars == serialBroadcast.scalars)
+    }
+    let flat = Array(small.scalars)
+    #expect(serialBroadcast.scalars.enumerated().allSatisfy { i, v in
+      let index = multiIndex(i, x.shape)
+      var o = 0
+      var step = 1
+      for d in stride(from: 3, through: 0, by: -1) where padded[d] != 1 { o += index[d] * step; step *= padded[d] }
+      return v == flat[o]
+    })
+  }
+
   @Test(arguments: [[0], [1], [2], [0, 2], [1, 2], [0, 1, 2], [-1], [-3, -2]])
   func sumAndMeanAlongAxes(axes: [Int]) {
     var rng = SplitMix64(seed: stableSeed("sum \(axes)"))

@@ -50,22 +50,34 @@ internal struct StridedLoop {
     self.strides = st
   }
 
-  /// Calls `body(offsets, count, steps)` once per innermost run.
+  /// How many slices the loop can be split into: the extent of its
+  /// outermost (merged) dimension, or 1 for a single run.
+  var outerCount: Int { shape.count >= 2 ? shape[0] : 1 }
+
+  /// Calls `body(offsets, count, steps)` once per innermost run, for the
+  /// slices `outer` of the outermost dimension (all of them by default).
   @inline(__always)
-  func forEachRun(_ body: (_ offsets: UnsafePointer<Int>, _ count: Int, _ steps: UnsafePointer<Int>) -> Void) {
+  func forEachRun(
+    outer: Range<Int>? = nil,
+    _ body: (_ offsets: UnsafePointer<Int>, _ count: Int, _ steps: UnsafePointer<Int>) -> Void
+  ) {
     let rank = shape.count
     let operands = strides.count
     let inner = shape[rank - 1]
     if shape.contains(0) { return }
+    let slices = outer ?? 0..<outerCount
+    precondition(slices.lowerBound >= 0 && slices.upperBound <= outerCount, "slices \(slices) outside 0..<\(outerCount)")
+    if slices.isEmpty { return }
     withUnsafeTemporaryAllocation(of: Int.self, capacity: operands * 2 + rank) { scratch in
       let offsets = scratch.baseAddress!
       let steps = offsets + operands
       let counter = steps + operands
       for k in 0..<operands {
-        offsets[k] = 0
+        offsets[k] = rank >= 2 ? strides[k][0] * slices.lowerBound : 0
         steps[k] = strides[k][rank - 1]
       }
       for d in 0..<rank { counter[d] = 0 }
+      if rank >= 2 { counter[0] = slices.lowerBound }
       while true {
         body(UnsafePointer(offsets), inner, UnsafePointer(steps))
         // Advance the outer counter (dimensions 0..<rank-1), odometer style.
@@ -73,7 +85,7 @@ internal struct StridedLoop {
         while d >= 0 {
           counter[d] += 1
           for k in 0..<operands { offsets[k] += strides[k][d] }
-          if counter[d] < shape[d] { break }
+          if counter[d] < (d == 0 ? slices.upperBound : shape[d]) { break }
           for k in 0..<operands { offsets[k] -= strides[k][d] * shape[d] }
           counter[d] = 0
           d -= 1
@@ -82,9 +94,17 @@ internal struct StridedLoop {
       }
     }
   }
+
+  /// Into how many shares of the outermost dimension a loop over
+  /// `elementCount` elements is worth splitting across ``Parallelism``'s
+  /// threads: 1 (serial) below two threads' worth of elements or with a
+  /// single slice.
+  func shareCount(elementCount: Int) -> Int {
+    guard elementCount >= 2 * Parallelism.minimumElementsPerThread else { return 1 }
+    return Swift.max(1, Swift.min(Parallelism.threadCount, outerCount, elementCount / Parallelism.minimumElementsPerThread))
+  }
 }
 
-/// The shape that two shapes broadcast to (NumPy rules, right-aligned).
 public func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int] {
   let rank = Swift.max(a.count, b.count)
   var result = [Int](repeating: 1, count: rank)

@@ -55,43 +55,66 @@ extension Tensor {
         StridedLoop.broadcastStrides(of: shape, to: shape),
         StridedLoop.broadcastStrides(of: target, to: shape),
       ])
-    return Tensor(shape: target) { out in
+    // Large reductions split the outermost dimension across threads. Where
+    // the target keeps that dimension the shares write disjoint outputs;
+    // where it sums over it, shares after the first sum into private
+    // buffers, added at the end.
+    let shares = loop.shareCount(elementCount: scalarCount)
+    let targetCount = target.product
+    let privateCount = loop.strides[1][0] == 0 && loop.outerCount > 1 ? (shares - 1) * targetCount : 0
+    let partials = UnsafeMutablePointer<Float>.allocate(capacity: privateCount)
+    partials.initialize(repeating: 0, count: privateCount)
+    defer { partials.deallocate() }
+    var result = Tensor(shape: target) { out in
       withUnsafeBufferPointer { input in
         let x = input.baseAddress!
-        let o = out.baseAddress!
-        loop.forEachRun { offsets, count, steps in
-          let px = x + offsets[0]
-          let po = o + offsets[1]
-          let (sx, so) = (steps[0], steps[1])
-          if so == 0 && sx == 1 {
-            // Eight partial sums, so the compiler can keep them in vector lanes.
-            var lanes = SIMD8<Float>()
-            var j = 0
-            while j + 8 <= count {
-              lanes += UnsafeRawPointer(px + j).loadUnaligned(as: SIMD8<Float>.self)
-              j += 8
+        Parallelism.forEachShare(shares, of: loop.outerCount) { share, slices in
+          let o = share == 0 || privateCount == 0 ? out.baseAddress! : partials + (share - 1) * targetCount
+          loop.forEachRun(outer: slices) { offsets, count, steps in
+            let px = x + offsets[0]
+            let po = o + offsets[1]
+            let (sx, so) = (steps[0], steps[1])
+            if so == 0 && sx == 1 {
+              // Eight partial sums, so the compiler can keep them in vector lanes.
+              var lanes = SIMD8<Float>()
+              var j = 0
+              while j + 8 <= count {
+                lanes += UnsafeRawPointer(px + j).loadUnaligned(as: SIMD8<Float>.self)
+                j += 8
+              }
+              var s = lanes.sum()
+              while j < count { s += px[j]; j += 1 }
+              po[0] += s
+            } else if so == 0 {
+              var s: Float = 0
+              for j in 0..<count { s += px[j * sx] }
+              po[0] += s
+            } else if so == 1 && sx == 1 {
+              for j in 0..<count { po[j] += px[j] }
+            } else {
+              for j in 0..<count { po[j * so] += px[j * sx] }
             }
-            var s = lanes.sum()
-            while j < count { s += px[j]; j += 1 }
-            po[0] += s
-          } else if so == 0 {
-            var s: Float = 0
-            for j in 0..<count { s += px[j * sx] }
-            po[0] += s
-          } else if so == 1 && sx == 1 {
-            for j in 0..<count { po[j] += px[j] }
-          } else {
-            for j in 0..<count { po[j * so] += px[j * sx] }
           }
         }
       }
     }
+    if privateCount > 0 {
+      result.withUnsafeMutableBufferPointer { r in
+        guard let o = r.baseAddress else { return }
+        for share in 1..<shares {
+          let p = partials + (share - 1) * targetCount
+          for j in 0..<targetCount { o[j] += p[j] }
+        }
+      }
+    }
+    return result
   }
 
-  /// Repeats the tensor along dimensions of extent 1 (and new leading
-  /// dimensions) so that it has shape `target`.
+  /// Repeats the tensor along its extent-1 (and missing leading)
+  /// dimensions to `target`, the adjoint of ``summed(toShape:)``.
   ///
-  /// - Complexity: O(n) for n elements of the result.
+  /// - Complexity: O(n) for n elements of `target`, split across threads
+  ///   for large targets.
   public func broadcast(to target: [Int]) -> Tensor {
     if target == shape { return self }
     let loop = StridedLoop(
@@ -100,14 +123,21 @@ extension Tensor {
         StridedLoop.broadcastStrides(of: target, to: target),
         StridedLoop.broadcastStrides(of: shape, to: target),
       ])
+    let shares = loop.shareCount(elementCount: target.product)
     return Tensor.overwriting(shape: target, { out in
       withUnsafeBufferPointer { input in
         let x = input.baseAddress!
         let o = out.baseAddress!
-        loop.forEachRun { offsets, count, steps in
-          let po = o + offsets[0]
-          let px = x + offsets[1]
-          for j in 0..<count { po[j] = px[j * steps[1]] }
+        Parallelism.forEachShare(shares, of: loop.outerCount) { _, slices in
+          loop.forEachRun(outer: slices) { offsets, count, steps in
+            let po = o + offsets[0]
+            let px = x + offsets[1]
+            switch steps[1] {
+            case 0: po.update(repeating: px[0], count: count)
+            case 1: po.update(from: px, count: count)
+            case let step: for j in 0..<count { po[j] = px[j * step] }
+            }
+          }
         }
       }
     })
