@@ -25,6 +25,10 @@ import Testing
     GradientCase("concatenating (axis -1)", [[3, 2], [3, 1]]) { v in Variable.concatenating([v[0], v[1]], alongAxis: -1).squared() },
     GradientCase("slice(alongAxis: 1, 1..<3)", [[2, 4, 3]]) { v in v[0].slice(alongAxis: 1, 1..<3).tanh() },
     GradientCase("slice(alongAxis: -1, 0..<1)", [[3, 2]]) { v in v[0].slice(alongAxis: -1, 0..<1).squared() },
+    GradientCase("overlapping slices and a direct use", [[2, 5, 3]]) { v in
+      (v[0].slice(alongAxis: 1, 0..<3) * v[0].slice(alongAxis: 1, 2..<5)).tanh().sum(alongAxes: [1]) * v[0].slice(alongAxis: 1, 4..<5)
+        + v[0].slice(alongAxis: 0, 1..<2).sum()
+    },
     GradientCase("embedded(alongAxis: 0, at: 1, extent: 4)", [[2, 3]]) { v in v[0].embedded(alongAxis: 0, at: 1, extent: 4).tanh() * v[0].sum() },
     GradientCase("gathering (repeated indices)", [[3, 4]]) { v in
       v[0].gathering(flatIndices: [11, 0, 0, 5, 7, 7, 7, 2], shape: [2, 4]).tanh()
@@ -37,6 +41,24 @@ import Testing
 
   @Test(arguments: cases)
   func shapeGradients(_ c: GradientCase) { runGradientCheck(c) }
+
+  /// Without a recorded graph the engine adds each slice's gradient into
+  /// its part of the input's gradient in place; recording, it embeds the
+  /// slice's gradient into zeros. Both give the same numbers — for
+  /// overlapping slices along different axes, mixed with direct uses.
+  @Test func slicesAccumulateInPlaceAsTheyWouldEmbedded() {
+    var rng = SplitMix64(seed: 8)
+    let x = Variable(Tensor(randomNormal: [3, 6, 4], using: &rng), requiresGradient: true)
+    let y = (x.slice(alongAxis: 1, 0..<4) * x.slice(alongAxis: 1, 2..<6)).tanh().sum()
+      + (x.slice(alongAxis: 0, 1..<3) * 2).squared().sum() + x.slice(alongAxis: -1, 3..<4).sum() + (x * x).sum()
+    let inPlace = gradients(of: y, withRespectTo: [x])[0]
+    let embedded = gradients(of: y, withRespectTo: [x], retainingGraph: true)[0]
+    #expect(inPlace.value.scalars == embedded.value.scalars)
+    var part = Tensor(zeros: [2, 3])
+    part.add(Tensor(shape: [2, 1], scalars: [1, 2]), alongAxis: 1, at: 2)
+    part.add(Tensor(shape: [2, 2], scalars: [3, 4, 5, 6]), alongAxis: -1, at: 1)
+    #expect(part.scalars == [0, 3, 5, 0, 5, 8])
+  }
 
   @Test func variableForwardValues() {
     let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])

@@ -152,3 +152,71 @@ func convolutionalMetaGradientMatchesFiniteDifferences() {
   #expect(results[0].finiteDifference > 0)
   #expect(worst < 1e-3)
 }
+
+/// A generator that hides its sample independence, so the meta-trainer
+/// generates one batch per inner step.
+private struct StepByStepGenerator: Generator {
+  var base: ConditionalGenerator
+  var parameterCount: Int { base.parameterCount }
+  func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { base.makeParameters(using: &generator) }
+  func callAsFunction(_ inputs: Variable, targets: Variable, parameters: ArraySlice<Variable>) -> Variable {
+    base(inputs, targets: targets, parameters: parameters)
+  }
+}
+
+/// Generating every inner step's images in one call (a generator without
+/// batch statistics) gives the meta-gradient of one call per step — with
+/// and without soft labels, whole or in checkpointed segments.
+@Test(arguments: [(false, nil), (true, nil), (false, 2), (true, 3)] as [(Bool, Int?)])
+func generatingAllStepsAtOnceGivesTheSameMetaGradient(softLabels: Bool, segment: Int?) {
+  let (x, y) = realBatch()
+  let batched = tinyTrainer(steps: 5, segment: segment, intermediate: 2, softLabels: softLabels)
+  #expect(batched.generator.generatesSamplesIndependently)
+  var stepwise = batched
+  stepwise.generator = StepByStepGenerator(base: batched.generator as! ConditionalGenerator)
+  #expect(!stepwise.generator.generatesSamplesIndependently)
+  var rng = SplitMix64(seed: 3)
+  let learner = batched.learners[0]
+  let theta0 = learner.makeParameters(using: &rng)
+  let a = batched.metaGradient(learner: learner, initialParameters: theta0, seed: 4, realImages: x, realLabels: y)
+  let b = stepwise.metaGradient(learner: learner, initialParameters: theta0, seed: 4, realImages: x, realLabels: y)
+  #expect(abs(a.loss - b.loss) <= 1e-6 * abs(b.loss))
+  var worst: Float = 0
+  for (ga, gb) in zip(a.gradients, b.gradients) {
+    #expect(ga.shape == gb.shape)
+    for (u, v) in zip(ga.scalars, gb.scalars) { worst = max(worst, abs(u - v) / (abs(v) + 1e-4)) }
+  }
+  #expect(worst < 1e-4, "worst relative difference \(worst)")
+}
+
+/// A curriculum's stacked batches are its per-step batches in order, for
+/// the learned curriculum's one-slice version and the default.
+@Test(arguments: [false, true])
+func stackedCurriculumBatchesAreThePerStepBatches(softLabels: Bool) {
+  let curriculum = LearnedCurriculum(stepCount: 6, batchSize: 4, noiseSize: 3, classCount: 3, learnsSoftLabels: softLabels)
+  var rng = SplitMix64(seed: 2)
+  let parameters = curriculum.makeParameters(using: &rng).map { Variable($0, requiresGradient: true) }
+  let stacked = curriculum.batches(for: 2..<5, parameters: parameters[...], seed: 7)
+  let parts = (2..<5).map { curriculum.batch(at: $0, parameters: parameters[...], seed: 7) }
+  #expect(stacked.inputs.value.scalars == parts.flatMap(\.inputs.value.scalars))
+  #expect(stacked.targets.value.scalars == parts.flatMap(\.targets.value.scalars))
+  #expect(stacked.labels == parts.flatMap(\.labels))
+  let shuffled = ShuffledCurriculum(stepCount: 6, batchSize: 4, noiseSize: 3, classCount: 3)
+  let shuffledParameters = shuffled.makeParameters(using: &rng).map { Variable($0) }
+  let defaultStacked = shuffled.batches(for: 0..<3, parameters: shuffledParameters[...], seed: 7)
+  let defaultParts = (0..<3).map { shuffled.batch(at: $0, parameters: shuffledParameters[...], seed: 7) }
+  #expect(defaultStacked.inputs.value.scalars == defaultParts.flatMap(\.inputs.value.scalars))
+  #expect(defaultStacked.labels == defaultParts.flatMap(\.labels))
+}
+
+/// Batch statistics make a network sample-dependent; everything else in
+/// the bundled layers is per sample.
+@Test func sampleIndependenceOfLayersAndGenerators() {
+  #expect(Sequential(Linear(4, 8), LeakyReLU(0.1), Reshape([2, 2, 2]), Upsample(factor: 2), Conv2D(2, 1), Tanh())
+    .processesSamplesIndependently)
+  #expect(!Sequential(Linear(4, 8), BatchNorm(8), LeakyReLU(0.1)).processesSamplesIndependently)
+  #expect(!BatchNorm(8).processesSamplesIndependently)
+  #expect(IdentityGenerator().generatesSamplesIndependently)
+  #expect(!ConditionalGenerator(noiseSize: 2, classCount: 2, network: Sequential(Linear(4, 4), BatchNorm(4)))
+    .generatesSamplesIndependently)
+}

@@ -83,6 +83,15 @@ public func gradients(
       guard let rule = node.rule else { continue }
       let needed = node.inputs.map { relevant.contains(ObjectIdentifier($0)) }
       guard needed.contains(true) else { continue }
+      if !retainingGraph, let position = node.slicePosition {
+        // A slice: add its gradient into that part of the input's gradient,
+        // in place (see `GraphNode.slicePosition`).
+        let inputKey = ObjectIdentifier(node.inputs[0])
+        var sum = accumulated.removeValue(forKey: inputKey)?.value ?? Tensor(zeros: node.inputs[0].value.shape)
+        sum.add(upstream.value, alongAxis: position.axis, at: position.offset)
+        accumulated[inputKey] = Variable(sum)
+        continue
+      }
       let context = BackwardContext(
         inputs: node.inputs.map(Variable.init(node:)), output: Variable(node: node),
         upstream: upstream, needed: needed)

@@ -95,15 +95,25 @@ internal final class GraphNode: @unchecked Sendable {
   let value: Tensor
   let requiresGradient: Bool
   let rule: BackwardRule?
+  /// For a slice of its one input: where the slice lies. When no graph is
+  /// recorded, ``gradients(of:withRespectTo:retainingGraph:seed:)`` adds the
+  /// slice's gradient into that part of the input's gradient in place
+  /// instead of running `rule` (which embeds it into zeros of the input's
+  /// size: one full-size buffer per slice).
+  let slicePosition: (axis: Int, offset: Int)?
   /// Only ever emptied, by `deinit`, to free long chains iteratively.
   var inputs: [GraphNode]
 
-  init(value: Tensor, inputs: [GraphNode], rule: BackwardRule?, requiresGradient: Bool) {
+  init(
+    value: Tensor, inputs: [GraphNode], rule: BackwardRule?, requiresGradient: Bool,
+    slicePosition: (axis: Int, offset: Int)? = nil
+  ) {
     self.id = nodeCounter.wrappingAdd(1, ordering: .relaxed).newValue
     self.value = value
     self.inputs = inputs
     self.rule = rule
     self.requiresGradient = requiresGradient
+    self.slicePosition = slicePosition
   }
 
   deinit {
@@ -140,5 +150,19 @@ extension Variable {
     }
     return Variable(
       node: GraphNode(value: value, inputs: inputs.map(\.node), rule: rule, requiresGradient: true))
+  }
+
+  /// Records a slice of `input` along `axis` starting at `offset`, whose
+  /// gradient the engine may add into the input's gradient in place (see
+  /// `GraphNode.slicePosition`); `rule` must compute the same gradient as a
+  /// full-size tensor, for recorded (higher-order) backward passes.
+  internal static func recordingSlice(
+    _ value: Tensor, of input: Variable, axis: Int, offset: Int, rule: @escaping BackwardRule
+  ) -> Variable {
+    guard GradientRecording.isEnabled, input.requiresGradient else { return Variable(value) }
+    return Variable(
+      node: GraphNode(
+        value: value, inputs: [input.node], rule: rule, requiresGradient: true,
+        slicePosition: (axis, offset)))
   }
 }

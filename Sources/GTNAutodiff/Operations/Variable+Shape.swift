@@ -41,7 +41,9 @@ extension Variable {
   public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Variable {
     let extent = shape[axis < 0 ? axis + rank : axis]
     if range == 0..<extent { return self }
-    return Variable.recording(value.slice(alongAxis: axis, range), inputs: [self]) { c in
+    return Variable.recordingSlice(
+      value.slice(alongAxis: axis, range), of: self, axis: axis < 0 ? axis + rank : axis, offset: range.lowerBound
+    ) { c in
       [c.upstream.embedded(alongAxis: axis, at: range.lowerBound, extent: extent)]
     }
   }

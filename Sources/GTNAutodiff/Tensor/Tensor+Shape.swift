@@ -1,3 +1,5 @@
+internal import _GTNKernels
+
 extension Tensor {
   /// The same elements viewed with another shape (no copy).
   ///
@@ -98,11 +100,37 @@ extension Tensor {
     let inner = shape[(axis + 1)...].product
     let width = range.count * inner
     let rowLength = shape[axis] * inner
-    return Tensor(shape: newShape) { out in
+    return Tensor.overwriting(shape: newShape, { out in
       withUnsafeBufferPointer { p in
+        guard let o = out.baseAddress, let x = p.baseAddress else { return }
         for r in 0..<outer {
-          let src = r * rowLength + range.lowerBound * inner
-          for j in 0..<width { out[r * width + j] = p[src + j] }
+          (o + r * width).update(from: x + r * rowLength + range.lowerBound * inner, count: width)
+        }
+      }
+    })
+  }
+
+  /// Adds `part` into the slice of `self` that starts at `offset` along
+  /// `axis`, in place: the adjoint of ``slice(alongAxis:_:)`` without a
+  /// buffer of `self`'s size.
+  ///
+  /// - Precondition: `part` has `self`'s shape except along `axis`, where it
+  ///   fits from `offset` on.
+  /// - Complexity: O(size of `part`).
+  public mutating func add(_ part: Tensor, alongAxis axis: Int, at offset: Int) {
+    let axis = normalizedAxes([axis])[0]
+    let fits = part.rank == rank && (0..<rank).allSatisfy { $0 == axis || part.shape[$0] == shape[$0] }
+      && offset >= 0 && offset + part.shape[axis] <= shape[axis]
+    precondition(fits, "add(_:alongAxis:at:) cannot place \(part.shape) at \(offset) along axis \(axis) of \(shape)")
+    let outer = shape[..<axis].product
+    let inner = shape[(axis + 1)...].product
+    let width = part.shape[axis] * inner
+    let rowLength = shape[axis] * inner
+    part.withUnsafeBufferPointer { p in
+      withUnsafeMutableBufferPointer { q in
+        guard let x = p.baseAddress, let y = q.baseAddress else { return }
+        for r in 0..<outer {
+          gtn_accumulate(y + r * rowLength + offset * inner, x + r * width, width, 1)
         }
       }
     }

@@ -49,6 +49,18 @@ public struct LearnedCurriculum: Curriculum {
       : Variable(CurriculumBatch.oneHot(labels, classCount: classCount))
     return CurriculumBatch(inputs: inputs, labels: labels, targets: targets)
   }
+
+  /// The steps' learned inputs as one slice of the `[T, B, noise]` tensor.
+  public func batches(for steps: Range<Int>, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {
+    let p = Array(parameters)
+    let rows = steps.count * batchSize
+    let inputs = p[0].slice(alongAxis: 0, steps).reshaped(to: [rows, noiseSize])
+    let allLabels = Array([[Int]](repeating: labels, count: steps.count).joined())
+    let targets = learnsSoftLabels
+      ? p[1].slice(alongAxis: 0, steps).reshaped(to: [rows, classCount]).softmax()
+      : Variable(CurriculumBatch.oneHot(allLabels, classCount: classCount))
+    return CurriculumBatch(inputs: inputs, labels: allLabels, targets: targets)
+  }
 }
 
 /// No curriculum: fresh Gaussian inputs and uniformly random labels at every

@@ -4,6 +4,7 @@
 ///
 /// Parameters: the filter `[channels, 1, k, k]`.
 public struct DepthwiseConv2D: Layer {
+  public var processesSamplesIndependently: Bool { true }
   public var channels: Int
   public var kernelSize: Int
   public var stride: Int

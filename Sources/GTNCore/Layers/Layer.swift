@@ -33,10 +33,22 @@ public protocol Layer: Sendable {
   ///   - parameters: Exactly ``parameterCount`` variables, in the order
   ///     ``makeParameters(using:)`` returns them.
   func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable
+
+  /// Whether each sample's output depends on that sample alone, so that
+  /// joining or splitting batches changes no sample's result — true for
+  /// every bundled layer but ``BatchNorm``. A generator made of such layers
+  /// is run once for all inner steps (see
+  /// ``Generator/generatesSamplesIndependently``).
+  ///
+  /// Defaults to `false`: a layer that does not say is assumed to mix the
+  /// samples of its batch.
+  var processesSamplesIndependently: Bool { get }
 }
 
 extension Layer {
   public var parameterCount: Int { 0 }
+
+  public var processesSamplesIndependently: Bool { false }
 
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [] }
 
@@ -64,6 +76,8 @@ public struct Sequential: Layer {
   public init(_ layers: any Layer...) { self.layers = layers }
 
   public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+  public var processesSamplesIndependently: Bool { layers.allSatisfy(\.processesSamplesIndependently) }
 
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
     var result: [Tensor] = []

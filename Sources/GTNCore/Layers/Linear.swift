@@ -4,6 +4,7 @@
 /// `V` and the magnitudes `g` of shape `[out]` with `W = g · V/‖V‖`), then the
 /// bias `b` of shape `[out]`.
 public struct Linear: Layer {
+  public var processesSamplesIndependently: Bool { true }
   public var inputSize: Int
   public var outputSize: Int
   public var weightNormalized: Bool

@@ -1,5 +1,6 @@
 /// `[N, …] → [N, ∏…]`.
 public struct Flatten: Layer {
+  public var processesSamplesIndependently: Bool { true }
   public init() {}
   public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {
     input.flattenedBatch()
@@ -8,6 +9,7 @@ public struct Flatten: Layer {
 
 /// Reshapes each example: `[N, …] → [N] + shape`.
 public struct Reshape: Layer {
+  public var processesSamplesIndependently: Bool { true }
   public var shape: [Int]
   public init(_ shape: [Int]) { self.shape = shape }
   public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {
@@ -17,6 +19,7 @@ public struct Reshape: Layer {
 
 /// Max pooling over `k×k` windows.
 public struct MaxPool2D: Layer {
+  public var processesSamplesIndependently: Bool { true }
   public var kernelSize: Int, stride: Int, padding: Int
   public init(kernelSize: Int = 2, stride: Int? = nil, padding: Int = 0) {
     self.kernelSize = kernelSize
@@ -30,6 +33,7 @@ public struct MaxPool2D: Layer {
 
 /// Average pooling over `k×k` windows.
 public struct AveragePool2D: Layer {
+  public var processesSamplesIndependently: Bool { true }
   public var kernelSize: Int, stride: Int, padding: Int
   public init(kernelSize: Int = 2, stride: Int? = nil, padding: Int = 0) {
     self.kernelSize = kernelSize
@@ -43,6 +47,7 @@ public struct AveragePool2D: Layer {
 
 /// The mean over spatial positions: `[N, C, H, W] → [N, C]`.
 public struct GlobalAveragePool: Layer {
+  public var processesSamplesIndependently: Bool { true }
   public init() {}
   public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {
     input.globalAveragePooled()
@@ -51,6 +56,7 @@ public struct GlobalAveragePool: Layer {
 
 /// Nearest-neighbour upsampling by an integer factor.
 public struct Upsample: Layer {
+  public var processesSamplesIndependently: Bool { true }
   public var factor: Int
   public init(factor: Int = 2) { self.factor = factor }
   public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {
@@ -60,6 +66,7 @@ public struct Upsample: Layer {
 
 /// Mirror padding of the spatial dimensions.
 public struct ReflectionPad: Layer {
+  public var processesSamplesIndependently: Bool { true }
   public var padding: Int
   public init(_ padding: Int = 1) { self.padding = padding }
   public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {

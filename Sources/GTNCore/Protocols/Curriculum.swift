@@ -20,11 +20,27 @@ public protocol Curriculum: Sendable {
 
   /// The batch for inner step `step` of the outer iteration with `seed`.
   func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch
+
+  /// The batches of the inner steps `steps`, stacked in step order: step
+  /// `steps.lowerBound + i` is rows `i·B ..< (i + 1)·B`.
+  ///
+  /// The default concatenates ``batch(at:parameters:seed:)``; a curriculum
+  /// whose parameters already hold the steps contiguously can return one
+  /// slice instead.
+  func batches(for steps: Range<Int>, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch
 }
 
 extension Curriculum {
   public var parameterCount: Int { 0 }
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [] }
+
+  public func batches(for steps: Range<Int>, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {
+    let parts = steps.map { batch(at: $0, parameters: parameters, seed: seed) }
+    return CurriculumBatch(
+      inputs: Variable.concatenating(parts.map(\.inputs), alongAxis: 0),
+      labels: parts.flatMap(\.labels),
+      targets: Variable.concatenating(parts.map(\.targets), alongAxis: 0))
+  }
 }
 
 /// The generator inputs and class targets of one inner step.

@@ -24,6 +24,19 @@ public protocol Generator: Sendable {
   ///   - parameters: The generator's parameters.
   /// - Returns: `[B, C, H, W]` images.
   func callAsFunction(_ inputs: Variable, targets: Variable, parameters: ArraySlice<Variable>) -> Variable
+
+  /// Whether each generated sample depends on its own input and target
+  /// alone (no batch statistics). ``MetaTrainer`` then generates the images
+  /// of all inner steps in one call — larger matrix products, and one
+  /// weight gradient for the whole unroll instead of one per step summed —
+  /// and slices them per step; the images are the same either way.
+  ///
+  /// Defaults to `false` (one call per inner step).
+  var generatesSamplesIndependently: Bool { get }
+}
+
+extension Generator {
+  public var generatesSamplesIndependently: Bool { false }
 }
 
 /// A generator that applies a network to the concatenation of noise and
@@ -44,6 +57,10 @@ public struct ConditionalGenerator: Generator {
 
   public var parameterCount: Int { network.parameterCount }
 
+  /// Whether every layer of ``network`` processes samples independently
+  /// (no ``BatchNorm``).
+  public var generatesSamplesIndependently: Bool { network.processesSamplesIndependently }
+
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
     network.makeParameters(using: &generator)
   }
@@ -61,6 +78,7 @@ public struct ConditionalGenerator: Generator {
 public struct IdentityGenerator: Generator {
   public init() {}
   public var parameterCount: Int { 0 }
+  public var generatesSamplesIndependently: Bool { true }
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [] }
   public func callAsFunction(_ inputs: Variable, targets: Variable, parameters: ArraySlice<Variable>) -> Variable { inputs }
 }

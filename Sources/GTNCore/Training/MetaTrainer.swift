@@ -285,11 +285,27 @@ public struct MetaTrainer: Sendable {
     var velocity = velocity
     var intermediate: Variable? = nil
     var intermediateValue: Float = 0
+    // A generator without batch statistics makes every step's images in one
+    // call; each step then takes its rows (the same images as one call per
+    // step, from larger matrix products).
+    let generated: (images: Variable, targets: Variable)? = generator.generatesSamplesIndependently && steps.count > 1
+      ? {
+        let all = curriculum.batches(for: steps, parameters: curriculumParameters, seed: seed)
+        return (generator(all.inputs, targets: all.targets, parameters: generatorParameters), all.targets)
+      }() : nil
     for t in steps {
-      let batch = curriculum.batch(at: t, parameters: curriculumParameters, seed: seed)
-      let images = generator(batch.inputs, targets: batch.targets, parameters: generatorParameters)
+      let images: Variable
+      let targets: Variable
+      if let generated {
+        let rows = generated.images.shape[0] / steps.count
+        let range = ((t - steps.lowerBound) * rows)..<((t - steps.lowerBound + 1) * rows)
+        (images, targets) = (generated.images.slice(alongAxis: 0, range), generated.targets.slice(alongAxis: 0, range))
+      } else {
+        let batch = curriculum.batch(at: t, parameters: curriculumParameters, seed: seed)
+        (images, targets) = (generator(batch.inputs, targets: batch.targets, parameters: generatorParameters), batch.targets)
+      }
       let logits = learner(images, parameters: theta[...])
-      let loss = crossEntropy(logits: logits, probabilities: batch.targets)
+      let loss = crossEntropy(logits: logits, probabilities: targets)
       let innerGradients = gradients(of: loss, withRespectTo: theta, retainingGraph: retainingGraph)
       theta = optimizer.update(theta, gradients: innerGradients, state: &velocity, metaParameters: optimizerParameters, step: t)
       if retainingGraph, let k = configuration.intermediateLossInterval, (t + 1) % k == 0, t + 1 < curriculum.stepCount {

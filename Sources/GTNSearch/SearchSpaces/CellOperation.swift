@@ -61,5 +61,6 @@ public enum CellOperation: String, Codable, CaseIterable, Hashable, Sendable {
 
 /// `x ↦ x`.
 struct IdentityLayer: Layer {
+  var processesSamplesIndependently: Bool { true }
   func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable { input }
 }
