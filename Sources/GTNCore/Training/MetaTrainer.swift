@@ -271,6 +271,12 @@ public struct MetaTrainer: Sendable {
     return (finalLoss, finalAccuracy, metaGradients)
   }
 
+  /// The most samples a generator without batch statistics makes in one
+  /// call (several inner steps' batches): enough for efficient matrix
+  /// products, small enough that the call's activation gradients stay
+  /// modest (W2's generator: ~50 MB for its widest layer).
+  static let samplesPerGeneratorCall = 1_024
+
   /// Runs inner steps `steps` from the given learner state.
   private func unroll(
     learner: any Learner, steps: Range<Int>, theta: [Variable], velocity: [Variable], meta: [Variable],
@@ -285,21 +291,27 @@ public struct MetaTrainer: Sendable {
     var velocity = velocity
     var intermediate: Variable? = nil
     var intermediateValue: Float = 0
-    // A generator without batch statistics makes every step's images in one
-    // call; each step then takes its rows (the same images as one call per
-    // step, from larger matrix products).
-    let generated: (images: Variable, targets: Variable)? = generator.generatesSamplesIndependently && steps.count > 1
-      ? {
-        let all = curriculum.batches(for: steps, parameters: curriculumParameters, seed: seed)
-        return (generator(all.inputs, targets: all.targets, parameters: generatorParameters), all.targets)
-      }() : nil
+    // A generator without batch statistics makes the images of several
+    // steps (up to `samplesPerGeneratorCall` samples) in one call; each step
+    // takes its rows — the same images as one call per step, from larger
+    // matrix products and with one weight gradient per call.
+    let stepsPerCall = generator.generatesSamplesIndependently
+      ? Swift.max(1, Self.samplesPerGeneratorCall / Swift.max(1, curriculum.batchSize)) : 1
+    var group: (images: Variable, targets: Variable, stepCount: Int)? = nil
     for t in steps {
       let images: Variable
       let targets: Variable
-      if let generated {
-        let rows = generated.images.shape[0] / steps.count
-        let range = ((t - steps.lowerBound) * rows)..<((t - steps.lowerBound + 1) * rows)
-        (images, targets) = (generated.images.slice(alongAxis: 0, range), generated.targets.slice(alongAxis: 0, range))
+      if stepsPerCall > 1 {
+        let offset = (t - steps.lowerBound) % stepsPerCall
+        if offset == 0 {
+          let range = t..<Swift.min(t + stepsPerCall, steps.upperBound)
+          let all = curriculum.batches(for: range, parameters: curriculumParameters, seed: seed)
+          group = (generator(all.inputs, targets: all.targets, parameters: generatorParameters), all.targets, range.count)
+        }
+        let (all, allTargets, count) = group!
+        let rows = all.shape[0] / count
+        let range = (offset * rows)..<((offset + 1) * rows)
+        (images, targets) = (all.slice(alongAxis: 0, range), allTargets.slice(alongAxis: 0, range))
       } else {
         let batch = curriculum.batch(at: t, parameters: curriculumParameters, seed: seed)
         (images, targets) = (generator(batch.inputs, targets: batch.targets, parameters: generatorParameters), batch.targets)
