@@ -82,6 +82,11 @@ void gtn_scaled_by_sign(const float *restrict g, const float *restrict x, float 
 }
 
 GTN_MULTIVERSIONED
+void gtn_tanh_backward(const float *restrict g, const float *restrict y, float *restrict out, ptrdiff_t count) {
+  for (ptrdiff_t i = 0; i < count; i++) out[i] = g[i] * (1 - y[i] * y[i]);
+}
+
+GTN_MULTIVERSIONED
 void gtn_scaled_add(const float *restrict x, float scale, const float *restrict addend, float *restrict out,
                     ptrdiff_t count) {
   if (addend) {

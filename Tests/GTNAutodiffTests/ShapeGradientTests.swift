@@ -108,6 +108,28 @@ import Testing
     })
   }
 
+  /// The fused affine map: first and second derivatives against finite
+  /// differences, and the value of `x·wᵀ + b` — also when the product is
+  /// large enough to be split across threads.
+  @Test func linearGradientsAndValue() {
+    runGradientCheck(GradientCase("linear [4,3]·[2,3]ᵀ + [2]", [[4, 3], [2, 3], [2]], domain: .normal(scale: 0.6)) { v in
+      linear(v[0], weight: v[1], bias: v[2]).tanh()
+    })
+    var rng = SplitMix64(seed: 21)
+    for (n, i, o) in [(5, 3, 4), (0, 3, 4), (3, 0, 2), (512, 256, 160)] {
+      let x = Tensor(randomNormal: [n, i], using: &rng)
+      let w = Tensor(randomNormal: [o, i], using: &rng)
+      let b = Tensor(randomNormal: [o], using: &rng)
+      let reference = Tensor.matmul(x, w, transposingB: true) + b
+      for threads in [1, 2] {
+        let y = withParallelism(threads: threads) { Tensor.linear(x, weight: w, bias: b) }
+        #expect(y.shape == [n, o])
+        let worst = zip(y.scalars, reference.scalars).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst <= 1e-4, "linear [\(n), \(i)] → \(o), \(threads) threads: worst difference \(worst)")
+      }
+    }
+  }
+
   @Test func matmulWithSizeOneDimensions() {
     runGradientCheck(GradientCase("matmul [1,4]·[4,1]", [[1, 4], [4, 1]]) { v in matmul(v[0], v[1]).tanh() })
     runGradientCheck(GradientCase("matmul [3,1]·[1,2] (outer product)", [[3, 1], [1, 2]]) { v in matmul(v[0], v[1]).tanh() })

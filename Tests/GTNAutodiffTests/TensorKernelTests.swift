@@ -634,6 +634,7 @@ import Testing
     #expect(same((a * b).scalars, zip(x, y).map(*)))
     #expect(same((a / b).scalars, zip(x, y).map(/)))
     #expect(same(b.scaledBySign(of: a, negativeSlope: 0.1).scalars, zip(x, y).map { $0 > 0 ? $1 : 0.1 * $1 }))
+    #expect(same(a.scaledByTanhDerivative(of: b).scalars, zip(x, y).map { $0 * (1 - $1 * $1) }))
     #expect(same(a.scaled(by: -0.7, adding: b).scalars, zip(x, y).map { $0 * -0.7 + $1 }))
     var sum = a
     sum.add(b, scaledBy: 0.25)

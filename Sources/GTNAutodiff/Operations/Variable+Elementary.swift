@@ -31,8 +31,18 @@ extension Variable {
   /// Hyperbolic tangent; `d tanh(x) = 1 − tanh²(x)`.
   public func tanh() -> Variable {
     Variable.recording(value.tanh(), inputs: [self]) { c in
-      let y = c.output
-      return [c.upstream * (1 - y * y)]
+      [c.upstream.scaledByTanhDerivative(of: c.output)]
+    }
+  }
+
+  /// `self · (1 − y²)` as one node: the backward pass of ``tanh()`` for the
+  /// upstream gradient `self` and `y = tanh(x)`, itself differentiable —
+  /// `∂/∂self = upstream · (1 − y²)`, `∂/∂y = −2 · upstream · self · y`.
+  func scaledByTanhDerivative(of y: Variable) -> Variable {
+    Variable.recording(value.scaledByTanhDerivative(of: y.value), inputs: [self, y]) { c in
+      let (g, y) = (c.inputs[0], c.inputs[1])
+      return [c.needsGradient(0) ? c.upstream.scaledByTanhDerivative(of: y) : nil,
+              c.needsGradient(1) ? c.upstream * g * y * -2 : nil]
     }
   }
 

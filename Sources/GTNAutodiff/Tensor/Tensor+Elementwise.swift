@@ -157,6 +157,21 @@ extension Tensor {
       }
     }
   }
+  /// `self · (1 − y²)` elementwise in one pass: the backward pass of
+  /// ``tanh()`` for the upstream gradient `self` and `y = tanh(x)`.
+  func scaledByTanhDerivative(of y: Tensor) -> Tensor {
+    precondition(y.shape == shape, "scaledByTanhDerivative(of:) needs equal shapes, got \(shape) and \(y.shape)")
+    return Tensor.overwriting(shape: shape) { out in
+      withUnsafeBufferPointer { g in
+        y.withUnsafeBufferPointer { ys in
+          guard let o = out.baseAddress, let pg = g.baseAddress, let py = ys.baseAddress else { return }
+          Parallelism.forEachElementChunk(of: out.count) { r in
+            gtn_tanh_backward(pg + r.lowerBound, py + r.lowerBound, o + r.lowerBound, r.count)
+          }
+        }
+      }
+    }
+  }
   /// Hyperbolic tangent elementwise (see `_tanhf`: within 0.51 ulp).
   public func tanh() -> Tensor { kernelMap { gtn_tanh($0, $1, $2) } }
 

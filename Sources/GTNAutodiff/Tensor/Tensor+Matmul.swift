@@ -20,6 +20,32 @@ extension Tensor {
   public static func matmul(
     _ a: Tensor, _ b: Tensor, transposingA: Bool = false, transposingB: Bool = false
   ) -> Tensor {
+    product(a, b, transposingA: transposingA, transposingB: transposingB, addingToEveryRow: nil)
+  }
+
+  /// The affine map `input · weightᵀ + bias` of a batch of row vectors (a
+  /// fully connected layer), with the bias written into the result before
+  /// the matrix product accumulates onto it — no separate broadcasting pass.
+  ///
+  /// ```swift
+  /// let y = Tensor.linear(x, weight: w, bias: b)   // [n, in] → [n, out]
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - input: `[n, in]`.
+  ///   - weight: `[out, in]`.
+  ///   - bias: `[out]`.
+  /// - Returns: `[n, out]`.
+  /// - Complexity: O(n·in·out), on `cblas_sgemm`.
+  public static func linear(_ input: Tensor, weight: Tensor, bias: Tensor) -> Tensor {
+    precondition(bias.shape == [weight.shape[0]], "linear: bias \(bias.shape) does not match weight \(weight.shape)")
+    return product(input, weight, transposingA: false, transposingB: true, addingToEveryRow: bias)
+  }
+
+  /// `op(a) · op(b)`, plus `rowAddend` in every row when given.
+  private static func product(
+    _ a: Tensor, _ b: Tensor, transposingA: Bool, transposingB: Bool, addingToEveryRow rowAddend: Tensor?
+  ) -> Tensor {
     precondition(a.rank == 2 && b.rank == 2, "matmul needs rank-2 tensors, got \(a.shape) and \(b.shape)")
     let m = transposingA ? a.shape[1] : a.shape[0]
     let k = transposingA ? a.shape[0] : a.shape[1]
@@ -33,29 +59,35 @@ extension Tensor {
     // BLAS has threads of its own, which then share the work instead.
     let shares = Parallelism.threadCount > 1 && m * n * k >= Parallelism.minimumMultiplyAddsToSplit
       && BLASRuntime.threadCount == 1 ? Swift.min(Parallelism.threadCount, Swift.max(m, n) / 32) : 1
+    let accumulating = rowAddend != nil
     return Tensor.overwriting(shape: [m, n], { out in
+      if let rowAddend, m > 0 {
+        rowAddend.withUnsafeBufferPointer { r in
+          for row in 0..<m { (out.baseAddress! + row * n).update(from: r.baseAddress!, count: n) }
+        }
+      }
       a.withUnsafeBufferPointer { pa in
         b.withUnsafeBufferPointer { pb in
           let (lda, ldb) = (a.shape[1], b.shape[1])
-          let (x, y, c) = (pa.baseAddress!, pb.baseAddress!, out.baseAddress!)
+          guard let x = pa.baseAddress, let y = pb.baseAddress, let c = out.baseAddress else { return }
           if shares > 1 && m >= n {
             Parallelism.forEachShare(shares, of: m) { _, rows in
               gemm(
                 transposingA: transposingA, transposingB: transposingB, m: rows.count, n: n, k: k,
                 a: x + (transposingA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b: y, ldb: ldb,
-                c: c + rows.lowerBound * n, ldc: n, accumulating: false)
+                c: c + rows.lowerBound * n, ldc: n, accumulating: accumulating)
             }
           } else if shares > 1 {
             Parallelism.forEachShare(shares, of: n) { _, columns in
               gemm(
                 transposingA: transposingA, transposingB: transposingB, m: m, n: columns.count, k: k,
                 a: x, lda: lda, b: y + (transposingB ? columns.lowerBound * ldb : columns.lowerBound), ldb: ldb,
-                c: c + columns.lowerBound, ldc: n, accumulating: false)
+                c: c + columns.lowerBound, ldc: n, accumulating: accumulating)
             }
           } else {
             gemm(
               transposingA: transposingA, transposingB: transposingB, m: m, n: n, k: k,
-              a: x, lda: lda, b: y, ldb: ldb, c: c, ldc: n, accumulating: false)
+              a: x, lda: lda, b: y, ldb: ldb, c: c, ldc: n, accumulating: accumulating)
           }
         }
       }

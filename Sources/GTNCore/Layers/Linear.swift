@@ -39,6 +39,6 @@ public struct Linear: Layer {
     precondition(input.rank == 2 && input.shape[1] == inputSize, "Linear(\(inputSize), \(outputSize)) got input of shape \(input.shape)")
     let p = Array(parameters)
     let w = weightNormalized ? Variable.weightNormalized(direction: p[0], magnitude: p[1]) : p[0]
-    return matmul(input, w, transposingB: true) + p[p.count - 1]
+    return linear(input, weight: w, bias: p[p.count - 1])
   }
 }

@@ -31,6 +31,10 @@ void gtn_leaky_relu(const float *x, float *out, ptrdiff_t count, float slope);
 /// backward pass).
 void gtn_scaled_by_sign(const float *g, const float *x, float *out, ptrdiff_t count, float negative_slope);
 
+/// `out[i] = g[i]·(1 − y[i]·y[i])` (the tanh backward pass, `y = tanh(x)`),
+/// rounded after each operation as written.
+void gtn_tanh_backward(const float *g, const float *y, float *out, ptrdiff_t count);
+
 /// `out[i] = x[i]·scale + addend[i]`, the product rounded before the sum
 /// (no fused multiply-add); `addend` may be NULL (then `x[i]·scale`).
 void gtn_scaled_add(const float *x, float scale, const float *addend, float *out, ptrdiff_t count);
