@@ -273,9 +273,11 @@ public struct MetaTrainer: Sendable {
 
   /// The most samples a generator without batch statistics makes in one
   /// call (several inner steps' batches): enough for efficient matrix
-  /// products, small enough that the call's activation gradients stay
-  /// modest (W2's generator: ~50 MB for its widest layer).
-  static let samplesPerGeneratorCall = 1_024
+  /// products, small enough that the call's activations and their gradients
+  /// stay below the allocator's 32 MiB heap threshold (W2's widest layer:
+  /// 26 MB; at 1,024 samples W2 paid page faults and 110 MB more peak
+  /// memory, W1 ran the same).
+  static let samplesPerGeneratorCall = 512
 
   /// Runs inner steps `steps` from the given learner state.
   private func unroll(
