@@ -366,26 +366,23 @@ func checkW1() throws {
 
 if options.check { try checkW1() }
 for threads in options.threads {
-  // The package's kernels get the threads (convolutions split the batch);
-  // BLAS runs single-threaded inside them. The sgemm figure and W1, whose
-  // work is plain matrix products (no convolutions to split), give BLAS the
-  // threads instead and keep the elementwise kernels serial: measured on W1
-  // with 2 cores, 0.036 s/step (BLAS 2, kernels 1) vs 0.037–0.039 (BLAS 2,
-  // kernels 2) vs 0.050–0.064 (BLAS 1, kernels 2), while W2 and W3 lose
-  // 35–45% with 2 BLAS threads. GTN_BENCH_BLAS_THREADS overrides the BLAS
-  // thread count for all.
+  // The package's kernels get the threads (convolutions split the batch,
+  // matrix products of ≥ 2²² multiply-adds their result, large elementwise
+  // kernels their elements); BLAS runs single-threaded inside them. Only
+  // the sgemm figure gives BLAS the threads. Measured on W1 with 2 cores
+  // since the kernels' workers spin between jobs: 0.025–0.029 s/step (BLAS
+  // 1, kernels 2) vs 0.028–0.034 (BLAS 2, kernels 1) vs 0.10 (both 2);
+  // W2 and W3 lose 35–45% with 2 BLAS threads. GTN_BENCH_BLAS_THREADS
+  // overrides the BLAS thread count for all.
   let blasOverride = ProcessInfo.processInfo.environment["GTN_BENCH_BLAS_THREADS"].flatMap(Int.init)
   try withParallelism(threads: threads) {
     for workload in options.workloads {
-      BLASRuntime.threadCount = blasOverride ?? (workload == "sgemm" || workload == "w1" ? threads : 1)
+      BLASRuntime.threadCount = blasOverride ?? (workload == "sgemm" ? threads : 1)
       switch workload {
       case "sgemm": runSgemm(threads: threads)
       case "learner": runLearner(threads: threads)
       case "cell": runCellLearners(threads: threads)
-      case "w1":
-        try withParallelism(threads: 1) {
-          try runMeta("w1-meta-mlp", trainer: w1Trainer, realCount: 256, flops: 2.71e9, threads: threads)
-        }
+      case "w1": try runMeta("w1-meta-mlp", trainer: w1Trainer, realCount: 256, flops: 2.71e9, threads: threads)
       case "w2": try runMeta("w2-meta-conv", trainer: w2Trainer, realCount: 128, flops: 140.4e9, threads: threads)
       case "w3": runW3(threads: threads)
       default: break

@@ -353,12 +353,10 @@ public func runExample(
       FileHandle.standardError.write(Data("\(program): \(data.name): \(data.training.count) training, \(data.validation.count) validation, \(data.test.count) test images; BLAS \(BLASRuntime.coreName), \(options.threads) thread(s)\n".utf8))
     }
     // The threads go to the package's kernels (convolutions split their
-    // batch); BLAS stays single-threaded inside them. A model made only of
-    // matrix products (MLP learner and generator) gives them to BLAS
-    // instead, as the W1 benchmark measured best.
-    let onlyMatrixProducts = options.learner == "mlp" && options.generator == "mlp"
-    BLASRuntime.threadCount = onlyMatrixProducts ? options.threads : 1
-    let summary = try withParallelism(threads: onlyMatrixProducts ? 1 : options.threads) {
+    // batch, large matrix products their result); BLAS stays
+    // single-threaded inside them, as the benchmarks measured best.
+    BLASRuntime.threadCount = 1
+    let summary = try withParallelism(threads: options.threads) {
       try ExampleRunner(options: options, data: data, communicator: communicator).run()
     }
     if let summary { print(summary) }

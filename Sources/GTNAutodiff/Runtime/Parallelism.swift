@@ -3,14 +3,15 @@ import Dispatch
 /// How many threads this package's own kernels may use, as a scoped setting.
 ///
 /// Convolutions split their batch across this many threads, each calling
-/// single-threaded BLAS on its share of the images; large elementwise
-/// kernels, gathers and max pooling split their elements. On small matrices this
-/// beats multi-threaded BLAS, which parallelises inside each small product
-/// (and, called from these threads, oversubscribes the cores: W2 and W3 of
-/// the benchmarks lose 35–45% with two BLAS threads). Models made only of
-/// matrix products — MLP learners and generators — are the exception: there
-/// BLAS's own threads pay (`BLASRuntime.threadCount = 2` took the W1 meta-step
-/// from 0.050–0.064 s to 0.042–0.045 s on two cores).
+/// single-threaded BLAS on its share of the images; large matrix products
+/// split their result, large elementwise kernels, gathers and max pooling
+/// their elements. The shares run on `WorkerPool`'s threads, which spin
+/// between jobs, so even 20 µs kernels split profitably. This beats
+/// multi-threaded BLAS, which parallelises inside each small product (and,
+/// called from these threads, oversubscribes the cores: W2 and W3 of the
+/// benchmarks lose 35–45% with two BLAS threads; W1, all matrix products,
+/// runs 0.025–0.029 s per step this way against 0.028–0.034 s with two BLAS
+/// threads and serial kernels).
 /// The setting is task-local: it applies to the code inside
 /// ``withParallelism(threads:_:)`` and to tasks it creates.
 ///
@@ -29,14 +30,16 @@ public enum Parallelism {
   }
 
   /// Elements per thread below which splitting an elementwise kernel costs
-  /// more (a dispatch is several microseconds) than it saves.
+  /// more (handing a share to a spinning worker is about a microsecond,
+  /// plus the caches it runs cold on) than it saves.
   static let minimumElementsPerThread = 1 << 15
 
-  /// Multiply-adds below which a matrix product stays one sgemm call: a
-  /// dispatch costs several microseconds per product, and the many small
-  /// products of an MLP meta-step (W1) got slower when split; a generator's
-  /// 128×1024×1568 layer (2·10⁸) gains.
-  static let minimumMultiplyAddsToSplit = 1 << 24
+  /// Multiply-adds below which a matrix product stays one sgemm call. With
+  /// the workers spinning between jobs (`WorkerPool`) the W1 meta-step's
+  /// 64×784×128 learner products (6.4·10⁶) gain from splitting:
+  /// 0.025–0.029 s per step at 2²² against 0.028–0.031 at 2²⁰ and
+  /// 0.030–0.031 at 2²⁴ (2 threads).
+  static let minimumMultiplyAddsToSplit = 1 << 22
 
   /// Runs an elementwise kernel's `body` over `0..<count`: serially for
   /// small counts, else in one contiguous chunk per thread.
@@ -61,14 +64,18 @@ public enum Parallelism {
     // cannot see through the raw buffers the kernels capture.
     withoutActuallyEscaping(body) { body in
       let work = UncheckedSendable(body)
-      DispatchQueue.concurrentPerform(iterations: shares) { share in
-        // Kernels called inside a share run serially: no nested splitting
-        // (the calling thread's share would otherwise still see the
-        // task's thread count).
+      // Kernels called inside a share run serially: no nested splitting
+      // (the calling thread's share would otherwise still see the task's
+      // thread count).
+      let runShare = { @Sendable (share: Int) in
         $threadCount.withValue(1) {
           work.value(share, (count * share / shares)..<(count * (share + 1) / shares))
         }
       }
+      #if canImport(Glibc)
+      if WorkerPool.shared.run(shares: shares, runShare) { return }
+      #endif
+      DispatchQueue.concurrentPerform(iterations: shares, execute: runShare)
     }
   }
 }

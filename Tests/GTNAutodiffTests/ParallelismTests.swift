@@ -1,0 +1,62 @@
+import Foundation
+@testable import GTNAutodiff
+import Testing
+
+// The worker pool behind `Parallelism`: every share runs exactly once, on
+// any share count, after the workers have parked, and when several threads
+// split kernels at the same time (one of them gets the pool, the others fall
+// back to Dispatch).
+
+@Suite struct ParallelismTests {
+  /// Runs `forEachShare` and records which shares ran over which ranges.
+  func coverage(shares: Int, count: Int) -> [Int] {
+    let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+    hits.initialize(repeating: 0)
+    defer { hits.deallocate() }
+    Parallelism.forEachShare(shares, of: count) { share, range in
+      // Kernels inside a share run serially (a nested split would show as
+      // a second visit).
+      let nested = Parallelism.threadCount == 1 ? 0 : 1_000_000
+      for i in range { hits[i] += 1 + share * 1_000 + nested }
+    }
+    return Array(hits)
+  }
+
+  @Test(arguments: [2, 3, 5, 8])
+  func everyShareRunsOnceOverItsRange(shares: Int) {
+    let count = 1_009
+    for _ in 0..<100 {
+      let hits = coverage(shares: shares, count: count)
+      let expected = (0..<count).map { i in 1 + (0..<shares).first { i < count * ($0 + 1) / shares }! * 1_000 }
+      #expect(hits == expected)
+    }
+  }
+
+  /// Waiting longer than the workers spin makes them park; the next split
+  /// must wake them.
+  @Test func parkedWorkersWakeForTheNextSplit() {
+    for round in 0..<5 {
+      #expect(coverage(shares: 2, count: 100) == (0..<100).map { $0 < 50 ? 1 : 1_001 }, "round \(round)")
+      usleep(UInt32(WorkerPool.spinNanoseconds / 1_000) * 3)
+    }
+  }
+
+  /// Several threads splitting kernels at once all get correct results.
+  @Test func concurrentCallersAllGetCorrectResults() async {
+    var rng = SplitMix64(seed: 4)
+    let x = Tensor(randomNormal: [8, 16, 28, 28], using: &rng)
+    let y = Tensor(randomNormal: [8, 16, 28, 28], using: &rng)
+    let expected = (x * y + x).tanh().scalars
+    let results = await withTaskGroup(of: Bool.self) { group in
+      for _ in 0..<4 {
+        group.addTask {
+          withParallelism(threads: 2) {
+            (0..<10).allSatisfy { _ in (x * y + x).tanh().scalars == expected }
+          }
+        }
+      }
+      return await group.reduce(into: [Bool]()) { $0.append($1) }
+    }
+    #expect(results == [true, true, true, true])
+  }
+}
