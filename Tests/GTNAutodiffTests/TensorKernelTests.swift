@@ -582,10 +582,17 @@ import Testing
     func all() -> [Tensor] {
       [x + y, x * y, x - y, x / y, x.tanh(), x.leakyRelu(slope: 0.1), x.relu(),
        x.gathering(flatIndices: indices, shape: [70_001]),
-       x.gathering(flatIndices: x.maxPool2dIndices(kernelSize: 2, stride: 2).indices, shape: [128, 16, 14, 14])]
+       x.gathering(flatIndices: x.maxPool2dIndices(kernelSize: 2, stride: 2).indices, shape: [128, 16, 14, 14]),
+       x.slice(alongAxis: 0, 3..<100), x.slice(alongAxis: 1, 2..<5)]
     }
     let serial = all()
+    // The dot product sums per-share partial sums: equal up to rounding.
+    let serialDot = Double(x.dot(y))
+    let exactDot = zip(x.scalars, y.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+    #expect(abs(serialDot - exactDot) < 1e-3 * Double(x.scalarCount).squareRoot())
     for threads in [2, 3] {
+      let dot = Double(withParallelism(threads: threads) { x.dot(y) })
+      #expect(abs(dot - exactDot) < 1e-3 * Double(x.scalarCount).squareRoot(), "\(threads) threads: \(dot) vs \(exactDot)")
       let threaded = withParallelism(threads: threads) { all() }
       for (s, t) in zip(serial, threaded) {
         #expect(s.shape == t.shape)

@@ -61,9 +61,14 @@ extension Tensor {
       && BLASRuntime.threadCount == 1 ? Swift.min(Parallelism.threadCount, Swift.max(m, n) / 32) : 1
     let accumulating = rowAddend != nil
     return Tensor.overwriting(shape: [m, n], { out in
-      if let rowAddend, m > 0 {
+      if let rowAddend, m > 0, n > 0 {
         rowAddend.withUnsafeBufferPointer { r in
-          for row in 0..<m { (out.baseAddress! + row * n).update(from: r.baseAddress!, count: n) }
+          let (o, b) = (out.baseAddress!, r.baseAddress!)
+          let shares = m * n >= 2 * Parallelism.minimumElementsPerThread
+            ? Swift.min(Parallelism.threadCount, m, m * n / Parallelism.minimumElementsPerThread) : 1
+          Parallelism.forEachShare(shares, of: m) { _, rows in
+            for row in rows { (o + row * n).update(from: b, count: n) }
+          }
         }
       }
       a.withUnsafeBufferPointer { pa in

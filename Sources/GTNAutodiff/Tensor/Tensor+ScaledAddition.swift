@@ -43,21 +43,31 @@ extension Tensor {
   /// The dot product `Σᵢ selfᵢ · otherᵢ` over all elements.
   ///
   /// - Precondition: equal shapes.
-  /// - Complexity: O(n), through OpenBLAS's `cblas_sdot`.
+  /// - Complexity: O(n), through OpenBLAS's `cblas_sdot`; long vectors are
+  ///   split across ``withParallelism(threads:_:)``'s threads and the
+  ///   partial sums added in share order.
   public func dot(_ other: Tensor) -> Float {
     precondition(shape == other.shape, "dot(_:) needs equal shapes, got \(shape) and \(other.shape)")
     return withUnsafeBufferPointer { a in
       other.withUnsafeBufferPointer { b in
         guard let x = a.baseAddress, let y = b.baseAddress else { return 0 }
-        // cblas_sdot takes an Int32 count: long vectors go in pieces.
-        var total: Float = 0
-        var start = 0
-        while start < a.count {
-          let n = Swift.min(a.count - start, Int(Int32.max))
-          total += cblas_sdot(Int32(n), x + start, 1, y + start, 1)
-          start += n
+        let count = a.count
+        let shares = count >= 2 * Parallelism.minimumElementsPerThread
+          ? Swift.min(Parallelism.threadCount, count / Parallelism.minimumElementsPerThread) : 1
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: shares) { partials in
+          Parallelism.forEachShare(shares, of: count) { share, range in
+            // cblas_sdot takes an Int32 count: long vectors go in pieces.
+            var total: Float = 0
+            var start = range.lowerBound
+            while start < range.upperBound {
+              let n = Swift.min(range.upperBound - start, Int(Int32.max))
+              total += cblas_sdot(Int32(n), x + start, 1, y + start, 1)
+              start += n
+            }
+            partials[share] = total
+          }
+          return partials.reduce(0, +)
         }
-        return total
       }
     }
   }

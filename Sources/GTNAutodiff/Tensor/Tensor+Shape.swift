@@ -103,6 +103,14 @@ extension Tensor {
     return Tensor.overwriting(shape: newShape, { out in
       withUnsafeBufferPointer { p in
         guard let o = out.baseAddress, let x = p.baseAddress else { return }
+        if outer == 1 {
+          // One contiguous block (a slice along the first axis): split the copy.
+          let source = x + range.lowerBound * inner
+          Parallelism.forEachElementChunk(of: width) { r in
+            (o + r.lowerBound).update(from: source + r.lowerBound, count: r.count)
+          }
+          return
+        }
         for r in 0..<outer {
           (o + r * width).update(from: x + r * rowLength + range.lowerBound * inner, count: width)
         }
