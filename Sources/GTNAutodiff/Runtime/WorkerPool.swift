@@ -104,7 +104,13 @@ final class WorkerPool: @unchecked Sendable {
       for share in 1..<shares {
         let worker = workers[share - 1]
         let generation = worker.generation.load(ordering: .relaxed)
-        while worker.finished.load(ordering: .acquiring) != generation {}
+        var spins = 0
+        while worker.finished.load(ordering: .acquiring) != generation {
+          // A worker that lost its processor (a loaded machine) gets it
+          // back sooner if this thread stops competing for it.
+          spins &+= 1
+          if spins > 4096 { sched_yield() }
+        }
         worker.job = nil  // the closure must not outlive this call
       }
     }
