@@ -41,9 +41,10 @@ let usage = """
   Runs the benchmark workloads of Benchmarks/README.md and prints one JSON line per result:
   median, min and max wall-clock seconds per outer step (W1, W2) or per evaluated
   architecture (W3) over --reps repetitions after --warmup, and the process's peak resident
-  memory. --threads runs each workload at each thread count (default: 1 and all cores):
-  convolutions split their batch over the threads with single-threaded BLAS; W1 and sgemm
-  give the threads to BLAS instead (GTN_BENCH_BLAS_THREADS=N forces N BLAS threads for all).
+  memory. --threads runs each workload at each thread count (default: 1 and all cores): the
+  package's kernels get the threads (convolutions split their batch, large matrix products
+  their result) with single-threaded BLAS; sgemm gives them to BLAS instead
+  (GTN_BENCH_BLAS_THREADS=N forces N BLAS threads for all).
   --check verifies the W1 meta-gradient against finite differences first.
   --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".

@@ -226,8 +226,8 @@ extension ExampleOptions {
       --noise-size Z            Generator input length (default: \(defaults.noiseSize))
       --real-batch-size N       Real images per meta-loss (default: \(defaults.realBatchSize))
       --augment                 Random crop (pad 4) and horizontal flip of the real batches\(defaults.augment ? " (default: on;\n                                --no-augment turns it off)" : "")
-      --threads N               Threads: the kernels split convolutions over them; with an MLP learner and
-                                generator BLAS gets them instead (default: \(defaults.threads))
+      --threads N               Threads for the kernels: convolutions split their batch, large matrix products
+                                and elementwise kernels their work; BLAS stays single-threaded (default: \(defaults.threads))
       --evaluation-seeds N      Fresh learners per evaluation (default: \(defaults.evaluationSeeds))
       --evaluation-steps K,...  Step counts to evaluate at (default: \(defaults.evaluationSteps.map { $0.map(String.init).joined(separator: ",") } ?? "1, 2, 4, … up to T"));
                                 beyond T, learners cycle through the curriculum again

@@ -146,27 +146,27 @@ extension Tensor {
   /// pass of ``relu()`` and ``leakyRelu(slope:)`` in one pass).
   func scaledBySign(of x: Tensor, negativeSlope: Float) -> Tensor {
     precondition(x.shape == shape, "scaledBySign(of:) needs equal shapes, got \(shape) and \(x.shape)")
-    return Tensor.overwriting(shape: shape) { out in
-      withUnsafeBufferPointer { g in
-        x.withUnsafeBufferPointer { xs in
-          guard let o = out.baseAddress, let pg = g.baseAddress, let px = xs.baseAddress else { return }
-          Parallelism.forEachElementChunk(of: out.count) { r in
-            gtn_scaled_by_sign(pg + r.lowerBound, px + r.lowerBound, o + r.lowerBound, r.count, negativeSlope)
-          }
-        }
-      }
-    }
+    return kernelZip(x) { gtn_scaled_by_sign($0, $1, $2, $3, negativeSlope) }
   }
   /// `self · (1 − y²)` elementwise in one pass: the backward pass of
   /// ``tanh()`` for the upstream gradient `self` and `y = tanh(x)`.
   func scaledByTanhDerivative(of y: Tensor) -> Tensor {
     precondition(y.shape == shape, "scaledByTanhDerivative(of:) needs equal shapes, got \(shape) and \(y.shape)")
-    return Tensor.overwriting(shape: shape) { out in
-      withUnsafeBufferPointer { g in
-        y.withUnsafeBufferPointer { ys in
-          guard let o = out.baseAddress, let pg = g.baseAddress, let py = ys.baseAddress else { return }
+    return kernelZip(y) { gtn_tanh_backward($0, $1, $2, $3) }
+  }
+  /// Runs a C kernel `kernel(self, other, output, count)` from
+  /// `_GTNKernels` over two tensors of equal shape into a new tensor, split
+  /// across ``Parallelism/threadCount`` threads for large tensors.
+  @inline(__always)
+  func kernelZip(
+    _ other: Tensor, _ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+  ) -> Tensor {
+    Tensor.overwriting(shape: shape) { out in
+      withUnsafeBufferPointer { a in
+        other.withUnsafeBufferPointer { b in
+          guard let o = out.baseAddress, let pa = a.baseAddress, let pb = b.baseAddress else { return }
           Parallelism.forEachElementChunk(of: out.count) { r in
-            gtn_tanh_backward(pg + r.lowerBound, py + r.lowerBound, o + r.lowerBound, r.count)
+            kernel(pa + r.lowerBound, pb + r.lowerBound, o + r.lowerBound, r.count)
           }
         }
       }
