@@ -131,6 +131,17 @@ void gtn_binary(int operation, const float *restrict a, ptrdiff_t a_step, const 
 }
 
 GTN_MULTIVERSIONED
+double gtn_sum_of_squares(const float *x, ptrdiff_t count) {
+  double partial[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  ptrdiff_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    for (int lane = 0; lane < 8; lane++) partial[lane] += (double)x[i + lane] * (double)x[i + lane];
+  }
+  for (; i < count; i++) partial[i & 7] += (double)x[i] * (double)x[i];
+  return ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+}
+
+GTN_MULTIVERSIONED
 void gtn_adam(float *restrict parameters, float *restrict first_moments, float *restrict second_moments,
               const float *restrict gradients, ptrdiff_t count, float scale, float lr, float beta1, float beta2,
               float c1, float c2, float epsilon) {

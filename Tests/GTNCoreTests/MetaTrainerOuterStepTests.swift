@@ -55,6 +55,8 @@ import Testing
   for iteration in 0..<3 {
     let gradients = trainer.state.metaParameters.map { Tensor(randomNormal: $0.shape, using: &rng) }
     let norm = try trainer.applyMetaGradient(gradients, metaLoss: 1)
+    let referenceNorm = gradients.flatMap(\.scalars).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+    #expect(abs(Double(norm) - referenceNorm) <= 1e-6 * referenceNorm, "norm \(norm) vs \(referenceNorm)")
     let scale: Float = norm > 2 ? 2 / norm : 1
     let lr = configuration.learningRate(at: iteration)
     let c1 = 1 - powf(0.9, Float(iteration + 1))

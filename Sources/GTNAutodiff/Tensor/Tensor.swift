@@ -78,8 +78,12 @@ public struct Tensor: Sendable {
   /// Creates a tensor with every element equal to `value`.
   public init(repeating value: Float, shape: [Int]) {
     precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative dimension")
-    self.shape = shape
-    self.storage = ContiguousArray(repeating: value, count: shape.reduce(1, *))
+    self = Tensor.overwriting(shape: shape) { out in
+      guard let o = out.baseAddress else { return }
+      Parallelism.forEachElementChunk(of: out.count) { r in
+        (o + r.lowerBound).update(repeating: value, count: r.count)
+      }
+    }
   }
 
   /// Creates a tensor of zeros.

@@ -156,7 +156,7 @@ public struct MetaTrainer: Sendable {
     precondition(gradients.count == parameters.count && zip(gradients, parameters).allSatisfy { $0.shape == $1.shape },
                  "applyMetaGradient: gradient shapes \(gradients.map(\.shape)) do not match the meta-parameters \(parameters.map(\.shape))")
     let squaredNorm = gradients.reduce(0.0) { total, g in
-      g.withUnsafeBufferPointer { p in p.reduce(total) { $0 + Double($1) * Double($1) } }
+      g.withUnsafeBufferPointer { p in total + (p.baseAddress.map { gtn_sum_of_squares($0, p.count) } ?? 0) }
     }
     let norm = Float(squaredNorm.squareRoot())
     guard metaLoss.isFinite, norm.isFinite else {

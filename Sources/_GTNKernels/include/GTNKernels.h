@@ -48,6 +48,10 @@ void gtn_accumulate(float *y, const float *x, ptrdiff_t count, float alpha);
 void gtn_binary(int operation, const float *a, ptrdiff_t a_step, const float *b, ptrdiff_t b_step,
                 float *out, ptrdiff_t count);
 
+/// `Σ x[i]²` in double precision, accumulated in eight interleaved partial
+/// sums added in a fixed order (the same result from every clone).
+double gtn_sum_of_squares(const float *x, ptrdiff_t count);
+
 /// One Adam step over a parameter tensor, in place:
 /// `g = scale·gradient; m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²;
 /// p −= lr·(m/c₁) / (√(v/c₂) + ε)`.
