@@ -45,7 +45,8 @@ let usage = """
   package's kernels get the threads (convolutions split their batch, large matrix products
   their result) with single-threaded BLAS; sgemm gives them to BLAS instead
   (GTN_BENCH_BLAS_THREADS=N forces N BLAS threads for all).
-  --check verifies the W1 meta-gradient against finite differences first.
+  --check verifies the W1 meta-gradient against finite differences first, and that every
+  instruction-set build of the elementwise kernels this CPU can run gives the same bits.
   --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
   cell times forward and backward of CellSearchSpace learners (16 and 8 initial channels, architectures
@@ -363,6 +364,10 @@ func checkW1() throws {
   let passed = worst < 1e-3
   print("{\"check\":\"w1-meta-gradient\",\"worst_error_relative_to_gradient_norm\":\(worst),\"passed\":\(passed)}")
   if !passed { exit(1) }
+  // The elementwise kernels' instruction-set builds agree bit for bit.
+  let builds = KernelRuntime.compareBuilds()
+  print("{\"check\":\"kernel-builds\",\"builds_compared\":\(builds.buildsChecked),\"differing_kernels\":\(builds.differences),\"passed\":\(builds.differences == 0)}")
+  if builds.differences != 0 { exit(1) }
 }
 
 if options.check { try checkW1() }

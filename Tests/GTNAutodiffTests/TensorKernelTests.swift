@@ -622,6 +622,17 @@ import Testing
     a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
   }
 
+  /// Each instruction-set build of the kernels that this CPU can run (on an
+  /// AVX-512 machine: all three) gives the dispatched build's bits.
+  @Test func everyBuildGivesTheSameBits() {
+    let (differences, builds) = KernelRuntime.compareBuilds()
+    #expect(differences == 0)
+    #if arch(x86_64) && os(Linux)
+    #expect(builds >= 1, "no instruction-set build was compared")
+    #endif
+    print("kernel builds compared on this CPU (\(KernelRuntime.instructionSet)): \(builds), differing kernels: \(differences)")
+  }
+
   @Test(arguments: lengths) func unaryKernels(count: Int) {
     let x = inputs(count, seed: UInt64(count))
     let t = Tensor(shape: [count], scalars: x)

@@ -14,4 +14,20 @@ internal import _GTNKernels
 public enum KernelRuntime {
   /// `"x86-64-v4"`, `"x86-64-v3"` or `"baseline"`.
   public static var instructionSet: String { String(cString: gtn_kernels_instruction_set()) }
+
+  /// Runs every elementwise kernel through each instruction-set build this
+  /// CPU can run and compares the bits with the dispatched build's.
+  ///
+  /// A diagnostic for a new machine or toolchain: `differences` (kernels
+  /// whose results differ in any bit) should be 0. `buildsChecked` is 0
+  /// where there is a single build (other architectures and C libraries).
+  /// The comparison is meaningful for optimised builds (`-c release`), where
+  /// the builds are vectorised differently.
+  ///
+  /// - Complexity: a few milliseconds.
+  public static func compareBuilds() -> (differences: Int, buildsChecked: Int) {
+    var checked: Int32 = 0
+    let differences = gtn_kernels_clone_differences(&checked)
+    return (Int(differences), Int(checked))
+  }
 }

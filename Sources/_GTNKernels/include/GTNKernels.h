@@ -58,6 +58,12 @@ double gtn_sum_of_squares(const float *x, ptrdiff_t count);
 void gtn_adam(float *parameters, float *first_moments, float *second_moments, const float *gradients,
               ptrdiff_t count, float scale, float lr, float beta1, float beta2, float c1, float c2, float epsilon);
 
+/// Runs every kernel through each instruction-set build this CPU can run
+/// and through the dispatched entry point, and returns how many results
+/// differ in any bit (0 expected); `levels_checked` receives how many builds
+/// were compared (0 where there is a single build). For tests.
+int gtn_kernels_clone_differences(int *levels_checked);
+
 #ifdef __cplusplus
 }
 #endif
