@@ -46,12 +46,16 @@ public enum Parallelism {
   /// small counts, else in one contiguous chunk per thread.
   @inline(__always)
   static func forEachElementChunk(of count: Int, _ body: (Range<Int>) -> Void) {
-    guard count >= 2 * minimumElementsPerThread else {
-      body(0..<count)
-      return
-    }
-    let shares = Swift.min(threadCount, count / minimumElementsPerThread)
-    forEachShare(shares, of: count) { _, range in body(range) }
+    forEachShare(shareCount(elements: count), of: count) { _, range in body(range) }
+  }
+
+  /// How many shares a kernel over `elements` elements, made of `pieces`
+  /// independent pieces (planes, rows, slices), is worth splitting into:
+  /// 1 (serial) below two threads' worth of elements, else one per thread,
+  /// at most one per piece and per ``minimumElementsPerThread`` elements.
+  static func shareCount(elements: Int, pieces: Int = .max) -> Int {
+    guard elements >= 2 * minimumElementsPerThread else { return 1 }
+    return Swift.max(1, Swift.min(threadCount, pieces, elements / minimumElementsPerThread))
   }
 
   /// Splits `0..<count` into `shares` contiguous ranges and runs

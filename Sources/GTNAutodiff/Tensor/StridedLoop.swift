@@ -100,8 +100,7 @@ internal struct StridedLoop {
   /// threads: 1 (serial) below two threads' worth of elements or with a
   /// single slice.
   func shareCount(elementCount: Int) -> Int {
-    guard elementCount >= 2 * Parallelism.minimumElementsPerThread else { return 1 }
-    return Swift.max(1, Swift.min(Parallelism.threadCount, outerCount, elementCount / Parallelism.minimumElementsPerThread))
+    Parallelism.shareCount(elements: elementCount, pieces: outerCount)
   }
 }
 

@@ -64,8 +64,7 @@ extension Tensor {
       if let rowAddend, m > 0, n > 0 {
         rowAddend.withUnsafeBufferPointer { r in
           let (o, b) = (out.baseAddress!, r.baseAddress!)
-          let shares = m * n >= 2 * Parallelism.minimumElementsPerThread
-            ? Swift.min(Parallelism.threadCount, m, m * n / Parallelism.minimumElementsPerThread) : 1
+          let shares = Parallelism.shareCount(elements: m * n, pieces: m)
           Parallelism.forEachShare(shares, of: m) { _, rows in
             for row in rows { (o + row * n).update(from: b, count: n) }
           }

@@ -112,7 +112,7 @@ extension Tensor {
       withUnsafeBufferPointer { upstream in
         indices.withUnsafeBufferPointer { idx in
           guard let o = out.baseAddress, let g = upstream.baseAddress, let k = idx.baseAddress else { return }
-          let shares = total >= 2 * Parallelism.minimumElementsPerThread ? Swift.min(Parallelism.threadCount, planeCount) : 1
+          let shares = Parallelism.shareCount(elements: total, pieces: planeCount)
           Parallelism.forEachShare(shares, of: planeCount) { _, planes in
             for plane in planes {
               (o + plane * h * w).initialize(repeating: 0, count: h * w)
@@ -140,7 +140,7 @@ extension Tensor {
           guard let x = input.baseAddress, let out = idx.baseAddress else { return }
           let pooled = writingValues ? val.baseAddress : nil
           // Planes are independent: large batches split them across threads.
-          let shares = count >= 2 * Parallelism.minimumElementsPerThread ? Swift.min(Parallelism.threadCount, planeCount) : 1
+          let shares = Parallelism.shareCount(elements: count, pieces: planeCount)
           Parallelism.forEachShare(shares, of: planeCount) { _, planes in
             let lanes = SIMD4<Int32>(0, 2, 4, 6)
             let wide = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: w))
@@ -212,7 +212,7 @@ extension Tensor {
     return Tensor.overwriting(shape: [n, c, ho, wo]) { out in
       withUnsafeBufferPointer { input in
         guard let x = input.baseAddress, let y = out.baseAddress else { return }
-        let shares = out.count >= 2 * Parallelism.minimumElementsPerThread ? Swift.min(Parallelism.threadCount, planeCount) : 1
+        let shares = Parallelism.shareCount(elements: out.count, pieces: planeCount)
         Parallelism.forEachShare(shares, of: planeCount) { _, planes in
           for plane in planes {
             for i in 0..<h {
@@ -245,7 +245,7 @@ extension Tensor {
     return Tensor.overwriting(shape: [n, c, ho, wo]) { out in
       withUnsafeBufferPointer { input in
         guard let x = input.baseAddress, let y = out.baseAddress else { return }
-        let shares = input.count >= 2 * Parallelism.minimumElementsPerThread ? Swift.min(Parallelism.threadCount, planeCount) : 1
+        let shares = Parallelism.shareCount(elements: input.count, pieces: planeCount)
         Parallelism.forEachShare(shares, of: planeCount) { _, planes in
           for plane in planes {
             for i in 0..<ho {

@@ -52,8 +52,7 @@ extension Tensor {
       other.withUnsafeBufferPointer { b in
         guard let x = a.baseAddress, let y = b.baseAddress else { return 0 }
         let count = a.count
-        let shares = count >= 2 * Parallelism.minimumElementsPerThread
-          ? Swift.min(Parallelism.threadCount, count / Parallelism.minimumElementsPerThread) : 1
+        let shares = Parallelism.shareCount(elements: count)
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: shares) { partials in
           Parallelism.forEachShare(shares, of: count) { share, range in
             // cblas_sdot takes an Int32 count: long vectors go in pieces.
