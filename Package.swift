@@ -6,8 +6,10 @@
 //   _GTNCBLAS, _GTNCZlib   system libraries (OpenBLAS, zlib), implementation details
 //   _GTNKernels            elementwise C loops, one clone per x86-64 level (detail)
 //   GTNAutodiff            tensors and a reverse-mode graph with gradients of any order
-//   GTNData                MNIST / Fashion-MNIST / CIFAR-10 readers, datasets, exports
-//   GTNCore                generators, learners, curricula, the meta-trainer
+//   GTNData                MNIST / Fashion-MNIST / CIFAR-10 readers, datasets, file
+//                          formats (IDX, NPY, safetensors), exports
+//   GTNCore                generators, learners, curricula, optimisers, the
+//                          meta-trainer and its checkpoints (GTNData's safetensors)
 //   GTNSearch              architecture search with GTN data as the proxy
 //   GTNDistributed         optional: data-parallel meta-training and distributed
 //                          search over MPI (_GTNCMPI, Open MPI); nothing else links MPI
@@ -50,7 +52,7 @@ let package = Package(
     .target(name: "GTNAutodiff", dependencies: ["_GTNCBLAS", "_GTNKernels"]),
     .target(name: "GTNData", dependencies: ["GTNAutodiff", "_GTNCZlib"]),
     .target(name: "GTNCore", dependencies: ["GTNAutodiff", "GTNData", "_GTNKernels"]),
-    .target(name: "GTNSearch", dependencies: ["GTNCore", "GTNData"]),
+    .target(name: "GTNSearch", dependencies: ["GTNCore"]),
     .target(name: "GTNDistributed", dependencies: ["GTNCore", "GTNSearch", "_GTNCMPI"]),
 
     // MARK: - Examples and benchmarks

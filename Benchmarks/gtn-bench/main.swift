@@ -166,8 +166,8 @@ func fashionMNIST(_ split: Dataset.Split, count: Int) -> (Tensor, [Int]) {
 // MARK: - Workloads
 
 /// W1: MLP generator and learner, T = 16, B = 64, 256 real images.
-func w1Trainer() -> MetaTrainer {
-  MetaTrainer(
+func w1Trainer() throws -> MetaTrainer {
+  try MetaTrainer(
     generator: ConditionalGenerator.mlp(noiseSize: 64, hiddenSize: 256),
     curriculum: LearnedCurriculum(stepCount: 16, batchSize: 64, noiseSize: 64),
     optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9),
@@ -178,8 +178,8 @@ func w1Trainer() -> MetaTrainer {
 }
 
 /// W2: convolutional generator and learner, T = 32, B = 128, 128 real images.
-func w2Trainer() -> MetaTrainer {
-  MetaTrainer(
+func w2Trainer() throws -> MetaTrainer {
+  try MetaTrainer(
     generator: ConditionalGenerator.smallConv(noiseSize: 64),
     curriculum: LearnedCurriculum(stepCount: 32, batchSize: 128, noiseSize: 64),
     optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9),
@@ -193,8 +193,8 @@ func w2Trainer() -> MetaTrainer {
 /// under mpirun every rank samples its own learner (all use the workload's
 /// real images) and the step ends with the meta-gradient all-reduce, so
 /// rank 0's time per step includes waiting for the slowest rank.
-func runMeta(_ name: String, trainer make: () -> MetaTrainer, realCount: Int, flops: Double, threads: Int) throws {
-  var trainer = make()
+func runMeta(_ name: String, trainer make: () throws -> MetaTrainer, realCount: Int, flops: Double, threads: Int) throws {
+  var trainer = try make()
   var name = name
   if let k = options.checkpointSegment {
     trainer.configuration.checkpointSegmentLength = k
@@ -247,6 +247,7 @@ func runW3(threads: Int) {
   let (heldOut, heldOutLabels) = fashionMNIST(.test, count: 1000)
   let (_, labels) = fashionMNIST(.train, count: 128 * 128)
   let learner = Sequential.smallConvLearner()
+  let sgd = SGDWithMomentum(learningRate: 0.02, momentum: 0.9)
   var accuracy = 0.0
   var seed: UInt64 = 0
   let batches = (0..<128).map { s in
@@ -258,7 +259,7 @@ func runW3(threads: Int) {
     var rng = SplitMix64(seed: seed)
     let theta = LearnerTraining.train(
       learner, parameters: learner.makeParameters(using: &rng), steps: 128,
-      learningRate: { _ in 0.02 }, momentum: { _ in 0.9 }, batch: { batches[$0] })
+      optimizer: sgd, metaParameters: sgd.makeMetaParameters(), batch: { batches[$0] })
     accuracy = learner.accuracy(parameters: theta, images: heldOut, labels: heldOutLabels)
   }
   report("w3-inner-conv", threads: threads, times: times, flops: 99.8e9, extra: ["held_out_accuracy": accuracy])
@@ -347,7 +348,7 @@ func checkW1() throws {
   let generator = ConditionalGenerator(noiseSize: 64, classCount: 10, network: Sequential(
     Linear(74, 256), Tanh(), Linear(256, 784), Tanh(), Reshape([1, 28, 28])))
   let learner = Sequential(Flatten(), Linear(784, 128), Tanh(), Linear(128, 10))
-  let trainer = MetaTrainer(
+  let trainer = try MetaTrainer(
     generator: generator, curriculum: LearnedCurriculum(stepCount: 16, batchSize: 64, noiseSize: 64),
     optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9), learners: [learner],
     configuration: MetaTrainingConfiguration(iterations: 1, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil),

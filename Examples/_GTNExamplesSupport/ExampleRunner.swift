@@ -83,7 +83,7 @@ public struct ExampleRunner {
     }
   }
 
-  public func makeTrainer() -> MetaTrainer {
+  public func makeTrainer() throws -> MetaTrainer {
     let o = options
     let shape = data.training.imageShape
     let classes = data.training.classNames.count
@@ -115,7 +115,7 @@ public struct ExampleRunner {
     default:
       curriculum = LearnedCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes, learnsSoftLabels: o.softLabels)
     }
-    return MetaTrainer(
+    return try MetaTrainer(
       generator: generator, curriculum: curriculum,
       optimizer: SGDWithMomentum(learningRate: o.innerLearningRate, momentum: o.innerMomentum, stepCount: o.innerSteps, perStep: true),
       learners: macroLearners(o.learner, inputChannels: shape[0], imageSize: side, classCount: classes) ?? [learner],
@@ -141,7 +141,7 @@ public struct ExampleRunner {
     let output = URL(fileURLWithPath: options.output, isDirectory: true)
     if communicator.rank == 0 { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) }
     let checkpointURL = output.appendingPathComponent("checkpoint.safetensors")
-    var distributed = DistributedMetaTrainer(trainer: makeTrainer(), communicator: communicator)
+    var distributed = DistributedMetaTrainer(trainer: try makeTrainer(), communicator: communicator)
     if options.resume, try distributed.resume(from: checkpointURL) {
       log("resumed from \(checkpointURL.path) at iteration \(distributed.trainer.state.iteration)")
     }
@@ -203,7 +203,7 @@ public struct ExampleRunner {
     let K = stepCounts.max()!
     let seeds = (0..<UInt64(options.evaluationSeeds)).map { 1000 + $0 }
     let evaluationStarted = clock.now
-    let gtn = trainer.evaluate(learner: learner, stepCounts: stepCounts, seeds: seeds, testImages: data.test.images, testLabels: data.test.labels)
+    let gtn = try trainer.evaluate(learner: learner, stepCounts: stepCounts, seeds: seeds, testImages: data.test.images, testLabels: data.test.labels)
     let real: (accuracy: [Int: MeanAndDeviation], learningRates: [Int: Float])
     if options.tuneEachStepCount {
       // Tuning measures every learning rate at every k: on a 2,000-image

@@ -14,6 +14,7 @@
 
 import Foundation
 import GTNDistributed
+import GTNData
 import GTNSearch
 import _GTNExamplesSupport
 
@@ -191,7 +192,7 @@ func loadGTN(_ o: Options) throws -> (MetaTrainer, ExampleData) {
   }
   let directory = (o.dataDirectory ?? options.dataDirectory).map { URL(fileURLWithPath: $0, isDirectory: true) }
   let data = try ExampleData.mnistFamily(options.dataset, directory: directory)
-  var trainer = ExampleRunner(options: options, data: data).makeTrainer()
+  var trainer = try ExampleRunner(options: options, data: data).makeTrainer()
   try trainer.restoreCheckpoint(from: checkpoint)
   return (trainer, data)
 }

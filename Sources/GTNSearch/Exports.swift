@@ -1,2 +1,1 @@
 @_exported import GTNCore
-@_exported import GTNData

@@ -20,7 +20,7 @@ private let cifar = cifarData()
 func shortCIFARMetaTrainingImprovesFewStepAccuracy() throws {
   let (train, test) = try #require(cifar)
   let steps = 8
-  var trainer = MetaTrainer(
+  var trainer = try MetaTrainer(
     generator: ConditionalGenerator.mlp(noiseSize: 16, hiddenSize: 64, imageShape: [3, 32, 32]),
     curriculum: LearnedCurriculum(stepCount: steps, batchSize: 20, noiseSize: 16),
     optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: steps, perStep: true),
@@ -29,17 +29,17 @@ func shortCIFARMetaTrainingImprovesFewStepAccuracy() throws {
     seed: 7)
   let learner = trainer.learners[0]
   let testSubset = test.subset(0..<1000)
-  func accuracy() -> Double {
-    trainer.evaluate(learner: learner, stepCounts: [steps], seeds: [1, 2], testImages: testSubset.images, testLabels: testSubset.labels)[steps]!.mean
+  func accuracy() throws -> Double {
+    try trainer.evaluate(learner: learner, stepCounts: [steps], seeds: [1, 2], testImages: testSubset.images, testLabels: testSubset.labels)[steps]!.mean
   }
-  let before = accuracy()
+  let before = try accuracy()
   var rng = SplitMix64(seed: 3)
   for _ in 0..<60 {
     let indices = (0..<128).map { _ in Int.random(in: 0..<train.count, using: &rng) }
     let batch = train.batch(at: indices).augmented(using: &rng)
     _ = try trainer.step(realImages: batch.images, realLabels: batch.labels)
   }
-  let after = accuracy()
+  let after = try accuracy()
   print("CIFAR-10: accuracy after \(steps) steps on GTN data: untrained generator \(before), after 60 meta-iterations \(after)")
   // Wrong meta-gradients leave this at chance (≈10%); measured: 8.6% → 19.8%.
   #expect(after > before + 0.07)

@@ -28,7 +28,7 @@ private let data = realData()
 func shortMetaTrainingImprovesFewStepAccuracy() throws {
   let (name, train, test) = try #require(data)
   let steps = 8
-  var trainer = MetaTrainer(
+  var trainer = try MetaTrainer(
     generator: ConditionalGenerator.mlp(noiseSize: 16, hiddenSize: 128),
     curriculum: LearnedCurriculum(stepCount: steps, batchSize: 32, noiseSize: 16),
     optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: steps, perStep: true),
@@ -37,17 +37,17 @@ func shortMetaTrainingImprovesFewStepAccuracy() throws {
     seed: 7)
   let learner = trainer.learners[0]
   let testSubset = test.subset(0..<2000)
-  func accuracy() -> Double {
-    trainer.evaluate(learner: learner, stepCounts: [steps], seeds: [1, 2], testImages: testSubset.images, testLabels: testSubset.labels)[steps]!.mean
+  func accuracy() throws -> Double {
+    try trainer.evaluate(learner: learner, stepCounts: [steps], seeds: [1, 2], testImages: testSubset.images, testLabels: testSubset.labels)[steps]!.mean
   }
-  let before = accuracy()
+  let before = try accuracy()
   var rng = SplitMix64(seed: 3)
   for _ in 0..<60 {
     let indices = (0..<64).map { _ in Int.random(in: 0..<train.count, using: &rng) }
     let batch = train.batch(at: indices)
     _ = try trainer.step(realImages: batch.images, realLabels: batch.labels)
   }
-  let after = accuracy()
+  let after = try accuracy()
   print("\(name): accuracy after \(steps) steps on GTN data: untrained generator \(before), after 60 meta-iterations \(after)")
   // Wrong meta-gradients leave this at chance (≈10%); measured: ≈10% → ≈47%.
   #expect(after > before + 0.25)

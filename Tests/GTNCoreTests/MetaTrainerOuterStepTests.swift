@@ -8,7 +8,7 @@ import Testing
   func make() -> MetaTrainer {
     let generator = ConditionalGenerator(noiseSize: 3, classCount: 3, network: Sequential(
       Linear(6, 8), Tanh(), Linear(8, 16), Tanh(), Reshape([1, 4, 4])))
-    return MetaTrainer(
+    return try! MetaTrainer(
       generator: generator, curriculum: LearnedCurriculum(stepCount: 3, batchSize: 6, noiseSize: 3, classCount: 3),
       optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: 3, perStep: true),
       learners: [Sequential(Flatten(), Linear(16, 4), Tanh(), Linear(4, 3)), Sequential(Flatten(), Linear(16, 3))],
@@ -30,7 +30,7 @@ import Testing
   #expect(whole.state == parts.state)
   #expect(whole.state.iteration == 3)
 
-  let nan = parts.state.metaParameters.map { Tensor(repeating: .nan, shape: $0.shape) }
+  let nan = parts.state.metaParameters.mapTensors { Tensor(repeating: .nan, shape: $0.shape) }
   let before = parts.state
   #expect(throws: MetaTrainingError.nonFiniteMetaLoss(iteration: 3)) { try parts.applyMetaGradient(nan, metaLoss: 1) }
   #expect(parts.state == before)
@@ -44,18 +44,18 @@ import Testing
   let generator = ConditionalGenerator(noiseSize: 3, classCount: 3, network: Sequential(
     Linear(6, 37), Tanh(), Linear(37, 16), Tanh(), Reshape([1, 4, 4])))
   let configuration = MetaTrainingConfiguration(iterations: 4, learningRate: 0.01, gradientClipNorm: 2)
-  var trainer = MetaTrainer(
+  var trainer = try MetaTrainer(
     generator: generator, curriculum: LearnedCurriculum(stepCount: 2, batchSize: 5, noiseSize: 3, classCount: 3),
     optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: 2, perStep: true),
     learners: [Sequential(Flatten(), Linear(16, 3))], configuration: configuration, seed: 9)
   var rng = SplitMix64(seed: 4)
-  var p = trainer.state.metaParameters.map(\.scalars)
+  var p = trainer.state.metaParameters.tensors.map(\.scalars)
   var m = p.map { [Float](repeating: 0, count: $0.count) }
   var v = m
   for iteration in 0..<3 {
-    let gradients = trainer.state.metaParameters.map { Tensor(randomNormal: $0.shape, using: &rng) }
-    let norm = try trainer.applyMetaGradient(gradients, metaLoss: 1)
-    let referenceNorm = gradients.flatMap(\.scalars).reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+    let gradients = trainer.state.metaParameters.tensors.map { Tensor(randomNormal: $0.shape, using: &rng) }
+    let norm = try trainer.applyMetaGradient(trainer.state.metaParameters.replacingTensors(with: gradients), metaLoss: 1)
+    let referenceNorm = gradients.flatMap(\.scalars).reduce(0.0) { (total: Double, x: Float) in total + Double(x) * Double(x) }.squareRoot()
     #expect(abs(Double(norm) - referenceNorm) <= 1e-6 * referenceNorm, "norm \(norm) vs \(referenceNorm)")
     let scale: Float = norm > 2 ? 2 / norm : 1
     let lr = configuration.learningRate(at: iteration)
@@ -69,7 +69,8 @@ import Testing
         p[i][j] -= lr * (m[i][j] / c1) / ((v[i][j] / c2).squareRoot() + 1e-8)
       }
     }
-    #expect(trainer.state.metaParameters.map(\.scalars) == p, "iteration \(iteration)")
-    #expect(trainer.state.firstMoments.map(\.scalars) == m && trainer.state.secondMoments.map(\.scalars) == v)
+    #expect(trainer.state.metaParameters.tensors.map(\.scalars) == p, "iteration \(iteration)")
+    let moments = trainer.state.outerOptimizerState
+    #expect(moments.firstMoments.map(\.scalars) == m && moments.secondMoments.map(\.scalars) == v)
   }
 }

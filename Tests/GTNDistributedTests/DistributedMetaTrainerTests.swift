@@ -1,5 +1,6 @@
 import Foundation
 import GTNCore
+import GTNData
 import GTNDistributed
 import Testing
 
@@ -8,7 +9,8 @@ private func tinyTrainer(seed: UInt64 = 5) -> MetaTrainer {
   let generator = ConditionalGenerator(noiseSize: 3, classCount: 3, network: Sequential(
     Linear(6, 8), Tanh(), Linear(8, 16), Tanh(), Reshape([1, 4, 4])))
   let learners = (0..<2).map { k in Sequential(Flatten(), Linear(16, 4 + k), Tanh(), Linear(4 + k, 3)) }
-  return MetaTrainer(
+  // The components fit by construction.
+  return try! MetaTrainer(
     generator: generator, curriculum: LearnedCurriculum(stepCount: 4, batchSize: 6, noiseSize: 3, classCount: 3),
     optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: 4, perStep: true),
     learners: learners, configuration: MetaTrainingConfiguration(iterations: 10, learningRate: 0.01), seed: seed)
@@ -46,14 +48,14 @@ struct DistributedMetaTrainerTests {
     #expect(state.checksum == tinyTrainer().state.checksum)
     #expect(state.checksum != tinyTrainer(seed: 6).state.checksum)
     var changed = state
-    changed.secondMoments[0] = Tensor(shape: changed.secondMoments[0].shape,
-                                      scalars: [Float(1e-30)] + changed.secondMoments[0].scalars.dropFirst())
+    let moment = changed.outerOptimizerState.secondMoments[0]
+    changed.outerOptimizerState.secondMoments[0] = Tensor(shape: moment.shape, scalars: [Float(1e-30)] + moment.scalars.dropFirst())
     #expect(changed.checksum != state.checksum)
     changed = state
     changed.iteration += 1
     #expect(changed.checksum != state.checksum)
     changed = state
-    _ = changed.generator.next()
+    _ = changed.rng.next()
     #expect(changed.checksum != state.checksum)
   }
 

@@ -104,7 +104,7 @@ public enum BLASRuntime {
       let elapsed = clock.measure { _ = Tensor.matmul(a, b) }
       best = min(best, elapsed)
     }
-    let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
+    let seconds = best.inSeconds
     return 2 * Double(size * size * size) / seconds / 1e9
   }
 

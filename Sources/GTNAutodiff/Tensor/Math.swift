@@ -8,12 +8,13 @@ import Darwin
 
 // Thin wrappers over the C math library, so the rest of the module does not
 // depend on which libc module is present.
-@inline(__always) func _log(_ x: Double) -> Double { log(x) }
-@inline(__always) func _cos(_ x: Double) -> Double { cos(x) }
-@inline(__always) func _sin(_ x: Double) -> Double { sin(x) }
-@inline(__always) func _expf(_ x: Float) -> Float { expf(x) }
-@inline(__always) func _logf(_ x: Float) -> Float { logf(x) }
-@inline(__always) func _log1pf(_ x: Float) -> Float { log1pf(x) }
+@inline(__always) package func _log(_ x: Double) -> Double { log(x) }
+@inline(__always) package func _cos(_ x: Double) -> Double { cos(x) }
+@inline(__always) package func _sin(_ x: Double) -> Double { sin(x) }
+@inline(__always) package func _expf(_ x: Float) -> Float { expf(x) }
+@inline(__always) package func _logf(_ x: Float) -> Float { logf(x) }
+@inline(__always) package func _powf(_ x: Float, _ y: Float) -> Float { powf(x, y) }
+@inline(__always) package func _log1pf(_ x: Float) -> Float { log1pf(x) }
 
 /// The hyperbolic tangent in straight-line arithmetic, so loops over buffers
 /// vectorise (glibc's `tanhf` is a call per element through `expm1f`, and
@@ -33,7 +34,7 @@ import Darwin
 /// `tanh` in double precision at 10⁷ points spread over [−12, 12]: within
 /// 0.51 units in the last place, so the result is as smooth as a correctly
 /// rounded one — finite-difference gradient checks see no seams.
-@inline(__always) func _tanhf(_ x: Float) -> Float {
+@inline(__always) package func _tanhf(_ x: Float) -> Float {
   let y = 2 * Double(Swift.min(Swift.abs(x), 10))
   // Adding 1.5·2⁵² rounds to an integer held in the low significand bits.
   let shifter: Double = 6_755_399_441_055_744

@@ -1,4 +1,19 @@
+internal import _GTNKernels
+
 extension Tensor {
+  /// The sum of the squared elements, `Σ xᵢ²`, accumulated in double
+  /// precision (eight partial sums added in a fixed order, so the result is
+  /// the same on every instruction-set build of the kernels).
+  ///
+  /// ```swift
+  /// let norm = gradients.reduce(0.0) { $0 + $1.sumOfSquares() }.squareRoot()
+  /// ```
+  ///
+  /// - Complexity: O(n), one pass.
+  public func sumOfSquares() -> Double {
+    withUnsafeBufferPointer { p in p.baseAddress.map { gtn_sum_of_squares($0, p.count) } ?? 0 }
+  }
+
   /// Normalises possibly negative axes and checks they are in range.
   func normalizedAxes(_ axes: [Int]) -> [Int] {
     axes.map { axis in

@@ -23,15 +23,17 @@ extension MetaTrainer {
   ///   - realLabels: Its labels.
   ///   - randomDirections: How many random directions besides the gradient.
   ///   - step: The difference step h along unit directions.
-  ///   - generator: Draws the random directions.
+  ///   - rng: Draws the random directions.
   /// - Returns: Per direction, the analytic and finite-difference
   ///   derivatives and their difference relative to ‖g‖.
   public func checkMetaGradient(
     learner: any Learner, initialParameters: [Tensor], seed: UInt64, realImages: Tensor, realLabels: [Int],
-    randomDirections: Int = 2, step: Double = 2e-2, using generator: inout some RandomNumberGenerator
+    randomDirections: Int = 2, step: Double = 2e-2, using rng: inout some RandomNumberGenerator
   ) -> [(analytic: Double, finiteDifference: Double, relativeError: Double)] {
-    func run(_ trainer: MetaTrainer) -> (loss: Float, accuracy: Double, gradients: [Tensor]) {
-      trainer.metaGradient(learner: learner, initialParameters: initialParameters, seed: seed, realImages: realImages, realLabels: realLabels)
+    func run(_ trainer: MetaTrainer) -> (loss: Float, gradients: [Tensor]) {
+      let result = trainer.metaGradient(
+        learner: learner, initialParameters: initialParameters, seed: seed, realImages: realImages, realLabels: realLabels)
+      return (result.loss, result.gradients.tensors)
     }
     func dot(_ a: [Tensor], _ b: [Tensor]) -> Double {
       zip(a, b).reduce(0.0) { $0 + zip($1.0.scalars, $1.1.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) } }
@@ -40,12 +42,12 @@ extension MetaTrainer {
     let norm = dot(g, g).squareRoot()
     var results: [(Double, Double, Double)] = []
     for k in 0...randomDirections {
-      var v = k == 0 ? g : state.metaParameters.map { Tensor(randomNormal: $0.shape, using: &generator) }
+      var v = k == 0 ? g : state.metaParameters.tensors.map { Tensor(randomNormal: $0.shape, using: &rng) }
       let length = dot(v, v).squareRoot()
       v = v.map { $0 * Float(1 / Swift.max(length, 1e-30)) }
       func loss(_ t: Double) -> Double {
         var moved = self
-        moved.state.metaParameters = zip(state.metaParameters, v).map { $0 + $1 * Float(t) }
+        moved.state.metaParameters = state.metaParameters.replacingTensors(with: zip(state.metaParameters.tensors, v).map { $0 + $1 * Float(t) })
         return Double(run(moved).loss)
       }
       let d = (1...3).map { j in (loss(Double(j) * step) - loss(-Double(j) * step)) / (2 * Double(j) * step) }

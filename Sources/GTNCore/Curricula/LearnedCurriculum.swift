@@ -25,6 +25,9 @@ public struct LearnedCurriculum: Curriculum {
 
   public var parameterCount: Int { learnsSoftLabels ? 2 : 1 }
 
+  /// `["inputs"]`, with soft labels `["inputs", "label_logits"]`.
+  public var parameterNames: [String] { learnsSoftLabels ? ["inputs", "label_logits"] : ["inputs"] }
+
   /// The fixed class of each sample in a step.
   public var labels: [Int] { (0..<batchSize).map { $0 % classCount } }
 
@@ -60,92 +63,5 @@ public struct LearnedCurriculum: Curriculum {
       ? p[1].slice(alongAxis: 0, steps).reshaped(to: [rows, classCount]).softmax()
       : Variable(CurriculumBatch.oneHot(allLabels, classCount: classCount))
     return CurriculumBatch(inputs: inputs, labels: allLabels, targets: targets)
-  }
-}
-
-/// No curriculum: fresh Gaussian inputs and uniformly random labels at every
-/// step of every outer iteration (the paper's "no curriculum" ablation).
-public struct RandomCurriculum: Curriculum {
-  public var stepCount: Int
-  public var batchSize: Int
-  public var noiseSize: Int
-  public var classCount: Int
-
-  public init(stepCount: Int, batchSize: Int, noiseSize: Int, classCount: Int = 10) {
-    self.stepCount = stepCount
-    self.batchSize = batchSize
-    self.noiseSize = noiseSize
-    self.classCount = classCount
-  }
-
-  public func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {
-    var rng = stepGenerator(seed: seed, step: step, stream: 1)
-    let inputs = Tensor(randomNormal: [batchSize, noiseSize], using: &rng)
-    let labels = (0..<batchSize).map { _ in Int.random(in: 0..<classCount, using: &rng) }
-    return CurriculumBatch(inputs: Variable(inputs), labels: labels, targets: Variable(CurriculumBatch.oneHot(labels, classCount: classCount)))
-  }
-}
-
-/// Learned input vectors, but drawn in a fresh random order at every outer
-/// iteration: a learned *set* without a learned *order* (the paper's
-/// "shuffled batch" ablation).
-public struct ShuffledCurriculum: Curriculum {
-  public var stepCount: Int
-  public var batchSize: Int
-  public var noiseSize: Int
-  public var classCount: Int
-
-  public init(stepCount: Int, batchSize: Int, noiseSize: Int, classCount: Int = 10) {
-    self.stepCount = stepCount
-    self.batchSize = batchSize
-    self.noiseSize = noiseSize
-    self.classCount = classCount
-  }
-
-  public var parameterCount: Int { 1 }
-
-  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
-    [Tensor(randomNormal: [stepCount * batchSize, noiseSize], using: &generator)]
-  }
-
-  public func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {
-    // One permutation per outer iteration, shared by all its steps.
-    var rng = stepGenerator(seed: seed, step: 0, stream: 2)
-    let order = Array(0..<(stepCount * batchSize)).shuffled(using: &rng)
-    let rows = Array(order[(step * batchSize)..<((step + 1) * batchSize)])
-    let labels = rows.map { $0 % classCount }
-    return CurriculumBatch(
-      inputs: parameters[parameters.startIndex].gatheringRows(rows), labels: labels,
-      targets: Variable(CurriculumBatch.oneHot(labels, classCount: classCount)))
-  }
-}
-
-/// Direct pixel learning ("dataset distillation"): the curriculum's learned
-/// tensors are the `[T, B, C, H, W]` images themselves. Use it with
-/// ``IdentityGenerator``.
-public struct PixelCurriculum: Curriculum {
-  public var stepCount: Int
-  public var batchSize: Int
-  public var imageShape: [Int]
-  public var classCount: Int
-
-  public init(stepCount: Int, batchSize: Int, imageShape: [Int], classCount: Int = 10) {
-    precondition(imageShape.count == 3, "PixelCurriculum needs a [C, H, W] image shape, got \(imageShape)")
-    self.stepCount = stepCount
-    self.batchSize = batchSize
-    self.imageShape = imageShape
-    self.classCount = classCount
-  }
-
-  public var parameterCount: Int { 1 }
-  public var labels: [Int] { (0..<batchSize).map { $0 % classCount } }
-
-  public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
-    [Tensor(randomNormal: [stepCount, batchSize] + imageShape, standardDeviation: 0.5, using: &generator)]
-  }
-
-  public func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {
-    let images = parameters[parameters.startIndex].slice(alongAxis: 0, step..<(step + 1)).reshaped(to: [batchSize] + imageShape)
-    return CurriculumBatch(inputs: images, labels: labels, targets: Variable(CurriculumBatch.oneHot(labels, classCount: classCount)))
   }
 }

@@ -24,3 +24,15 @@ public struct Tanh: Layer {
     scale == 1 ? input.tanh() : input.tanh() * scale
   }
 }
+
+extension ReLU {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? { shape }
+}
+
+extension LeakyReLU {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? { shape }
+}
+
+extension Tanh {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? { shape }
+}

@@ -38,3 +38,15 @@ public struct BatchNorm: Layer {
       + p[1].reshaped(to: featureShape)
   }
 }
+
+extension BatchNorm {
+  /// `["shift"]` (mean-only), else `["scale", "shift"]`.
+  public var parameterNames: [String] { meanOnly ? ["shift"] : ["scale", "shift"] }
+
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    guard (shape.count == 2 || shape.count == 4) && shape[1] == featureCount else {
+      throw LayerShapeError(layer: "BatchNorm(\(featureCount))", expected: "[N, \(featureCount)] or [N, \(featureCount), H, W]", inputShape: shape)
+    }
+    return shape
+  }
+}

@@ -42,3 +42,18 @@ public struct DepthwiseConv2D: Layer {
     return depthwiseConv2d(input, filter: parameters[parameters.startIndex], stride: stride, padding: padding)
   }
 }
+
+extension DepthwiseConv2D {
+  /// `["weight"]`.
+  public var parameterNames: [String] { ["weight"] }
+
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    let name = "DepthwiseConv2D(\(channels), kernelSize: \(kernelSize))"
+    let (n, h, w) = try checkImages(shape, channels: channels, layer: name)
+    guard let ho = windowedSize(h, kernel: kernelSize, stride: stride, padding: padding),
+          let wo = windowedSize(w, kernel: kernelSize, stride: stride, padding: padding) else {
+      throw LayerShapeError(layer: name, expected: "images of at least \(kernelSize - 2 * padding)×\(kernelSize - 2 * padding)", inputShape: shape)
+    }
+    return [n, channels, ho, wo]
+  }
+}

@@ -43,12 +43,35 @@ public protocol Layer: Sendable {
   /// Defaults to `false`: a layer that does not say is assumed to mix the
   /// samples of its batch.
   var processesSamplesIndependently: Bool { get }
+
+  /// The names of the parameters, in the order of
+  /// ``makeParameters(using:)``: `"weight"`, `"bias"`, … Checkpoints and
+  /// ``MetaParameters`` key tensors by them.
+  ///
+  /// The default names them by position: `"0"`, `"1"`, …
+  var parameterNames: [String] { get }
+
+  /// The shape of this layer's output for an input of shape `shape`
+  /// (batch dimension first), without computing anything.
+  ///
+  /// ``MetaTrainer`` checks a generator's output against its learners with
+  /// it before the first step, so that a mismatch is a thrown error that
+  /// names the layer and both shapes, in release builds too.
+  ///
+  /// - Returns: The output shape, or `nil` when the layer does not know it
+  ///   (the default); checking then stops at this layer.
+  /// - Throws: ``LayerShapeError`` when the layer cannot take the input.
+  func outputShape(forInputShape shape: [Int]) throws -> [Int]?
 }
 
 extension Layer {
   public var parameterCount: Int { 0 }
 
   public var processesSamplesIndependently: Bool { false }
+
+  public var parameterNames: [String] { .positionalNames(parameterCount) }
+
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? { nil }
 
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [] }
 
@@ -78,6 +101,31 @@ public struct Sequential: Layer {
   public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
 
   public var processesSamplesIndependently: Bool { layers.allSatisfy(\.processesSamplesIndependently) }
+
+  /// Each layer's names prefixed with its index, as PyTorch's
+  /// `nn.Sequential` names them: `"0.weight"`, `"0.bias"`, `"3.weight"`, …
+  public var parameterNames: [String] {
+    layers.enumerated().flatMap { i, layer in layer.parameterNames.map { "\(i).\($0)" } }
+  }
+
+  /// The layers' output shapes chained; `nil` from the first layer that
+  /// does not know its own.
+  ///
+  /// - Throws: ``LayerShapeError`` from the first layer that cannot take its
+  ///   input, with the layer's index in ``LayerShapeError/layer``.
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    var current = shape
+    for (i, layer) in layers.enumerated() {
+      do {
+        guard let next = try layer.outputShape(forInputShape: current) else { return nil }
+        current = next
+      } catch var error as LayerShapeError {
+        error.layer = "layer \(i), \(error.layer)"
+        throw error
+      }
+    }
+    return current
+  }
 
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
     var result: [Tensor] = []

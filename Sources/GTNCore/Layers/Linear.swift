@@ -42,3 +42,15 @@ public struct Linear: Layer {
     return linear(input, weight: w, bias: p[p.count - 1])
   }
 }
+
+extension Linear {
+  /// `["weight", "bias"]`, or weight-normalised `["direction", "magnitude", "bias"]`.
+  public var parameterNames: [String] { weightNormalized ? ["direction", "magnitude", "bias"] : ["weight", "bias"] }
+
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    guard shape.count == 2, shape[1] == inputSize else {
+      throw LayerShapeError(layer: "Linear(\(inputSize), \(outputSize))", expected: "[N, \(inputSize)]", inputShape: shape)
+    }
+    return [shape[0], outputSize]
+  }
+}

@@ -73,3 +73,63 @@ public struct ReflectionPad: Layer {
     input.reflectionPadded(by: padding)
   }
 }
+
+extension Flatten {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    guard let n = shape.first else { throw LayerShapeError(layer: "Flatten", expected: "[N, …]", inputShape: shape) }
+    return [n, shape.dropFirst().reduce(1, *)]
+  }
+}
+
+extension Reshape {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    guard let n = shape.first, shape.dropFirst().reduce(1, *) == self.shape.reduce(1, *) else {
+      throw LayerShapeError(layer: "Reshape(\(self.shape))", expected: "[N, …] with \(self.shape.reduce(1, *)) values per sample", inputShape: shape)
+    }
+    return [n] + self.shape
+  }
+}
+
+extension MaxPool2D {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    try pooledShape(shape, kernel: kernelSize, stride: stride, padding: padding, layer: "MaxPool2D(kernelSize: \(kernelSize))")
+  }
+}
+
+extension AveragePool2D {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    try pooledShape(shape, kernel: kernelSize, stride: stride, padding: padding, layer: "AveragePool2D(kernelSize: \(kernelSize))")
+  }
+}
+
+extension GlobalAveragePool {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    guard shape.count == 4 else { throw LayerShapeError(layer: "GlobalAveragePool", expected: "[N, C, H, W]", inputShape: shape) }
+    return [shape[0], shape[1]]
+  }
+}
+
+extension Upsample {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    guard shape.count == 4 else { throw LayerShapeError(layer: "Upsample(factor: \(factor))", expected: "[N, C, H, W]", inputShape: shape) }
+    return [shape[0], shape[1], shape[2] * factor, shape[3] * factor]
+  }
+}
+
+extension ReflectionPad {
+  public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
+    guard shape.count == 4, shape[2] > padding, shape[3] > padding else {
+      throw LayerShapeError(layer: "ReflectionPad(\(padding))", expected: "[N, C, H, W] with H, W > \(padding)", inputShape: shape)
+    }
+    return [shape[0], shape[1], shape[2] + 2 * padding, shape[3] + 2 * padding]
+  }
+}
+
+/// The output shape of a 2-D pooling window over NCHW input.
+private func pooledShape(_ shape: [Int], kernel: Int, stride: Int, padding: Int, layer: String) throws -> [Int] {
+  guard shape.count == 4, let ho = windowedSize(shape[2], kernel: kernel, stride: stride, padding: padding),
+        let wo = windowedSize(shape[3], kernel: kernel, stride: stride, padding: padding) else {
+    throw LayerShapeError(layer: layer, expected: "[N, C, H, W] with H, W ≥ \(kernel - 2 * padding)", inputShape: shape)
+  }
+  return [shape[0], shape[1], ho, wo]
+}

@@ -4,8 +4,16 @@
 /// `v ← μ·v + g`,  `θ ← θ − η·v`,  `η = exp(logη)`,  `μ = σ(logit μ)`.
 ///
 /// With `perStep: true` each inner step has its own η and μ (the GTN paper's
-/// MNIST setup); otherwise one pair is shared by all steps.
-public struct SGDWithMomentum: InnerOptimizer {
+/// MNIST setup); otherwise one pair is shared by all steps. Steps beyond the
+/// schedule use its last entry.
+///
+/// Meta-parameters: `log_learning_rate` and `momentum_logit`, each of shape
+/// `[scheduleLength]`.
+///
+/// ```swift
+/// let optimizer = SGDWithMomentum(learningRate: 0.02, momentum: 0.5, stepCount: 32, perStep: true)
+/// ```
+public struct SGDWithMomentum: InnerOptimizer, Hashable, Codable {
   public var learningRate: Float
   public var momentum: Float
   /// The number of separately learned (η, μ) pairs: the step count when
@@ -19,14 +27,17 @@ public struct SGDWithMomentum: InnerOptimizer {
   ///   - perStep: Whether every step learns its own η and μ.
   public init(learningRate: Float = 0.02, momentum: Float = 0.5, stepCount: Int = 1, perStep: Bool = false) {
     precondition(learningRate > 0 && momentum > 0 && momentum < 1, "SGDWithMomentum needs η > 0 and 0 < μ < 1, got \(learningRate), \(momentum)")
+    precondition(stepCount > 0, "SGDWithMomentum needs a positive step count, got \(stepCount)")
     self.learningRate = learningRate
     self.momentum = momentum
     self.scheduleLength = perStep ? stepCount : 1
   }
 
-  public func makeMetaParameters() -> [Tensor] {
-    [Tensor(repeating: _logf(learningRate), shape: [scheduleLength]),
-     Tensor(repeating: _logf(momentum / (1 - momentum)), shape: [scheduleLength])]
+  public func makeMetaParameters() -> NamedTensors {
+    NamedTensors(
+      names: ["log_learning_rate", "momentum_logit"],
+      values: [Tensor(repeating: _logf(learningRate), shape: [scheduleLength]),
+               Tensor(repeating: _logf(momentum / (1 - momentum)), shape: [scheduleLength])])
   }
 
   public func makeState(for parameters: [Variable]) -> [Variable] {
@@ -35,11 +46,12 @@ public struct SGDWithMomentum: InnerOptimizer {
 
   public func update(
     _ parameters: [Variable], gradients: [Variable], state: inout [Variable],
-    metaParameters: [Variable], step: Int
+    metaParameters: NamedVariables, step: Int
   ) -> [Variable] {
-    let k = Swift.min(step, scheduleLength - 1)
-    let eta = metaParameters[0].slice(alongAxis: 0, k..<(k + 1)).exp()
-    let mu = metaParameters[1].slice(alongAxis: 0, k..<(k + 1)).sigmoid()
+    let logRates = metaParameters["log_learning_rate"]
+    let k = Swift.min(step, logRates.shape[0] - 1)
+    let eta = logRates.slice(alongAxis: 0, k..<(k + 1)).exp()
+    let mu = metaParameters["momentum_logit"].slice(alongAxis: 0, k..<(k + 1)).sigmoid()
     var next: [Variable] = []
     next.reserveCapacity(parameters.count)
     for i in parameters.indices {
@@ -52,52 +64,15 @@ public struct SGDWithMomentum: InnerOptimizer {
     return next
   }
 
-  /// The learning rate and momentum in effect at each step.
-  public static func schedule(_ metaParameters: [Tensor]) -> (learningRates: [Float], momenta: [Float]) {
-    (metaParameters[0].exp().scalars, metaParameters[1].sigmoid().scalars)
-  }
-}
-
-/// Adam (Kingma & Ba, 2015) as a differentiable inner optimiser with a
-/// meta-learned learning rate.
-public struct InnerAdam: InnerOptimizer {
-  public var learningRate: Float
-  public var beta1: Float
-  public var beta2: Float
-  public var epsilon: Float
-
-  public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
-    self.learningRate = learningRate
-    self.beta1 = beta1
-    self.beta2 = beta2
-    self.epsilon = epsilon
+  /// `learning_rate` and `momentum` at `step`.
+  public func hyperparameters(at step: Int, metaParameters: NamedTensors) -> [String: Float] {
+    let (rates, momenta) = Self.schedule(metaParameters)
+    let k = Swift.min(step, rates.count - 1)
+    return ["learning_rate": rates[k], "momentum": momenta[k]]
   }
 
-  public func makeMetaParameters() -> [Tensor] { [Tensor(repeating: _logf(learningRate), shape: [1])] }
-
-  public func makeState(for parameters: [Variable]) -> [Variable] {
-    parameters.map { Variable(Tensor(zeros: $0.shape)) } + parameters.map { Variable(Tensor(zeros: $0.shape)) }
-  }
-
-  public func update(
-    _ parameters: [Variable], gradients: [Variable], state: inout [Variable],
-    metaParameters: [Variable], step: Int
-  ) -> [Variable] {
-    let n = parameters.count
-    let eta = metaParameters[0].exp()
-    let t = Float(step + 1)
-    let c1 = 1 / (1 - _powf(beta1, t))
-    let c2 = 1 / (1 - _powf(beta2, t))
-    var next: [Variable] = []
-    for i in 0..<n {
-      let m = state[i] * beta1 + gradients[i] * (1 - beta1)
-      let v = state[n + i] * beta2 + gradients[i].squared() * (1 - beta2)
-      state[i] = m
-      state[n + i] = v
-      // √(v̂ + ε²) keeps the square root differentiable where v̂ = 0.
-      let denominator = (v * c2 + epsilon * epsilon).squareRoot() + epsilon
-      next.append(parameters[i] - (m * c1) / denominator * eta)
-    }
-    return next
+  /// The learning rate and momentum in effect at each step of the schedule.
+  public static func schedule(_ metaParameters: NamedTensors) -> (learningRates: [Float], momenta: [Float]) {
+    (metaParameters["log_learning_rate"].exp().scalars, metaParameters["momentum_logit"].sigmoid().scalars)
   }
 }

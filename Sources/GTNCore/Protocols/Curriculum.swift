@@ -15,6 +15,10 @@ public protocol Curriculum: Sendable {
   /// How many learnable tensors the curriculum owns.
   var parameterCount: Int { get }
 
+  /// The names of the learnable tensors, in the order of
+  /// ``makeParameters(using:)``. The default names them by position.
+  var parameterNames: [String] { get }
+
   /// Draws the initial learnable tensors.
   func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor]
 
@@ -32,6 +36,7 @@ public protocol Curriculum: Sendable {
 
 extension Curriculum {
   public var parameterCount: Int { 0 }
+  public var parameterNames: [String] { .positionalNames(parameterCount) }
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [] }
 
   public func batches(for steps: Range<Int>, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {

@@ -33,10 +33,28 @@ public protocol Generator: Sendable {
   ///
   /// Defaults to `false` (one call per inner step).
   var generatesSamplesIndependently: Bool { get }
+
+  /// The names of the parameters, in the order of
+  /// ``makeParameters(using:)`` (checkpoint keys and ``MetaParameters``
+  /// use them). The default names them by position: `"0"`, `"1"`, …
+  var parameterNames: [String] { get }
+
+  /// The shape of the images made from inputs and targets of the given
+  /// shapes, without computing them.
+  ///
+  /// - Returns: `[B, C, H, W]` (or whatever the generator makes), or `nil`
+  ///   when unknown (the default).
+  /// - Throws: ``LayerShapeError`` when the generator cannot take the
+  ///   inputs, naming the layer and both shapes.
+  func outputShape(forInputShape inputShape: [Int], targetShape: [Int]) throws -> [Int]?
 }
 
 extension Generator {
   public var generatesSamplesIndependently: Bool { false }
+
+  public var parameterNames: [String] { .positionalNames(parameterCount) }
+
+  public func outputShape(forInputShape inputShape: [Int], targetShape: [Int]) throws -> [Int]? { nil }
 }
 
 /// A generator that applies a network to the concatenation of noise and
@@ -61,6 +79,18 @@ public struct ConditionalGenerator: Generator {
   /// (no ``BatchNorm``).
   public var generatesSamplesIndependently: Bool { network.processesSamplesIndependently }
 
+  /// The network's names (`"0.weight"`, `"0.bias"`, …).
+  public var parameterNames: [String] { network.parameterNames }
+
+  public func outputShape(forInputShape inputShape: [Int], targetShape: [Int]) throws -> [Int]? {
+    guard inputShape.count == 2, inputShape[1] == noiseSize, targetShape == [inputShape[0], classCount] else {
+      throw LayerShapeError(
+        layer: "ConditionalGenerator(noise \(noiseSize), classes \(classCount))",
+        expected: "noise [B, \(noiseSize)] and targets [B, \(classCount)]", inputShape: inputShape + targetShape)
+    }
+    return try network.outputShape(forInputShape: [inputShape[0], noiseSize + classCount])
+  }
+
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
     network.makeParameters(using: &generator)
   }
@@ -81,4 +111,5 @@ public struct IdentityGenerator: Generator {
   public var generatesSamplesIndependently: Bool { true }
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] { [] }
   public func callAsFunction(_ inputs: Variable, targets: Variable, parameters: ArraySlice<Variable>) -> Variable { inputs }
+  public func outputShape(forInputShape inputShape: [Int], targetShape: [Int]) throws -> [Int]? { inputShape }
 }

@@ -1,5 +1,3 @@
-internal import _GTNKernels
-
 /// Meta-trains a generator and a curriculum (and the inner optimiser's
 /// hyper-parameters) so that a freshly initialised learner, trained on the
 /// generated data for T steps, does well on real data.
@@ -21,7 +19,7 @@ internal import _GTNKernels
 /// is the same.
 ///
 /// ```swift
-/// var trainer = MetaTrainer(
+/// var trainer = try MetaTrainer(
 ///   generator: generator, curriculum: curriculum, optimizer: SGDWithMomentum(),
 ///   learners: [learner], configuration: .init(iterations: 200), seed: 1)
 /// for _ in 0..<200 {
@@ -37,6 +35,8 @@ internal import _GTNKernels
 public struct MetaTrainer: Sendable {
   public var generator: any Generator
   public var curriculum: any Curriculum
+  /// The inner optimiser: the one update rule of meta-training, of
+  /// evaluation and of every replay of the learned data.
   public var optimizer: any InnerOptimizer
   /// The learner architectures; each outer iteration draws one at random
   /// (a single element: always the same architecture).
@@ -45,7 +45,15 @@ public struct MetaTrainer: Sendable {
   /// The run's state; save it with ``saveCheckpoint(to:metadata:)`` to resume.
   public var state: MetaTrainingState
 
-  /// Creates a trainer with freshly initialised meta-parameters.
+  /// Creates a trainer with freshly initialised meta-parameters, after
+  /// checking that the components work together.
+  ///
+  /// The check makes the curriculum's first batch and follows its shape
+  /// through the generator and every learner with
+  /// ``Layer/outputShape(forInputShape:)``, so a generator whose images a
+  /// learner cannot take fails here, with both shapes named, instead of
+  /// trapping inside the first step. It also checks that every component
+  /// makes as many parameters as it declares and names them uniquely.
   ///
   /// - Parameters:
   ///   - generator: The generator to train.
@@ -54,26 +62,31 @@ public struct MetaTrainer: Sendable {
   ///   - learners: One or more learner architectures to sample from.
   ///   - configuration: The outer loop's settings.
   ///   - seed: Seeds every random choice of the run.
+  /// - Throws: ``MetaTrainingError/incompatibleComponents(_:)``.
   public init(
     generator: any Generator, curriculum: any Curriculum, optimizer: any InnerOptimizer,
     learners: [any Learner], configuration: MetaTrainingConfiguration, seed: UInt64
-  ) {
-    precondition(!learners.isEmpty, "MetaTrainer needs at least one learner")
+  ) throws {
+    var rng = SplitMix64(seed: seed)
+    let g = generator.makeParameters(using: &rng)
+    let c = curriculum.makeParameters(using: &rng)
+    let o = optimizer.makeMetaParameters()
+    let meta = MetaParameters(
+      generator: try Self.named(g, names: generator.parameterNames, declared: generator.parameterCount, component: "the generator \(type(of: generator))"),
+      curriculum: try Self.named(c, names: curriculum.parameterNames, declared: curriculum.parameterCount, component: "the curriculum \(type(of: curriculum))"),
+      optimizer: o)
+    try Self.checkCompatibility(generator: generator, curriculum: curriculum, learners: learners, metaParameters: meta)
     self.generator = generator
     self.curriculum = curriculum
     self.optimizer = optimizer
     self.learners = learners
     self.configuration = configuration
-    var rng = SplitMix64(seed: seed)
-    let g = generator.makeParameters(using: &rng)
-    let c = curriculum.makeParameters(using: &rng)
-    let o = optimizer.makeMetaParameters()
-    let all = g + c + o
-    state = MetaTrainingState(
-      generatorParameters: g, curriculumParameters: c, optimizerParameters: o,
-      firstMoments: all.map { Tensor(zeros: $0.shape) }, secondMoments: all.map { Tensor(zeros: $0.shape) },
-      iteration: 0, generator: rng)
+    let outer = Adam(beta1: configuration.beta1, beta2: configuration.beta2)
+    state = MetaTrainingState(metaParameters: meta, outerOptimizerState: outer.makeState(for: meta.tensors), rng: rng)
   }
+
+  /// The outer optimiser, from ``configuration``.
+  public var outerOptimizer: Adam { Adam(beta1: configuration.beta1, beta2: configuration.beta2) }
 
   /// The result of one outer iteration.
   public struct StepResult: Sendable {
@@ -93,9 +106,12 @@ public struct MetaTrainer: Sendable {
   /// - Parameters:
   ///   - realImages: The real batch for the meta-loss, `[N, C, H, W]`.
   ///   - realLabels: Its N labels.
-  /// - Throws: ``MetaTrainingError/nonFiniteMetaLoss(iteration:)`` when the
-  ///   meta-loss or its gradient is not finite; the state is then unchanged.
+  /// - Throws: ``MetaTrainingError/invalidArgument(name:reason:)`` when the
+  ///   batch does not fit the learners;
+  ///   ``MetaTrainingError/nonFiniteMetaLoss(iteration:)`` when the
+  ///   meta-loss or its gradient is not finite. The state is then unchanged.
   public mutating func step(realImages: Tensor, realLabels: [Int]) throws -> StepResult {
+    try checkLabelledImages(realImages, realLabels, name: "realImages")
     let seed = nextOuterSeed()
     let (learnerIndex, theta0) = sampleLearner(seed: seed)
     let (loss, accuracy, gradients) = metaGradient(
@@ -107,14 +123,14 @@ public struct MetaTrainer: Sendable {
   // MARK: - The outer step's parts, for custom outer loops
 
   /// Draws the next outer seed from the run's random stream
-  /// (``MetaTrainingState/generator``); ``step(realImages:realLabels:)``
+  /// (``MetaTrainingState/rng``); ``step(realImages:realLabels:)``
   /// draws exactly one per iteration.
   ///
   /// Custom outer loops (e.g. data-parallel training, which derives one
   /// seed per worker from it) call this once per iteration so that the
   /// stream, and hence a resumed run, stays in step with the serial loop.
   public mutating func nextOuterSeed() -> UInt64 {
-    state.generator.next()
+    state.rng.next()
   }
 
   /// The learner architecture and initial parameters θ₀ that outer seed
@@ -129,11 +145,10 @@ public struct MetaTrainer: Sendable {
     return (learnerIndex, learners[learnerIndex].makeParameters(using: &rng))
   }
 
-  /// Applies one Adam update with a meta-gradient and advances the
-  /// iteration: the gradient is rescaled to at most
-  /// ``MetaTrainingConfiguration/gradientClipNorm``, then
-  /// `m ← β₁m + (1−β₁)g`, `v ← β₂v + (1−β₂)g²`,
-  /// `p ← p − η_t · m̂ / (√v̂ + 10⁻⁸)` with bias-corrected `m̂`, `v̂`.
+  /// Applies one step of the outer optimiser (``outerOptimizer``) with a
+  /// meta-gradient and advances the iteration: the gradient is rescaled to
+  /// at most ``MetaTrainingConfiguration/gradientClipNorm``, and the
+  /// learning rate follows ``MetaTrainingConfiguration/learningRate(at:)``.
   ///
   /// ``step(realImages:realLabels:)`` is ``metaGradient(learner:initialParameters:seed:realImages:realLabels:)``
   /// followed by this; a data-parallel loop averages the gradients of
@@ -141,7 +156,7 @@ public struct MetaTrainer: Sendable {
   /// gradients give bit-identical results.
   ///
   /// - Parameters:
-  ///   - gradients: One tensor per meta-parameter, shaped like
+  ///   - gradients: The meta-gradient, shaped like
   ///     ``MetaTrainingState/metaParameters``.
   ///   - metaLoss: The meta-loss the gradient belongs to (checked for being
   ///     finite).
@@ -151,76 +166,57 @@ public struct MetaTrainer: Sendable {
   ///   unchanged.
   /// - Complexity: O(number of meta-parameters).
   @discardableResult
-  public mutating func applyMetaGradient(_ gradients: [Tensor], metaLoss: Float) throws -> Float {
-    let parameters = state.metaParameters
-    precondition(gradients.count == parameters.count && zip(gradients, parameters).allSatisfy { $0.shape == $1.shape },
-                 "applyMetaGradient: gradient shapes \(gradients.map(\.shape)) do not match the meta-parameters \(parameters.map(\.shape))")
-    let squaredNorm = gradients.reduce(0.0) { total, g in
-      g.withUnsafeBufferPointer { p in total + (p.baseAddress.map { gtn_sum_of_squares($0, p.count) } ?? 0) }
-    }
-    let norm = Float(squaredNorm.squareRoot())
+  public mutating func applyMetaGradient(_ gradients: MetaParameters, metaLoss: Float) throws -> Float {
+    precondition(gradients.keys == state.metaParameters.keys && gradients.tensors.map(\.shape) == state.metaParameters.tensors.map(\.shape),
+                 "applyMetaGradient: gradient \(zip(gradients.keys, gradients.tensors.map(\.shape)).map { "\($0) \($1)" }) does not match the meta-parameters \(zip(state.metaParameters.keys, state.metaParameters.tensors.map(\.shape)).map { "\($0) \($1)" })")
+    let flat = gradients.tensors
+    let norm = Float(flat.reduce(0.0) { $0 + $1.sumOfSquares() }.squareRoot())
     guard metaLoss.isFinite, norm.isFinite else {
       throw MetaTrainingError.nonFiniteMetaLoss(iteration: state.iteration)
     }
     var scale: Float = 1
     if let clip = configuration.gradientClipNorm, norm > clip { scale = clip / norm }
-    applyAdam(gradients: gradients, scale: scale)
-    state.iteration += 1
+    var parameters = state.metaParameters.tensors
+    outerOptimizer.update(
+      &parameters, gradients: flat, state: &state.outerOptimizerState,
+      learningRate: configuration.learningRate(at: state.iteration), gradientScale: scale)
+    state.metaParameters = state.metaParameters.replacingTensors(with: parameters)
     return norm
   }
 
-  private mutating func applyAdam(gradients: [Tensor], scale: Float) {
-    let lr = configuration.learningRate(at: state.iteration)
-    let (b1, b2) = (configuration.beta1, configuration.beta2)
-    let t = Float(state.iteration + 1)
-    let c1 = 1 - _powf(b1, t)
-    let c2 = 1 - _powf(b2, t)
-    var parameters = state.metaParameters
-    for i in parameters.indices {
-      gradients[i].withUnsafeBufferPointer { g in
-        state.firstMoments[i].withUnsafeMutableBufferPointer { m in
-          state.secondMoments[i].withUnsafeMutableBufferPointer { v in
-            parameters[i].withUnsafeMutableBufferPointer { p in
-              guard let pg = g.baseAddress, let pm = m.baseAddress, let pv = v.baseAddress,
-                    let pp = p.baseAddress else { return }
-              gtn_adam(pp, pm, pv, pg, p.count, scale, lr, b1, b2, c1, c2, 1e-8)
-            }
-          }
-        }
-      }
-    }
-    state.metaParameters = parameters
-  }
-
   /// The meta-loss and its exact gradient with respect to all
-  /// meta-parameters (generator, curriculum, optimiser — in that order) for
-  /// one learner and one outer seed, without updating anything.
+  /// meta-parameters for one learner and one outer seed, without updating
+  /// anything.
   ///
   /// Exposed for testing and for custom outer loops.
+  ///
+  /// - Returns: The meta-loss, the learner's accuracy on the real batch
+  ///   after the inner loop, and the meta-gradient, named like the
+  ///   meta-parameters.
   public func metaGradient(
     learner: any Learner, initialParameters theta0: [Tensor], seed: UInt64,
     realImages: Tensor, realLabels: [Int]
-  ) -> (loss: Float, accuracy: Double, gradients: [Tensor]) {
+  ) -> (loss: Float, accuracy: Double, gradients: MetaParameters) {
     let T = curriculum.stepCount
     let segment = Swift.max(1, Swift.min(configuration.checkpointSegmentLength ?? T, T))
-    let meta = state.metaParameters.map { Variable($0, requiresGradient: true) }
+    let meta = state.metaParameters.tensors.map { Variable($0, requiresGradient: true) }
     let real = Variable(realImages)
 
     // Forward without a graph, keeping the inner state at segment boundaries.
-    var boundaries: [(theta: [Tensor], velocity: [Tensor])] = []
+    var boundaries: [(theta: [Tensor], optimizerState: [Tensor])] = []
     var theta = theta0
-    var velocity = optimizer.makeState(for: theta0.map { Variable($0) }).map(\.value)
+    var optimizerState = optimizer.makeState(for: theta0.map { Variable($0) }).map(\.value)
     var start = 0
     while start < T {
-      boundaries.append((theta, velocity))
+      boundaries.append((theta, optimizerState))
       let end = Swift.min(start + segment, T)
       if end < T {
         let constants = meta.map(\.detached)
         let out = unroll(learner: learner, steps: start..<end, theta: theta.map { Variable($0, requiresGradient: true) },
-                         velocity: velocity.map { Variable($0) }, meta: constants, seed: seed, real: real,
+                         optimizerState: optimizerState.map { Variable($0) }, meta: constants, seed: seed, real: real,
                          realLabels: realLabels, retainingGraph: false)
         theta = out.theta.map(\.value)
-        velocity = out.velocity.map(\.value)
+        optimizerState = out.optimizerState.map(\.value)
       }
       start = end
     }
@@ -228,14 +224,14 @@ public struct MetaTrainer: Sendable {
     // Backward, last segment first, recomputing each segment with its graph.
     var metaGradients: [Tensor] = []  // the last segment's, then summed into
     var thetaAdjoint: [Tensor] = []
-    var velocityAdjoint: [Tensor] = []
+    var stateAdjoint: [Tensor] = []
     var finalLoss: Float = 0
     var finalAccuracy = 0.0
     for s in stride(from: boundaries.count - 1, through: 0, by: -1) {
       let range = (s * segment)..<Swift.min((s + 1) * segment, T)
       let theta = boundaries[s].theta.map { Variable($0, requiresGradient: true) }
-      let velocity = boundaries[s].velocity.map { Variable($0, requiresGradient: s > 0) }
-      let out = unroll(learner: learner, steps: range, theta: theta, velocity: velocity, meta: meta, seed: seed,
+      let optimizerState = boundaries[s].optimizerState.map { Variable($0, requiresGradient: s > 0) }
+      let out = unroll(learner: learner, steps: range, theta: theta, optimizerState: optimizerState, meta: meta, seed: seed,
                        real: real, realLabels: realLabels, retainingGraph: true)
       var objective = out.intermediateLoss
       if s == boundaries.count - 1 {
@@ -249,13 +245,13 @@ public struct MetaTrainer: Sendable {
         for (v, a) in zip(out.theta, thetaAdjoint) {
           objective = objective.map { $0 + (v * a).sum() } ?? (v * a).sum()
         }
-        for (v, a) in zip(out.velocity, velocityAdjoint) {
+        for (v, a) in zip(out.optimizerState, stateAdjoint) {
           objective = objective.map { $0 + (v * a).sum() } ?? (v * a).sum()
         }
         finalLoss += out.intermediateLossValue
       }
       guard let objective else { continue }
-      let targets = meta + (s > 0 ? theta + velocity : [])
+      let targets = meta + (s > 0 ? theta + optimizerState : [])
       let grads = gradients(of: objective, withRespectTo: targets).map(\.value)
       if metaGradients.isEmpty {
         metaGradients = Array(grads[..<meta.count])
@@ -264,11 +260,11 @@ public struct MetaTrainer: Sendable {
       }
       if s > 0 {
         thetaAdjoint = Array(grads[meta.count..<(meta.count + theta.count)])
-        velocityAdjoint = Array(grads[(meta.count + theta.count)...])
+        stateAdjoint = Array(grads[(meta.count + theta.count)...])
       }
     }
     if metaGradients.isEmpty { metaGradients = meta.map { Tensor(zeros: $0.shape) } }
-    return (finalLoss, finalAccuracy, metaGradients)
+    return (finalLoss, finalAccuracy, state.metaParameters.replacingTensors(with: metaGradients))
   }
 
   /// The most samples a generator without batch statistics makes in one
@@ -279,18 +275,18 @@ public struct MetaTrainer: Sendable {
   /// memory, W1 ran the same).
   static let samplesPerGeneratorCall = 512
 
-  /// Runs inner steps `steps` from the given learner state.
+  /// Runs inner steps `steps` from the given learner state; `meta` holds
+  /// the meta-parameters' variables in the canonical order.
   private func unroll(
-    learner: any Learner, steps: Range<Int>, theta: [Variable], velocity: [Variable], meta: [Variable],
+    learner: any Learner, steps: Range<Int>, theta: [Variable], optimizerState: [Variable], meta: [Variable],
     seed: UInt64, real: Variable, realLabels: [Int], retainingGraph: Bool
-  ) -> (theta: [Variable], velocity: [Variable], intermediateLoss: Variable?, intermediateLossValue: Float) {
-    let g = generator.parameterCount
-    let c = curriculum.parameterCount
-    let generatorParameters = meta[0..<g]
-    let curriculumParameters = meta[g..<(g + c)]
-    let optimizerParameters = Array(meta[(g + c)...])
+  ) -> (theta: [Variable], optimizerState: [Variable], intermediateLoss: Variable?, intermediateLossValue: Float) {
+    let parts = state.metaParameters.partition(meta)
+    let generatorParameters = parts.generator
+    let curriculumParameters = parts.curriculum
+    let optimizerParameters = NamedVariables(names: state.metaParameters.optimizer.names, values: Array(parts.optimizer))
     var theta = theta
-    var velocity = velocity
+    var optimizerState = optimizerState
     var intermediate: Variable? = nil
     var intermediateValue: Float = 0
     // A generator without batch statistics makes the images of several
@@ -321,26 +317,13 @@ public struct MetaTrainer: Sendable {
       let logits = learner(images, parameters: theta[...])
       let loss = crossEntropy(logits: logits, probabilities: targets)
       let innerGradients = gradients(of: loss, withRespectTo: theta, retainingGraph: retainingGraph)
-      theta = optimizer.update(theta, gradients: innerGradients, state: &velocity, metaParameters: optimizerParameters, step: t)
+      theta = optimizer.update(theta, gradients: innerGradients, state: &optimizerState, metaParameters: optimizerParameters, step: t)
       if retainingGraph, let k = configuration.intermediateLossInterval, (t + 1) % k == 0, t + 1 < curriculum.stepCount {
         let realLoss = crossEntropy(logits: learner(real, parameters: theta[...]), labels: realLabels)
         intermediateValue += realLoss.value.scalar
         intermediate = intermediate.map { $0 + realLoss } ?? realLoss
       }
     }
-    return (theta, velocity, intermediate, intermediateValue)
-  }
-}
-
-/// Why meta-training stopped.
-public enum MetaTrainingError: Error, Equatable, CustomStringConvertible {
-  /// The meta-loss or its gradient became NaN or infinite.
-  case nonFiniteMetaLoss(iteration: Int)
-
-  public var description: String {
-    switch self {
-    case .nonFiniteMetaLoss(let i):
-      return "meta-training stopped at iteration \(i): the meta-loss or its gradient is not finite (lower the outer learning rate or enable gradient clipping)"
-    }
+    return (theta, optimizerState, intermediate, intermediateValue)
   }
 }

@@ -134,7 +134,7 @@ public struct DistributedSearch<Strategy: SearchStrategy>: Sendable {
       case .work(let work):
         var score = 0.0
         let elapsed = clock.measure { score = search.evaluator.score(search.space.learner(for: work.architecture), seed: work.evaluationSeed) }
-        scheduler.complete(work.index, score: score, seconds: Self.seconds(elapsed))
+        scheduler.complete(work.index, score: score, seconds: elapsed.inSeconds)
       case .wait:
         usleep(1000)
       case .finished:
@@ -196,11 +196,7 @@ public struct DistributedSearch<Strategy: SearchStrategy>: Sendable {
       guard let work = try! JSONDecoder().decode(Assignment.self, from: Data(bytes)).work else { return }
       var score = 0.0
       let elapsed = clock.measure { score = search.evaluator.score(search.space.learner(for: work.architecture), seed: work.evaluationSeed) }
-      request = Request(index: work.index, scoreBits: score.bitPattern, secondsBits: Self.seconds(elapsed).bitPattern)
+      request = Request(index: work.index, scoreBits: score.bitPattern, secondsBits: elapsed.inSeconds.bitPattern)
     }
-  }
-
-  private static func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
   }
 }

@@ -33,14 +33,8 @@ extension DistributedMetaTrainer {
     learner: any Learner, steps: Int, seed: UInt64, testImages: Tensor, testLabels: [Int], batchSize: Int = 1000
   ) -> EnsembleEvaluation {
     precondition(testImages.shape.first == testLabels.count, "evaluateEnsemble: \(testImages.shape) images for \(testLabels.count) labels")
-    let batches = trainer.syntheticBatches()
-    let T = batches.count
     var rng = SplitMix64(seed: Self.rankSeed(base: seed, rank: communicator.rank))
-    let theta = LearnerTraining.train(
-      learner, parameters: learner.makeParameters(using: &rng), steps: steps,
-      learningRate: { trainer.learnedHyperparameters(at: $0 % T)?.learningRate ?? 0.02 },
-      momentum: { trainer.learnedHyperparameters(at: $0 % T)?.momentum ?? 0.5 },
-      batch: { (batches[$0 % T].images, batches[$0 % T].targets) })
+    let theta = trainer.syntheticData().train(learner, parameters: learner.makeParameters(using: &rng), steps: steps)
     let parameters = theta.map { Variable($0) }
     var probabilities: [Float] = []
     var start = 0

@@ -119,21 +119,22 @@ public struct DistributedMetaTrainer: Sendable {
   /// equally sized real batches, `ḡ` is the meta-gradient of the combined
   /// batch (the meta-loss is a mean over the batch).
   ///
-  /// - Returns: The averaged loss, accuracy and gradients (ordered like
+  /// - Returns: The averaged loss, accuracy and gradients (named like
   ///   `MetaTrainingState.metaParameters`), this rank's own loss, and the
   ///   seconds spent computing and in the all-reduce.
   public func averagedMetaGradient(
     learner: any Learner, initialParameters: [Tensor], seed: UInt64, realImages: Tensor, realLabels: [Int]
-  ) -> (loss: Float, accuracy: Double, gradients: [Tensor], localLoss: Float, computeSeconds: Double, reductionSeconds: Double) {
+  ) -> (loss: Float, accuracy: Double, gradients: MetaParameters, localLoss: Float, computeSeconds: Double, reductionSeconds: Double) {
     let clock = ContinuousClock()
     let started = clock.now
     let local = trainer.metaGradient(
       learner: learner, initialParameters: initialParameters, seed: seed, realImages: realImages, realLabels: realLabels)
     let computed = clock.now
-    let total = local.gradients.reduce(0) { $0 + $1.shape.reduce(1, *) }
+    let localGradients = local.gradients.tensors
+    let total = localGradients.reduce(0) { $0 + $1.shape.reduce(1, *) }
     var buffer: [Float] = []
     buffer.reserveCapacity(total + 2)
-    for g in local.gradients { g.withUnsafeBufferPointer { buffer.append(contentsOf: $0) } }
+    for g in localGradients { g.withUnsafeBufferPointer { buffer.append(contentsOf: $0) } }
     buffer.append(local.loss)
     buffer.append(Float(local.accuracy))
     communicator.allreduceSum(&buffer)
@@ -143,17 +144,13 @@ public struct DistributedMetaTrainer: Sendable {
       for i in buffer.indices { buffer[i] /= ranks }
     }
     var offset = 0
-    let gradients = local.gradients.map { g -> Tensor in
+    let gradients = local.gradients.replacingTensors(with: localGradients.map { g -> Tensor in
       let n = g.shape.reduce(1, *)
       defer { offset += n }
       return Tensor(shape: g.shape, scalars: buffer[offset..<(offset + n)])
-    }
+    })
     let accuracy = communicator.size > 1 ? Double(buffer[total + 1]) : local.accuracy
-    return (buffer[total], accuracy, gradients, local.loss, Self.seconds(computed - started), Self.seconds(reduced - computed))
-  }
-
-  static func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    return (buffer[total], accuracy, gradients, local.loss, (computed - started).inSeconds, (reduced - computed).inSeconds)
   }
 
   /// Checks that every rank's state has the same `MetaTrainingState.checksum`
@@ -174,7 +171,7 @@ public struct DistributedMetaTrainer: Sendable {
   public mutating func synchronizeState(root: Int = 0) {
     guard communicator.size > 1 else { return }
     let state = trainer.state
-    let tensors = state.metaParameters + state.firstMoments + state.secondMoments
+    let tensors = state.metaParameters.tensors + state.outerOptimizerState.firstMoments + state.outerOptimizerState.secondMoments
     var buffer: [Float] = []
     for t in tensors { t.withUnsafeBufferPointer { buffer.append(contentsOf: $0) } }
     communicator.broadcast(&buffer, root: root)
@@ -185,11 +182,11 @@ public struct DistributedMetaTrainer: Sendable {
       return Tensor(shape: t.shape, scalars: buffer[offset..<(offset + n)])
     }
     let k = state.metaParameters.count
-    trainer.state.metaParameters = Array(received[0..<k])
-    trainer.state.firstMoments = Array(received[k..<(2 * k)])
-    trainer.state.secondMoments = Array(received[(2 * k)...])
-    trainer.state.iteration = Int(communicator.broadcast(UInt64(state.iteration), root: root))
-    trainer.state.generator = SplitMix64(seed: communicator.broadcast(state.generator.state, root: root))
+    trainer.state.metaParameters = state.metaParameters.replacingTensors(with: Array(received[0..<k]))
+    trainer.state.outerOptimizerState = Adam.State(
+      firstMoments: Array(received[k..<(2 * k)]), secondMoments: Array(received[(2 * k)...]),
+      stepCount: Int(communicator.broadcast(UInt64(state.iteration), root: root)))
+    trainer.state.rng = SplitMix64(seed: communicator.broadcast(state.rng.state, root: root))
   }
 
   /// Rank 0 writes the checkpoint (`MetaTrainer.saveCheckpoint(to:metadata:)`,

@@ -19,8 +19,9 @@ extension MetaTrainingState {
       }
     }
     mix(UInt64(iteration))
-    mix(generator.state)
-    for tensors in [generatorParameters, curriculumParameters, optimizerParameters, firstMoments, secondMoments] {
+    mix(rng.state)
+    let parts = MetaParameters.Part.allCases.map { metaParameters[$0].values }
+    for tensors in parts + [outerOptimizerState.firstMoments, outerOptimizerState.secondMoments] {
       mix(UInt64(tensors.count))
       for t in tensors {
         mix(UInt64(t.shape.count))

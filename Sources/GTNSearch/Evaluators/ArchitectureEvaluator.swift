@@ -6,29 +6,35 @@ public protocol ArchitectureEvaluator: Sendable {
   func score(_ learner: any Learner, seed: UInt64) -> Double
 }
 
-/// The GTN proxy: train the candidate for `steps` SGD steps on a trained
-/// GTN's synthetic curriculum (with its learned learning rates and momenta),
-/// then score its accuracy on held-out real data.
+/// The GTN proxy: train the candidate for `steps` steps on a trained GTN's
+/// synthetic curriculum, with the GTN's own inner optimiser and learned
+/// hyper-parameters (``SyntheticData``), then score its accuracy on
+/// held-out real data.
 public struct GTNProxy: ArchitectureEvaluator {
-  /// The synthetic batches, one per inner step: images and `[B, K]` targets.
-  public var batches: [(images: Tensor, targets: Tensor)]
-  public var learningRates: [Float]
-  public var momenta: [Float]
+  /// The learned data and the optimiser that trains on it.
+  public var data: SyntheticData
   public var steps: Int
   public var validationImages: Tensor
   public var validationLabels: [Int]
 
   /// - Parameters:
-  ///   - trainer: A meta-trained GTN; its curriculum and learned schedule
-  ///     are used (steps beyond the curriculum cycle through it).
-  ///   - steps: SGD steps per candidate (the paper uses 128).
+  ///   - trainer: A meta-trained GTN; its curriculum, inner optimiser and
+  ///     learned schedule are used (steps beyond the curriculum cycle
+  ///     through it).
+  ///   - steps: Inner steps per candidate (the paper uses 128).
   ///   - validationImages: Held-out real images.
   ///   - validationLabels: Their labels.
   public init(trainer: MetaTrainer, steps: Int, validationImages: Tensor, validationLabels: [Int]) {
-    batches = trainer.syntheticBatches().map { ($0.images, $0.targets) }
-    let schedule = (0..<batches.count).map { trainer.learnedHyperparameters(at: $0) ?? (0.02, 0.5) }
-    learningRates = schedule.map(\.learningRate)
-    momenta = schedule.map(\.momentum)
+    self.init(data: trainer.syntheticData(), steps: steps, validationImages: validationImages, validationLabels: validationLabels)
+  }
+
+  /// - Parameters:
+  ///   - data: The synthetic data and its optimiser.
+  ///   - steps: Inner steps per candidate.
+  ///   - validationImages: Held-out real images.
+  ///   - validationLabels: Their labels.
+  public init(data: SyntheticData, steps: Int, validationImages: Tensor, validationLabels: [Int]) {
+    self.data = data
     self.steps = steps
     self.validationImages = validationImages
     self.validationLabels = validationLabels
@@ -36,10 +42,7 @@ public struct GTNProxy: ArchitectureEvaluator {
 
   public func score(_ learner: any Learner, seed: UInt64) -> Double {
     var rng = SplitMix64(seed: seed)
-    let T = batches.count
-    let theta = LearnerTraining.train(
-      learner, parameters: learner.makeParameters(using: &rng), steps: steps,
-      learningRate: { learningRates[$0 % T] }, momentum: { momenta[$0 % T] }, batch: { batches[$0 % T] })
+    let theta = data.train(learner, parameters: learner.makeParameters(using: &rng), steps: steps)
     return learner.accuracy(parameters: theta, images: validationImages, labels: validationLabels)
   }
 }
@@ -78,10 +81,11 @@ public struct RealDataProxy: ArchitectureEvaluator {
     let theta0 = learner.makeParameters(using: &rng)
     let all = Variable(images)
     var order: [Int] = []
+    let sgd = SGDWithMomentum(learningRate: learningRate, momentum: momentum)
     let theta = LearnerTraining.train(
-      learner, parameters: theta0, steps: steps, learningRate: { _ in learningRate }, momentum: { _ in momentum },
+      learner, parameters: theta0, steps: steps, optimizer: sgd, metaParameters: sgd.makeMetaParameters(),
       batch: { _ in
-        if order.count < batchSize { order += Array(labels.indices).shuffled(using: &rng) }
+        while order.count < batchSize { order += Array(labels.indices).shuffled(using: &rng) }
         let rows = Array(order.prefix(batchSize))
         order.removeFirst(batchSize)
         return (all.gatheringRows(rows).value, CurriculumBatch.oneHot(rows.map { labels[$0] }, classCount: classCount))

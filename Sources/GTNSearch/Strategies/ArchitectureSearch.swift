@@ -84,7 +84,7 @@ public struct ArchitectureSearch<Strategy: SearchStrategy>: Sendable {
       let elapsed = clock.measure { score = evaluator.score(space.learner(for: architecture), seed: evaluationSeed) }
       let record = Record(
         index: index, encoding: space.encoding(of: architecture), architecture: architecture, score: score,
-        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        seconds: elapsed.inSeconds)
       records.append(record)
       if let handle, let log {
         var line = try JSONEncoder.sorted.encode(record)

@@ -9,7 +9,7 @@ import Foundation
 /// Only `F32` tensors are written; `F32` is the only dtype read.
 ///
 /// ```swift
-/// try Safetensors.write(["w": w, "b": b], metadata: ["iteration": "12"], to: url)
+/// try Safetensors.write([(name: "w", tensor: w), (name: "b", tensor: b)], metadata: ["iteration": "12"], to: url)
 /// let (tensors, metadata) = try Safetensors.read(from: url)
 /// ```
 ///
@@ -108,19 +108,4 @@ public enum Safetensors {
     }
     return (tensors, metadata)
   }
-}
-
-/// A checkpoint or weights file that cannot be used.
-public struct CheckpointError: Error, CustomStringConvertible, Equatable {
-  /// The file concerned.
-  public var file: String
-  /// What is wrong with it.
-  public var reason: String
-
-  public init(file: String, reason: String) {
-    self.file = file
-    self.reason = reason
-  }
-
-  public var description: String { "\(file): \(reason)" }
 }
