@@ -27,14 +27,74 @@ extension MetaTrainer {
     info["gtn.iteration"] = String(state.iteration)
     info["gtn.random_state"] = String(state.rng.state)
     info["gtn.configuration"] = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
-    info["gtn.components"] = componentSummary
+    info["gtn.component_types"] = componentSummary
+    if let components = ComponentDescriptions(self) {
+      info["gtn.components"] = String(decoding: try JSONEncoder().encode(components), as: UTF8.self)
+    }
     try Safetensors.write(tensors, metadata: info, to: url)
   }
 
-  /// The component types, one per line: what a checkpoint was made with.
+  /// The component types: what a checkpoint was made with.
   var componentSummary: String {
-    (["generator: \(type(of: generator))", "curriculum: \(type(of: curriculum))", "optimizer: \(type(of: optimizer))"]
-      + learners.map { "learner: \(type(of: $0))" }).joined(separator: "\n")
+    (["generator \(type(of: generator))", "curriculum \(type(of: curriculum))", "optimizer \(type(of: optimizer))"]
+      + learners.map { "learner \(type(of: $0))" }).joined(separator: ", ")
+  }
+
+  /// Rebuilds a trainer from a checkpoint alone: the bundled components and
+  /// the configuration recorded in it, then the state.
+  ///
+  /// ```swift
+  /// let trainer = try MetaTrainer(restoringFrom: URL(fileURLWithPath: "gtn-output/checkpoint.safetensors"))
+  /// let data = trainer.syntheticData()   // the learned curriculum, as trained
+  /// ```
+  ///
+  /// - Throws: `CheckpointError` when the file is unreadable, records no
+  ///   components (a run with custom components: use
+  ///   ``init(restoringFrom:generator:curriculum:optimizer:learners:)``), or
+  ///   does not match them.
+  public init(restoringFrom url: URL) throws {
+    let (tensors, metadata) = try Safetensors.read(from: url)
+    func fail(_ reason: String) -> CheckpointError { CheckpointError(file: url.path, reason: reason) }
+    guard let json = metadata["gtn.components"] else {
+      throw fail("records no bundled components (gtn.components); it was written with \(metadata["gtn.component_types"] ?? "components of unknown types"): restore it with MetaTrainer(restoringFrom:generator:curriculum:optimizer:learners:)")
+    }
+    let components: ComponentDescriptions
+    do { components = try JSONDecoder().decode(ComponentDescriptions.self, from: Data(json.utf8)) } catch {
+      throw fail("has an unreadable gtn.components entry (\(error))")
+    }
+    try self.init(
+      restoringFrom: url, tensors: tensors, metadata: metadata, generator: components.makeGenerator(),
+      curriculum: components.makeCurriculum(), optimizer: components.makeOptimizer(), learners: components.makeLearners())
+  }
+
+  /// Rebuilds a trainer from a checkpoint and the given components (for
+  /// runs with custom components): the configuration comes from the file.
+  ///
+  /// - Throws: `CheckpointError` when the file is unreadable or does not
+  ///   match the components; ``MetaTrainingError`` when the components do
+  ///   not fit together.
+  public init(
+    restoringFrom url: URL, generator: any Generator, curriculum: any Curriculum, optimizer: any InnerOptimizer,
+    learners: [any Learner]
+  ) throws {
+    let (tensors, metadata) = try Safetensors.read(from: url)
+    try self.init(
+      restoringFrom: url, tensors: tensors, metadata: metadata, generator: generator, curriculum: curriculum,
+      optimizer: optimizer, learners: learners)
+  }
+
+  private init(
+    restoringFrom url: URL, tensors: [String: Tensor], metadata: [String: String], generator: any Generator,
+    curriculum: any Curriculum, optimizer: any InnerOptimizer, learners: [any Learner]
+  ) throws {
+    guard let json = metadata["gtn.configuration"],
+          let configuration = try? JSONDecoder().decode(MetaTrainingConfiguration.self, from: Data(json.utf8)) else {
+      throw CheckpointError(file: url.path, reason: "lacks a readable gtn.configuration")
+    }
+    try self.init(
+      generator: generator, curriculum: curriculum, optimizer: optimizer, learners: learners,
+      configuration: configuration, seed: 0)
+    try restore(tensors: tensors, metadata: metadata, file: url.path)
   }
 
   /// Restores the run state from a checkpoint written by
@@ -51,7 +111,12 @@ extension MetaTrainer {
   @discardableResult
   public mutating func restoreCheckpoint(from url: URL) throws -> [String: String] {
     let (tensors, metadata) = try Safetensors.read(from: url)
-    func fail(_ reason: String) -> CheckpointError { CheckpointError(file: url.path, reason: reason) }
+    try restore(tensors: tensors, metadata: metadata, file: url.path)
+    return metadata
+  }
+
+  private mutating func restore(tensors: [String: Tensor], metadata: [String: String], file: String) throws {
+    func fail(_ reason: String) -> CheckpointError { CheckpointError(file: file, reason: reason) }
     let meta = state.metaParameters
     let keys: [String]
     let momentKeys: (first: [String], second: [String])
@@ -72,7 +137,7 @@ extension MetaTrainer {
       try zip(names, meta.tensors).map { name, expected in
         guard let t = tensors[name] else {
           let found = tensors.keys.sorted().prefix(6).joined(separator: ", ")
-          throw fail("has no tensor '\(name)' (this trainer's \(componentSummary.replacingOccurrences(of: "\n", with: ", ")) needs it; the file has \(found)…)")
+          throw fail("has no tensor '\(name)' (this trainer's \(componentSummary) need it; the file has \(found)…)")
         }
         guard t.shape == expected.shape else {
           throw fail("tensor '\(name)' has shape \(t.shape); this trainer expects \(expected.shape)")
@@ -88,6 +153,5 @@ extension MetaTrainer {
       metaParameters: meta.replacingTensors(with: values),
       outerOptimizerState: Adam.State(firstMoments: m, secondMoments: v, stepCount: iteration),
       rng: SplitMix64(seed: random))
-    return metadata
   }
 }

@@ -5,7 +5,7 @@
 /// ```swift
 /// let curriculum = LearnedCurriculum(stepCount: 32, batchSize: 128, noiseSize: 64, classCount: 10)
 /// ```
-public struct LearnedCurriculum: Curriculum {
+public struct LearnedCurriculum: Curriculum, Codable, Hashable {
   public var stepCount: Int
   public var batchSize: Int
   public var noiseSize: Int

@@ -1,7 +1,7 @@
 /// Direct pixel learning ("dataset distillation"): the curriculum's learned
 /// tensors are the `[T, B, C, H, W]` images themselves. Use it with
 /// ``IdentityGenerator``.
-public struct PixelCurriculum: Curriculum {
+public struct PixelCurriculum: Curriculum, Codable, Hashable {
   public var stepCount: Int
   public var batchSize: Int
   public var imageShape: [Int]

@@ -1,6 +1,6 @@
 /// No curriculum: fresh Gaussian inputs and uniformly random labels at every
 /// step of every outer iteration (the paper's "no curriculum" ablation).
-public struct RandomCurriculum: Curriculum {
+public struct RandomCurriculum: Curriculum, Codable, Hashable {
   public var stepCount: Int
   public var batchSize: Int
   public var noiseSize: Int

@@ -1,7 +1,7 @@
 /// Learned input vectors, but drawn in a fresh random order at every outer
 /// iteration: a learned *set* without a learned *order* (the paper's
 /// "shuffled batch" ablation).
-public struct ShuffledCurriculum: Curriculum {
+public struct ShuffledCurriculum: Curriculum, Codable, Hashable {
   public var stepCount: Int
   public var batchSize: Int
   public var noiseSize: Int

@@ -1,12 +1,12 @@
 /// `max(x, 0)`.
-public struct ReLU: Layer {
+public struct ReLU: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public init() {}
   public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable { input.relu() }
 }
 
 /// `x` for positive `x`, `slope·x` otherwise.
-public struct LeakyReLU: Layer {
+public struct LeakyReLU: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var slope: Float
   public init(_ slope: Float = 0.1) { self.slope = slope }
@@ -16,7 +16,7 @@ public struct LeakyReLU: Layer {
 }
 
 /// `scale · tanh(x)`.
-public struct Tanh: Layer {
+public struct Tanh: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var scale: Float
   public init(scale: Float = 1) { self.scale = scale }

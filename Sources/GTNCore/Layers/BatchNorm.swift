@@ -4,7 +4,7 @@
 /// Mean-only: `y = x − mean_batch(x) + β`. Full: `y = γ·(x − μ)/√(σ² + ε) + β`.
 /// Statistics are taken over the batch (and, for NCHW inputs, the spatial
 /// positions), per feature or channel.
-public struct BatchNorm: Layer {
+public struct BatchNorm: Layer, Codable, Hashable {
   public var featureCount: Int
   public var meanOnly: Bool
   public var epsilon: Float

@@ -3,7 +3,7 @@
 ///
 /// Parameters: the filter `[out, in, k, k]` (or its direction and the
 /// magnitudes `[out]`), then the bias `[out]`.
-public struct Conv2D: Layer {
+public struct Conv2D: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var inputChannels: Int
   public var outputChannels: Int

@@ -3,7 +3,7 @@
 /// a depthwise-separable convolution.
 ///
 /// Parameters: the filter `[channels, 1, k, k]`.
-public struct DepthwiseConv2D: Layer {
+public struct DepthwiseConv2D: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var channels: Int
   public var kernelSize: Int

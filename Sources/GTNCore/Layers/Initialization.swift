@@ -1,5 +1,5 @@
 /// How to draw a layer's initial weights.
-public enum WeightInitialization: Sendable, Hashable {
+public enum WeightInitialization: Sendable, Hashable, Codable {
   /// He/Kaiming uniform for a leaky ReLU of the given negative slope:
   /// `U(−b, b)` with `b = √(6 / ((1 + slope²) · fanIn))`.
   case kaimingUniform(negativeSlope: Float)

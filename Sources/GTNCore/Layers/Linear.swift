@@ -3,7 +3,7 @@
 /// Parameters: `W` of shape `[out, in]` (or, weight-normalised, the direction
 /// `V` and the magnitudes `g` of shape `[out]` with `W = g · V/‖V‖`), then the
 /// bias `b` of shape `[out]`.
-public struct Linear: Layer {
+public struct Linear: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var inputSize: Int
   public var outputSize: Int

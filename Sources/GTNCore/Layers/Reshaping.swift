@@ -1,5 +1,5 @@
 /// `[N, …] → [N, ∏…]`.
-public struct Flatten: Layer {
+public struct Flatten: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public init() {}
   public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {
@@ -8,7 +8,7 @@ public struct Flatten: Layer {
 }
 
 /// Reshapes each example: `[N, …] → [N] + shape`.
-public struct Reshape: Layer {
+public struct Reshape: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var shape: [Int]
   public init(_ shape: [Int]) { self.shape = shape }
@@ -18,7 +18,7 @@ public struct Reshape: Layer {
 }
 
 /// Max pooling over `k×k` windows.
-public struct MaxPool2D: Layer {
+public struct MaxPool2D: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var kernelSize: Int, stride: Int, padding: Int
   public init(kernelSize: Int = 2, stride: Int? = nil, padding: Int = 0) {
@@ -32,7 +32,7 @@ public struct MaxPool2D: Layer {
 }
 
 /// Average pooling over `k×k` windows.
-public struct AveragePool2D: Layer {
+public struct AveragePool2D: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var kernelSize: Int, stride: Int, padding: Int
   public init(kernelSize: Int = 2, stride: Int? = nil, padding: Int = 0) {
@@ -46,7 +46,7 @@ public struct AveragePool2D: Layer {
 }
 
 /// The mean over spatial positions: `[N, C, H, W] → [N, C]`.
-public struct GlobalAveragePool: Layer {
+public struct GlobalAveragePool: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public init() {}
   public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {
@@ -55,7 +55,7 @@ public struct GlobalAveragePool: Layer {
 }
 
 /// Nearest-neighbour upsampling by an integer factor.
-public struct Upsample: Layer {
+public struct Upsample: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var factor: Int
   public init(factor: Int = 2) { self.factor = factor }
@@ -65,7 +65,7 @@ public struct Upsample: Layer {
 }
 
 /// Mirror padding of the spatial dimensions.
-public struct ReflectionPad: Layer {
+public struct ReflectionPad: Layer, Codable, Hashable {
   public var processesSamplesIndependently: Bool { true }
   public var padding: Int
   public init(_ padding: Int = 1) { self.padding = padding }

@@ -8,7 +8,7 @@ public protocol ArchitectureEvaluator: Sendable {
 
 /// The GTN proxy: train the candidate for `steps` steps on a trained GTN's
 /// synthetic curriculum, with the GTN's own inner optimiser and learned
-/// hyper-parameters (``SyntheticData``), then score its accuracy on
+/// hyper-parameters (GTNCore's `SyntheticData`), then score its accuracy on
 /// held-out real data.
 public struct GTNProxy: ArchitectureEvaluator {
   /// The learned data and the optimiser that trains on it.
