@@ -60,12 +60,9 @@ extension Conv2D {
   public var parameterNames: [String] { weightNormalized ? ["direction", "magnitude", "bias"] : ["weight", "bias"] }
 
   public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
-    let name = "Conv2D(\(inputChannels), \(outputChannels), kernelSize: \(kernelSize))"
-    let (n, h, w) = try checkImages(shape, channels: inputChannels, layer: name)
-    guard let ho = windowedSize(h, kernel: kernelSize, stride: stride, padding: padding),
-          let wo = windowedSize(w, kernel: kernelSize, stride: stride, padding: padding) else {
-      throw LayerShapeError(layer: name, expected: "images of at least \(kernelSize - 2 * padding)×\(kernelSize - 2 * padding)", inputShape: shape)
-    }
-    return [n, outputChannels, ho, wo]
+    try convolvedShape(
+      shape, channels: inputChannels, outputChannels: outputChannels, kernel: kernelSize, stride: stride, padding: padding,
+      layer: "Conv2D(\(inputChannels), \(outputChannels), kernelSize: \(kernelSize))")
   }
+
 }

@@ -48,12 +48,9 @@ extension DepthwiseConv2D {
   public var parameterNames: [String] { ["weight"] }
 
   public func outputShape(forInputShape shape: [Int]) throws -> [Int]? {
-    let name = "DepthwiseConv2D(\(channels), kernelSize: \(kernelSize))"
-    let (n, h, w) = try checkImages(shape, channels: channels, layer: name)
-    guard let ho = windowedSize(h, kernel: kernelSize, stride: stride, padding: padding),
-          let wo = windowedSize(w, kernel: kernelSize, stride: stride, padding: padding) else {
-      throw LayerShapeError(layer: name, expected: "images of at least \(kernelSize - 2 * padding)×\(kernelSize - 2 * padding)", inputShape: shape)
-    }
-    return [n, channels, ho, wo]
+    try convolvedShape(
+      shape, channels: channels, outputChannels: channels, kernel: kernelSize, stride: stride, padding: padding,
+      layer: "DepthwiseConv2D(\(channels), kernelSize: \(kernelSize))")
   }
+
 }

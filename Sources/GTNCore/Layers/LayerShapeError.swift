@@ -28,6 +28,19 @@ func checkImages(_ shape: [Int], channels: Int, layer: @autoclosure () -> String
   return (shape[0], shape[2], shape[3])
 }
 
+/// The output shape of a convolution with `outputChannels` filters of
+/// `kernel` × `kernel` over NCHW input of `channels` channels.
+func convolvedShape(
+  _ shape: [Int], channels: Int, outputChannels: Int, kernel: Int, stride: Int, padding: Int, layer: String
+) throws -> [Int] {
+  let (n, h, w) = try checkImages(shape, channels: channels, layer: layer)
+  guard let ho = windowedSize(h, kernel: kernel, stride: stride, padding: padding),
+        let wo = windowedSize(w, kernel: kernel, stride: stride, padding: padding) else {
+    throw LayerShapeError(layer: layer, expected: "images of at least \(kernel - 2 * padding)×\(kernel - 2 * padding)", inputShape: shape)
+  }
+  return [n, outputChannels, ho, wo]
+}
+
 /// Output size of a window of `kernel` with `stride` and `padding` along a
 /// dimension of `size`, or `nil` when the window does not fit.
 func windowedSize(_ size: Int, kernel: Int, stride: Int, padding: Int) -> Int? {

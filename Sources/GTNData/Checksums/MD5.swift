@@ -12,18 +12,18 @@
 /// md5.update(Array("c".utf8))
 /// let digest = md5.finalize()     // 16 bytes: 0x90, 0x01, 0x50, …
 /// ```
-public struct MD5: Sendable {
+package struct MD5: Sendable {
   private var state: (UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476)
   private var pending: [UInt8] = []
   private var length: UInt64 = 0
 
   /// Creates a hasher with the initial state.
-  public init() {}
+  package init() {}
 
   /// Feeds bytes into the hash.
   ///
   /// - Complexity: O(n).
-  public mutating func update(_ bytes: [UInt8]) {
+  package mutating func update(_ bytes: [UInt8]) {
     length &+= UInt64(bytes.count)
     var start = 0
     if !pending.isEmpty {
@@ -44,7 +44,7 @@ public struct MD5: Sendable {
   }
 
   /// Finishes the hash and returns the 16-byte digest.
-  public mutating func finalize() -> [UInt8] {
+  package mutating func finalize() -> [UInt8] {
     let bitLength = length &* 8
     var tail = pending
     tail.append(0x80)
@@ -63,7 +63,7 @@ public struct MD5: Sendable {
   /// The digest of `bytes` as 32 lowercase hex digits.
   ///
   /// - Complexity: O(n).
-  public static func hexDigest(of bytes: [UInt8]) -> String {
+  package static func hexDigest(of bytes: [UInt8]) -> String {
     var md5 = MD5()
     md5.update(bytes)
     return md5.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()

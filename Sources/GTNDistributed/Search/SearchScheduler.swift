@@ -15,21 +15,21 @@ import Synchronization
 /// the serial search's for the same seed and an evaluation budget.
 ///
 /// Thread-safe; has no MPI in it (``DistributedSearch`` drives it).
-public final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
-  public typealias Record = SearchRecord<Strategy.Space.Architecture>
+package final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
+  package typealias Record = SearchRecord<Strategy.Space.Architecture>
 
   /// A candidate to score.
-  public struct Work: Codable, Sendable, Hashable {
+  package struct Work: Codable, Sendable, Hashable {
     /// The candidate's index in the search.
-    public var index: Int
+    package var index: Int
     /// The proposed architecture.
-    public var architecture: Strategy.Space.Architecture
+    package var architecture: Strategy.Space.Architecture
     /// The seed for `ArchitectureEvaluator.score(_:seed:)`.
-    public var evaluationSeed: UInt64
+    package var evaluationSeed: UInt64
   }
 
   /// What a rank asking for work gets.
-  public enum Claim: Sendable, Hashable {
+  package enum Claim: Sendable, Hashable {
     /// Score this candidate, then ``complete(_:score:seconds:)`` it.
     case work(Work)
     /// Nothing can be proposed until a pending candidate finishes; ask again.
@@ -54,7 +54,7 @@ public final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
 
   /// A queue continuing after `completed` (the records of a resumed log,
   /// which are not released again).
-  public init(search: ArchitectureSearch<Strategy>, budget: SearchBudget, completed: [Record] = []) {
+  package init(search: ArchitectureSearch<Strategy>, budget: SearchBudget, completed: [Record] = []) {
     precondition(completed.enumerated().allSatisfy { $0.offset == $0.element.index }, "SearchScheduler: the completed records must be indexed 0, 1, 2, …")
     self.search = search
     self.budget = budget
@@ -64,7 +64,7 @@ public final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
   }
 
   /// The next candidate for a rank that asks.
-  public func claim() -> Claim {
+  package func claim() -> Claim {
     state.withLock { s in
       if s.stopped || budget.isExhausted(evaluations: s.nextIndex, seconds: s.secondsUsed) { return .finished }
       let index = s.nextIndex
@@ -78,7 +78,7 @@ public final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
   }
 
   /// Records the score of a candidate handed out by ``claim()``.
-  public func complete(_ index: Int, score: Double, seconds: Double) {
+  package func complete(_ index: Int, score: Double, seconds: Double) {
     state.withLock { s in
       guard let work = s.inFlight.removeValue(forKey: index) else {
         preconditionFailure("SearchScheduler.complete: candidate \(index) was not handed out")
@@ -92,11 +92,11 @@ public final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
   }
 
   /// Stops handing out work (pending candidates can still complete).
-  public func stop() { state.withLock { $0.stopped = true } }
+  package func stop() { state.withLock { $0.stopped = true } }
 
   /// The in-order records completed since the last call (not those the
   /// queue started with).
-  public func takeReleasedRecords() -> [Record] {
+  package func takeReleasedRecords() -> [Record] {
     state.withLock { s in
       defer { s.released = s.completed.count }
       return Array(s.completed[s.released...])
@@ -104,8 +104,8 @@ public final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
   }
 
   /// All in-order completed records, including those it started with.
-  public var records: [Record] { state.withLock { $0.completed } }
+  package var records: [Record] { state.withLock { $0.completed } }
 
   /// The number of candidates handed out and not completed.
-  public var pendingCount: Int { state.withLock { $0.inFlight.count } }
+  package var pendingCount: Int { state.withLock { $0.inFlight.count } }
 }

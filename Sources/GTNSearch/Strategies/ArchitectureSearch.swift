@@ -126,7 +126,7 @@ public struct ArchitectureSearch<Strategy: SearchStrategy>: Sendable {
   ///
   /// - Throws: ``SearchLogError`` when the file cannot be read, created or
   ///   opened.
-  public static func openForAppending(_ url: URL) throws -> FileHandle {
+  package static func openForAppending(_ url: URL) throws -> FileHandle {
     if !FileManager.default.fileExists(atPath: url.path) {
       guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
         throw SearchLogError(file: url.path, reason: "cannot be created")
