@@ -42,6 +42,36 @@ public enum Parallelism {
   /// 0.030–0.031 at 2²⁴ (2 threads).
   static let minimumMultiplyAddsToSplit = 1 << 22
 
+  /// The most partial sums a reduction splits into.
+  static let maximumReductionShares = 8
+
+  /// Into how many partial sums a reduction over `elements` elements in
+  /// `pieces` independent pieces (e.g. images, slices) splits: a function of
+  /// the sizes alone, never of the thread count, so that a reduction adds
+  /// the same partial sums in the same order on any number of threads and
+  /// results are bit-identical for every ``threadCount``. 1 below two
+  /// threads' worth of elements.
+  static func reductionShareCount(elements: Int, pieces: Int = .max) -> Int {
+    guard elements >= 2 * minimumElementsPerThread else { return 1 }
+    return Swift.max(1, Swift.min(maximumReductionShares, pieces, elements / minimumElementsPerThread))
+  }
+
+  /// Runs the `shares` partial sums of a reduction over `0..<count` (share
+  /// `s` covers the same range whatever the thread count), spread over at
+  /// most ``threadCount`` threads that each run a contiguous group of
+  /// shares in order.
+  static func forEachReductionShare(_ shares: Int, of count: Int, _ body: (Int, Range<Int>) -> Void) {
+    let range = { (share: Int) in (count * share / shares)..<(count * (share + 1) / shares) }
+    let groups = Swift.min(threadCount, shares)
+    guard groups > 1 else {
+      for share in 0..<shares { body(share, range(share)) }
+      return
+    }
+    forEachShare(groups, of: shares) { _, group in
+      for share in group { body(share, range(share)) }
+    }
+  }
+
   /// Runs an elementwise kernel's `body` over `0..<count`: serially for
   /// small counts, else in one contiguous chunk per thread.
   @inline(__always)

@@ -328,8 +328,10 @@ extension Tensor {
   /// The gradient of ``conv2d(_:filter:bias:stride:padding:)`` with respect to its
   /// filter: `dw[o, c, a, b] = Σ_{n, i, j} g[n, o, i, j] · x[n, c, i·s − p + a, j·s − p + b]`.
   ///
-  /// With several threads (``Parallelism``) each accumulates the images of
-  /// its share into a private filter gradient, and the shares are summed.
+  /// The batch is split into up to eight shares fixed by the batch size;
+  /// each accumulates its images into a private filter gradient (the shares
+  /// run on ``Parallelism``'s threads), and the shares are summed in order,
+  /// so the result is the same on any number of threads.
   ///
   /// - Parameters:
   ///   - input: `[N, C, H, W]` of the forward pass.
@@ -343,7 +345,9 @@ extension Tensor {
     let g = Convolution2DGeometry(input: input.shape, filter: filterShape, stride: stride, padding: padding)
     precondition(outputGradient.shape == g.outputShape, "conv2d output gradient has shape \(outputGradient.shape), expected \(g.outputShape)")
     let size = filterShape.product
-    let shares = Swift.max(1, Swift.min(Parallelism.threadCount, g.batch))
+    // Partial filter gradients fixed by the batch size alone, so the result
+    // is the same on any number of threads.
+    let shares = Swift.max(1, Swift.min(Parallelism.maximumReductionShares, g.batch))
     // One private accumulator per share; share 0 writes into the result.
     let partials = UnsafeMutablePointer<Float>.allocate(capacity: size * (shares - 1))
     partials.initialize(repeating: 0, count: size * (shares - 1))
@@ -352,7 +356,7 @@ extension Tensor {
       let o = out.baseAddress!
       input.withUnsafeBufferPointer { px in
         outputGradient.withUnsafeBufferPointer { pg in
-          Parallelism.forEachShare(shares, of: g.batch) { share, images in
+          Parallelism.forEachReductionShare(shares, of: g.batch) { share, images in
             let accumulator = share == 0 ? o : partials + (share - 1) * size
             if g.prefersDirectKernels {
               for n in images {

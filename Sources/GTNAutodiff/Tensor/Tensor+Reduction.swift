@@ -70,20 +70,26 @@ extension Tensor {
         StridedLoop.broadcastStrides(of: shape, to: shape),
         StridedLoop.broadcastStrides(of: target, to: shape),
       ])
-    // Large reductions split the outermost dimension across threads. Where
-    // the target keeps that dimension the shares write disjoint outputs;
-    // where it sums over it, shares after the first sum into private
-    // buffers, added at the end.
-    let shares = loop.shareCount(elementCount: scalarCount)
+    // Large reductions split the outermost dimension. Where the target keeps
+    // that dimension the shares write disjoint outputs (split across the
+    // threads); where it sums over it, the number of partial sums depends on
+    // the sizes alone — shares after the first sum into private buffers,
+    // added in order at the end — so the result is the same on any number
+    // of threads.
+    let sumsOverOuter = loop.strides[1][0] == 0 && loop.outerCount > 1
+    let shares = sumsOverOuter
+      ? Parallelism.reductionShareCount(elements: scalarCount, pieces: loop.outerCount)
+      : loop.shareCount(elementCount: scalarCount)
     let targetCount = target.product
-    let privateCount = loop.strides[1][0] == 0 && loop.outerCount > 1 ? (shares - 1) * targetCount : 0
+    let privateCount = sumsOverOuter ? (shares - 1) * targetCount : 0
     let partials = UnsafeMutablePointer<Float>.allocate(capacity: privateCount)
     partials.initialize(repeating: 0, count: privateCount)
     defer { partials.deallocate() }
     var result = Tensor(shape: target) { out in
       withUnsafeBufferPointer { input in
         let x = input.baseAddress!
-        Parallelism.forEachShare(shares, of: loop.outerCount) { share, slices in
+        let run = sumsOverOuter ? Parallelism.forEachReductionShare : Parallelism.forEachShare
+        run(shares, loop.outerCount) { share, slices in
           let o = share == 0 || privateCount == 0 ? out.baseAddress! : partials + (share - 1) * targetCount
           loop.forEachRun(outer: slices) { offsets, count, steps in
             let px = x + offsets[0]

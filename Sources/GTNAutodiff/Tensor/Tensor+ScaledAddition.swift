@@ -44,17 +44,18 @@ extension Tensor {
   ///
   /// - Precondition: equal shapes.
   /// - Complexity: O(n), through OpenBLAS's `cblas_sdot`; long vectors are
-  ///   split across ``withParallelism(threads:_:)``'s threads and the
-  ///   partial sums added in share order.
+  ///   summed in up to eight partial sums fixed by the length (spread over
+  ///   ``withParallelism(threads:_:)``'s threads) and added in order, so the
+  ///   result is the same for any thread count.
   public func dot(_ other: Tensor) -> Float {
     precondition(shape == other.shape, "dot(_:) needs equal shapes, got \(shape) and \(other.shape)")
     return withUnsafeBufferPointer { a in
       other.withUnsafeBufferPointer { b in
         guard let x = a.baseAddress, let y = b.baseAddress else { return 0 }
         let count = a.count
-        let shares = Parallelism.shareCount(elements: count)
+        let shares = Parallelism.reductionShareCount(elements: count)
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: shares) { partials in
-          Parallelism.forEachShare(shares, of: count) { share, range in
+          Parallelism.forEachReductionShare(shares, of: count) { share, range in
             // cblas_sdot takes an Int32 count: long vectors go in pieces.
             var total: Float = 0
             var start = range.lowerBound
