@@ -58,7 +58,7 @@ let package = Package(
     .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
     .executableTarget(name: "cifar-gtn", dependencies: ["_GTNExamplesSupport"], path: "Examples/cifar-gtn"),
     .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch", "GTNDistributed"], path: "Examples/gtn-nas"),
-    .executableTarget(name: "gtn-bench", dependencies: ["GTNCore", "GTNSearch", "GTNDistributed"], path: "Benchmarks/gtn-bench"),
+    .executableTarget(name: "gtn-bench", dependencies: ["GTNCore", "GTNSearch", "GTNDistributed", "_GTNExamplesSupport"], path: "Benchmarks/gtn-bench"),
 
     // MARK: - Tests
     .testTarget(name: "GTNAutodiffTests", dependencies: ["GTNAutodiff"]),
