@@ -122,10 +122,6 @@ func processCPUSeconds() -> Double {
   return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
-func seconds(_ d: Duration) -> Double {
-  Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}
-
 func report(_ workload: String, threads: Int, times: [Double], flops: Double, extra: [String: Any] = [:]) {
   let sorted = times.sorted()
   let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
@@ -145,7 +141,7 @@ func report(_ workload: String, threads: Int, times: [Double], flops: Double, ex
 func time(reps: Int, warmup: Int, _ body: () throws -> Void) rethrows -> [Double] {
   let clock = ContinuousClock()
   for _ in 0..<warmup { try body() }
-  return try (0..<reps).map { _ in seconds(try clock.measure(body)) }
+  return try (0..<reps).map { _ in try clock.measure(body).inSeconds }
 }
 
 // MARK: - Data

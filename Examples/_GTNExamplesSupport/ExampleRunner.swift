@@ -2,7 +2,6 @@ import Foundation
 import GTNCore
 import GTNData
 import GTNDistributed
-import GTNSearch
 
 #if canImport(Glibc)
 import Glibc
@@ -10,14 +9,30 @@ import Glibc
 
 /// The data an example meta-trains and evaluates on.
 public struct ExampleData: Sendable {
+  /// Loads `dataset` from `directory` or the standard places: MNIST and
+  /// Fashion-MNIST with ``mnistFamily(_:directory:)``, CIFAR-10 with
+  /// ``cifar10(directory:)``.
+  public static func load(_ dataset: DatasetKind, directory: URL?) throws -> ExampleData {
+    switch dataset {
+    case .mnist, .fashionMNIST: try mnistFamily(dataset, directory: directory)
+    case .cifar10: try cifar10(directory: directory)
+    }
+  }
+
   /// Loads MNIST or Fashion-MNIST ([-1, 1] scaling, last 10,000 training
-  /// images as the validation split) from `directory` or the standard places.
-  public static func mnistFamily(_ name: String, directory: URL?) throws -> ExampleData {
-    let loader = name == "mnist" ? Dataset.mnist : Dataset.fashionMNIST
-    let train = try loader(.train, directory, .minusOneToOne, false)
-    let test = try loader(.test, directory, .minusOneToOne, false)
+  /// images as the validation split) from `directory` or the standard places
+  /// (CIFAR-10 as ``cifar10(directory:)``).
+  public static func mnistFamily(_ dataset: DatasetKind, directory: URL?) throws -> ExampleData {
+    let loader: (Dataset.Split) throws -> Dataset
+    switch dataset {
+    case .mnist: loader = { try Dataset.mnist(split: $0, from: directory, normalization: .minusOneToOne) }
+    case .fashionMNIST: loader = { try Dataset.fashionMNIST(split: $0, from: directory, normalization: .minusOneToOne) }
+    case .cifar10: return try cifar10(directory: directory)
+    }
+    let train = try loader(.train)
+    let test = try loader(.test)
     let (training, validation) = train.splitting(validationCount: 10_000)
-    return ExampleData(name: name == "mnist" ? "MNIST" : "Fashion-MNIST", training: training, validation: validation, test: test)
+    return ExampleData(name: dataset == .mnist ? "MNIST" : "Fashion-MNIST", training: training, validation: validation, test: test)
   }
 
   /// Loads CIFAR-10 ([-1, 1] scaling, the generator's range; the last 5,000
@@ -43,6 +58,68 @@ public struct ExampleData: Sendable {
   }
 }
 
+/// A run that cannot go on (bad data, an unusable checkpoint); the examples
+/// exit with status 1.
+public struct ExampleError: Error, CustomStringConvertible {
+  /// What went wrong.
+  public var message: String
+  public var description: String { message }
+}
+
+/// How long meta-training may run: stops the run when the wall time is used
+/// and lays the outer learning-rate schedule over the iterations that fit.
+public struct MetaTrainingTimeBudget: Sendable, Hashable {
+  /// The wall-clock seconds meta-training may use.
+  public var seconds: Double
+  /// The most outer iterations to run (`--outer-iterations`).
+  public var iterationLimit: Int
+
+  /// A budget of `seconds`, stopping at `iterationLimit` iterations at the
+  /// latest.
+  public init(seconds: Double, iterationLimit: Int) {
+    self.seconds = seconds
+    self.iterationLimit = iterationLimit
+  }
+
+  /// The total outer iterations to plan for after `done` of them, this run
+  /// having started at `first` and used `elapsed` seconds; `nil` to stop.
+  ///
+  /// From the mean seconds per iteration so far, the iterations that fit in
+  /// the remaining time, at most ``iterationLimit`` and never fewer than one
+  /// more.
+  public func plannedIterations(done: Int, first: Int, elapsed: Double) -> Int? {
+    guard done < iterationLimit, elapsed < seconds else { return nil }
+    guard done > first, elapsed > 0 else { return iterationLimit }
+    let perIteration = elapsed / Double(done - first)
+    let fitting = Double(done) + ((seconds - elapsed) / perIteration).rounded(.down)
+    return Swift.max(done + 1, Int(Swift.min(Double(iterationLimit), fitting)))
+  }
+}
+
+/// The images accuracy is measured on and those the real-data learning rate
+/// is tuned on.
+struct EvaluationSplits {
+  /// The validation images the real-data baseline tunes on when it tunes for
+  /// each step count, or when accuracy is measured on the validation split.
+  static let tuningCount = 2_000
+
+  var evaluation: Dataset
+  var tuning: Dataset
+}
+
+/// What meta-training did.
+struct MetaTrainingRecord {
+  /// The iteration the run started from (0 unless resumed).
+  var firstIteration: Int
+  /// The iterations completed at the end.
+  var completedIterations: Int
+  /// Wall-clock seconds of this run's meta-training.
+  var seconds: Double
+  /// Resident memory before and at its peak during meta-training.
+  var residentBytesBefore: Int?
+  var peakResidentBytes: Int?
+}
+
 /// Meta-trains a GTN with the given options, evaluates it against a tuned
 /// real-data baseline and writes the run's outputs.
 ///
@@ -63,67 +140,80 @@ public struct ExampleRunner {
     self.communicator = communicator
   }
 
-  private func log(_ message: String) {
+  func log(_ message: String) {
     guard !options.quiet, communicator.rank == 0 else { return }
     FileHandle.standardError.write(Data((message + "\n").utf8))
   }
 
-  /// A trainer for these options and data, freshly initialised.
-  /// `--learner macro:ENC,…`: those architectures of GTNSearch's macro
-  /// space (flattening head), one drawn per outer iteration; `nil` for the
-  /// named learners.
-  func macroLearners(_ option: String, inputChannels: Int, imageSize: Int, classCount: Int) -> [any Learner]? {
-    guard option.hasPrefix("macro:") else { return nil }
-    let space = MacroSearchSpace(inputChannels: inputChannels, imageSize: imageSize, classCount: classCount)
-    return option.dropFirst("macro:".count).split(separator: ",").map { encoding in
-      guard let architecture = space.architecture(decoding: String(encoding)) else {
-        preconditionFailure("--learner: '\(encoding)' is not a macro-space encoding (checked when parsed)")
+  var outputFolder: URL { URL(fileURLWithPath: options.output, isDirectory: true) }
+
+  func outputFile(_ name: String) -> URL { outputFolder.appendingPathComponent(name) }
+
+  /// Runs the whole job (collective) and returns the summary line on rank
+  /// 0, `nil` on the other ranks.
+  public func run() throws -> String? {
+    let splits = try evaluationSplits()
+    try prepareOutputFolder()
+    var distributed = try loadTrainer()
+    let training = try train(&distributed)
+    let ensemble = evaluateEnsemble(distributed, on: splits.evaluation)
+    guard communicator.rank == 0 else { return nil }
+    log("evaluating on the \(options.evaluationSplit.rawValue) split: \(options.evaluationSeeds) fresh learners on GTN data and on real data "
+        + "(learning rate tuned on the validation split)")
+    let clock = ContinuousClock()
+    var evaluation: [StepCountEvaluation] = []
+    let evaluationSeconds = try clock.measure {
+      evaluation = try evaluate(distributed.trainer, stepCounts: evaluatedStepCounts(), splits: splits)
+    }.inSeconds
+    return try report(
+      trainer: distributed.trainer, training: training, evaluation: evaluation, evaluationSeconds: evaluationSeconds, ensemble: ensemble)
+  }
+
+  // MARK: Load
+
+  /// Creates the output folder and writes the effective options to
+  /// `options.json` (rank 0).
+  func prepareOutputFolder() throws {
+    guard communicator.rank == 0 else { return }
+    try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(options).write(to: outputFile("options.json"), options: .atomic)
+  }
+
+  /// A fresh trainer, continued from the checkpoint with `--resume`.
+  func loadTrainer() throws -> DistributedMetaTrainer {
+    let checkpoint = outputFile("checkpoint.safetensors")
+    var distributed = DistributedMetaTrainer(trainer: try makeTrainer(), communicator: communicator)
+    if options.resume, try distributed.resume(from: checkpoint) {
+      log("resumed from \(checkpoint.path) at iteration \(distributed.trainer.state.iteration)")
+    }
+    distributed.trainer.configuration.iterations = options.outerIterations
+    return distributed
+  }
+
+  /// The images accuracy is measured on (`--evaluation-split`) and those the
+  /// real-data learning rate is tuned on: on the test split, tuned on the
+  /// whole validation split (its first 2,000 images with
+  /// `--tune-each-step-count`); on the validation split, measured beyond
+  /// its first 2,000 images and tuned on them.
+  func evaluationSplits() throws -> EvaluationSplits {
+    let validation = data.validation
+    let tuningCount = Swift.min(EvaluationSplits.tuningCount, validation.count)
+    switch options.evaluationSplit {
+    case .test:
+      let tuning = options.tuneEachStepCount ? validation.subset(0..<tuningCount) : validation
+      return EvaluationSplits(evaluation: data.test, tuning: tuning)
+    case .validation:
+      guard validation.count > EvaluationSplits.tuningCount else {
+        throw ExampleError(message: "--evaluation-split validation needs more than \(EvaluationSplits.tuningCount) validation images, "
+                             + "\(data.name) has \(validation.count)")
       }
-      return space.learner(for: architecture)
+      return EvaluationSplits(evaluation: validation.subset(tuningCount..<validation.count), tuning: validation.subset(0..<tuningCount))
     }
   }
 
-  public func makeTrainer() throws -> MetaTrainer {
-    let o = options
-    let shape = data.training.imageShape
-    let classes = data.training.classNames.count
-    let side = shape[1]
-    let learner: Sequential
-    switch o.learner {
-    case "paper" where shape == [3, 32, 32]: learner = .paperCIFARLearner(inputChannels: 3, classCount: classes)
-    case "paper": learner = .paperLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
-    case "strided": learner = .stridedConvLearner(inputChannels: shape[0], classCount: classes, widths: (o.learnerWidth, 2 * o.learnerWidth, 4 * o.learnerWidth))
-    case "conv": learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes)
-    case "conv-bn": learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes, batchNorm: true)
-    case "conv-wn":
-      learner = .smallConvLearner(inputChannels: shape[0], imageSize: side, classCount: classes, batchNorm: true, weightNormalized: true)
-    default: learner = .mlpLearner(inputSize: shape.reduce(1, *), hiddenSize: 128, classCount: classes)
-    }
-    var generator: any Generator
-    switch o.generator {
-    case "paper": generator = ConditionalGenerator.paper(noiseSize: o.noiseSize, imageShape: shape, classCount: classes, outputScale: 1)
-    case "conv": generator = ConditionalGenerator.smallConv(noiseSize: o.noiseSize, imageShape: shape, classCount: classes)
-    default: generator = ConditionalGenerator.mlp(noiseSize: o.noiseSize, hiddenSize: 256, imageShape: shape, classCount: classes)
-    }
-    let curriculum: any Curriculum
-    switch o.curriculum {
-    case "random": curriculum = RandomCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes)
-    case "shuffled": curriculum = ShuffledCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes)
-    case "pixels":
-      curriculum = PixelCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, imageShape: shape, classCount: classes)
-      generator = IdentityGenerator()
-    default:
-      curriculum = LearnedCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes, learnsSoftLabels: o.softLabels)
-    }
-    return try MetaTrainer(
-      generator: generator, curriculum: curriculum,
-      optimizer: SGDWithMomentum(learningRate: o.innerLearningRate, momentum: o.innerMomentum, stepCount: o.innerSteps, perStep: true),
-      learners: macroLearners(o.learner, inputChannels: shape[0], imageSize: side, classCount: classes) ?? [learner],
-      configuration: MetaTrainingConfiguration(
-        iterations: o.outerIterations, learningRate: o.learningRate, beta2: o.adamBeta2, intermediateLossInterval: o.intermediateLosses,
-        checkpointSegmentLength: o.checkpointSegment),
-      seed: o.seed)
-  }
+  // MARK: Train
 
   /// Rank `rank`'s real batch of outer iteration `i`: a deterministic
   /// function of the seed, the rank and `i`, so a resumed run sees the same
@@ -135,161 +225,160 @@ public struct ExampleRunner {
     return options.augment ? batch.augmented(using: &rng) : batch
   }
 
-  /// Runs the whole job (collective) and returns the summary line on rank
-  /// 0, `nil` on the other ranks.
-  public func run() throws -> String? {
-    let output = URL(fileURLWithPath: options.output, isDirectory: true)
-    if communicator.rank == 0 { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) }
-    let checkpointURL = output.appendingPathComponent("checkpoint.safetensors")
-    var distributed = DistributedMetaTrainer(trainer: try makeTrainer(), communicator: communicator)
-    if options.resume, try distributed.resume(from: checkpointURL) {
-      log("resumed from \(checkpointURL.path) at iteration \(distributed.trainer.state.iteration)")
-    }
-    distributed.trainer.configuration.iterations = options.outerIterations
-    let metadata = [
-      "gtn.command": CommandLine.arguments.joined(separator: " "), "gtn.dataset": data.name,
-      "gtn.example_options": String(decoding: try JSONEncoder().encode(options), as: UTF8.self),
-    ]
-
-    // Meta-training.
+  /// Meta-trains up to `--outer-iterations` or until `--time-budget` is
+  /// used, checkpointing every `--checkpoint-every` iterations and at the end.
+  func train(_ distributed: inout DistributedMetaTrainer) throws -> MetaTrainingRecord {
+    let checkpoint = outputFile("checkpoint.safetensors")
+    let metadata = try checkpointMetadata()
     let residentBefore = ProcessMemory.residentBytes
     let peakWasReset = ProcessMemory.resetPeak()
     let clock = ContinuousClock()
     let started = clock.now
-    let firstIteration = distributed.trainer.state.iteration
-    var recentLoss: Float = 0
-    var recentAccuracy = 0.0
-    while distributed.trainer.state.iteration < options.outerIterations {
+    let first = distributed.trainer.state.iteration
+    var progress = TrainingProgress()
+    var planned = first < options.outerIterations ? options.outerIterations : nil
+    while let total = planned {
+      distributed.trainer.configuration.iterations = total
       let result = try distributed.step { rank, iteration in
         let batch = realBatch(iteration: iteration, rank: rank)
         return (batch.images, batch.labels)
       }
-      recentLoss = recentLoss == 0 ? result.metaLoss : 0.9 * recentLoss + 0.1 * result.metaLoss
-      recentAccuracy = recentAccuracy == 0 ? result.realBatchAccuracy : 0.9 * recentAccuracy + 0.1 * result.realBatchAccuracy
+      progress.add(metaLoss: result.metaLoss, realBatchAccuracy: result.realBatchAccuracy)
       let done = distributed.trainer.state.iteration
-      if done % options.checkpointEvery == 0 || done == options.outerIterations {
-        try distributed.saveCheckpoint(to: checkpointURL, metadata: metadata)
+      let elapsed = (clock.now - started).inSeconds
+      planned = plannedIterations(done: done, first: first, elapsed: elapsed)
+      if planned == nil || done % options.checkpointEvery == 0 {
+        try distributed.saveCheckpoint(to: checkpoint, metadata: metadata)
       }
-      if done % 10 == 0 || done == options.outerIterations {
-        let elapsed = seconds(clock.now - started)
-        let perIteration = elapsed / Double(done - firstIteration)
-        let eta = perIteration * Double(options.outerIterations - done)
-        log(String(format: "iteration %d/%d  meta-loss %.4f  real-batch accuracy %.1f%%  %.2f s/it  ETA %@",
-                   done, options.outerIterations, recentLoss, recentAccuracy * 100, perIteration, formatDuration(eta)))
+      if planned == nil || done % 10 == 0 {
+        log(progress.line(done: done, total: planned ?? done, secondsPerIteration: elapsed / Double(done - first)))
       }
     }
-    let trainingSeconds = seconds(clock.now - started)
-    let peakDuringTraining = ProcessMemory.peakResidentBytes
-    let trainer = distributed.trainer
-    let T = options.innerSteps
+    return MetaTrainingRecord(
+      firstIteration: first, completedIterations: distributed.trainer.state.iteration, seconds: (clock.now - started).inSeconds,
+      residentBytesBefore: residentBefore, peakResidentBytes: peakWasReset ? ProcessMemory.peakResidentBytes : nil)
+  }
 
-    // With several ranks: one fresh learner per rank on the GTN data, alone
-    // and as an ensemble (collective).
-    var ensemble: DistributedMetaTrainer.EnsembleEvaluation? = nil
-    if communicator.size > 1 {
-      log("evaluating the ensemble of \(communicator.size) learners (one per rank) after \(T) steps on GTN data")
-      ensemble = distributed.evaluateEnsemble(
-        learner: trainer.learners[0], steps: T, seed: 1000, testImages: data.test.images, testLabels: data.test.labels)
-    }
-    guard communicator.rank == 0 else { return nil }
+  /// The total outer iterations to plan for after `done`; `nil` to stop.
+  /// With a time budget, rank 0's clock decides for every rank.
+  func plannedIterations(done: Int, first: Int, elapsed: Double) -> Int? {
+    guard let minutes = options.timeBudgetMinutes else { return done < options.outerIterations ? options.outerIterations : nil }
+    let budget = MetaTrainingTimeBudget(seconds: minutes * 60, iterationLimit: options.outerIterations)
+    var planned = communicator.rank == 0 ? budget.plannedIterations(done: done, first: first, elapsed: elapsed) ?? 0 : 0
+    if communicator.size > 1 { planned = Int(clamping: communicator.broadcast(UInt64(planned))) }
+    return planned > 0 ? planned : nil
+  }
 
-    // Evaluation: fresh learners on GTN data versus tuned real data.
-    log("evaluating: \(options.evaluationSeeds) fresh learners on GTN data and on real data (learning rate tuned on the validation split)")
-    let learner = trainer.learners[0]
-    var stepCounts = [1]
-    while stepCounts.last! * 2 < T { stepCounts.append(stepCounts.last! * 2) }
-    if stepCounts.last! != T { stepCounts.append(T) }
-    if let wanted = options.evaluationSteps { stepCounts = wanted }
-    let K = stepCounts.max()!
-    let seeds = (0..<UInt64(options.evaluationSeeds)).map { 1000 + $0 }
-    let evaluationStarted = clock.now
-    let gtn = try trainer.evaluate(learner: learner, stepCounts: stepCounts, seeds: seeds, testImages: data.test.images, testLabels: data.test.labels)
-    let real: (accuracy: [Int: MeanAndDeviation], learningRates: [Int: Float])
-    if options.tuneEachStepCount {
-      // Tuning measures every learning rate at every k: on a 2,000-image
-      // part of the validation split to bound the cost.
-      let tuning = data.validation.subset(0..<Swift.min(2_000, data.validation.count))
-      let tuned = RealDataBaseline.tunedPerStepCount(
-        learner: learner, trainImages: data.training.images, trainLabels: data.training.labels,
-        validationImages: tuning.images, validationLabels: tuning.labels,
-        testImages: data.test.images, testLabels: data.test.labels,
-        batchSize: options.batchSize, stepCounts: stepCounts, classCount: data.training.classNames.count, seeds: seeds)
-      real = (tuned.accuracy, tuned.learningRate)
-    } else {
-      let tuned = RealDataBaseline.tuned(
-        learner: learner, trainImages: data.training.images, trainLabels: data.training.labels,
-        validationImages: data.validation.images, validationLabels: data.validation.labels,
-        testImages: data.test.images, testLabels: data.test.labels,
-        batchSize: options.batchSize, stepCounts: stepCounts, classCount: data.training.classNames.count, seeds: seeds)
-      real = (tuned.accuracy, Dictionary(uniqueKeysWithValues: stepCounts.map { ($0, tuned.learningRate) }))
-    }
-    let evaluationSeconds = seconds(clock.now - evaluationStarted)
-    // Steps on GTN data to reach the real-data learner's accuracy after K
-    // steps: the smallest evaluated k whose mean accuracy is at least as high.
-    let stepsToReach = stepCounts.first { gtn[$0]!.mean >= real.accuracy[K]!.mean }
-
-    // Outputs.
-    try writeCurriculum(trainer, to: output.appendingPathComponent("curriculum.png"))
-    var plot = LinePlot(title: "\(data.name): test accuracy after k SGD steps", xLabel: "SGD steps k", yLabel: "test accuracy")
-    plot.add(series: "GTN data", points: stepCounts.map { (Double($0), gtn[$0]!.mean) })
-    let realSeries = options.tuneEachStepCount ? "real data (lr tuned per k)" : "real data (lr \(real.learningRates[K]!))"
-    plot.add(series: realSeries, points: stepCounts.map { (Double($0), real.accuracy[$0]!.mean) })
-    try plot.svg().write(to: output.appendingPathComponent("accuracy.svg"), atomically: true, encoding: .utf8)
-    var csv = "steps,gtn_mean,gtn_std,real_mean,real_std" + (options.tuneEachStepCount ? ",real_learning_rate\n" : "\n")
-    for k in stepCounts {
-      csv += "\(k),\(gtn[k]!.mean),\(gtn[k]!.standardDeviation),\(real.accuracy[k]!.mean),\(real.accuracy[k]!.standardDeviation)"
-        + (options.tuneEachStepCount ? ",\(real.learningRates[k]!)\n" : "\n")
-    }
-    try csv.write(to: output.appendingPathComponent("accuracy.csv"), atomically: true, encoding: .utf8)
-
-    let megabytes = { (bytes: Int?) -> Any in bytes.map { Double($0 / 1024) / 1024 } ?? NSNull() }
-    var summary: [String: Any] = [
-      "dataset": data.name,
-      "inner_steps": T,
-      "batch_size": options.batchSize,
-      "outer_iterations": options.outerIterations,
-      "learner": options.learner,
-      "generator": options.generator,
-      "curriculum": options.curriculum,
-      "meta_training_seconds": (trainingSeconds * 10).rounded() / 10,
-      "resumed_from_iteration": firstIteration,
-      "gtn_test_accuracy": gtn[T].map { $0.mean } ?? NSNull(),
-      "gtn_test_accuracy_std": gtn[T].map { $0.standardDeviation } ?? NSNull(),
-      "real_test_accuracy": real.accuracy[T].map { $0.mean } ?? NSNull(),
-      "real_test_accuracy_std": real.accuracy[T].map { $0.standardDeviation } ?? NSNull(),
-      "real_learning_rate": Double(real.learningRates[K]!),
-      "evaluation_seeds": options.evaluationSeeds,
-      "blas_core": BLASRuntime.coreName,
-      "threads": options.threads,
-      "output": output.path,
+  /// What a checkpoint records about the run.
+  func checkpointMetadata() throws -> [String: String] {
+    [
+      "gtn.command": CommandLine.arguments.joined(separator: " "), "gtn.dataset": data.name,
+      "gtn.example_options": String(decoding: try JSONEncoder().encode(options), as: UTF8.self),
     ]
+  }
+
+  // MARK: Evaluate
+
+  /// The step counts k to evaluate at: `--evaluation-steps`, else 1, 2, 4, …
+  /// below T, and T.
+  func evaluatedStepCounts() -> [Int] {
+    if let wanted = options.evaluationSteps, !wanted.isEmpty { return Array(Set(wanted)).sorted() }
+    let T = options.innerSteps
+    var counts = [1]
+    var k = 1
+    while k * 2 < T {
+      k *= 2
+      counts.append(k)
+    }
+    if k != T { counts.append(T) }
+    return counts
+  }
+
+  // MARK: Report
+
+  /// Writes the curriculum, the accuracy plot and table and the summary;
+  /// returns the summary as one JSON line.
+  func report(
+    trainer: MetaTrainer, training: MetaTrainingRecord, evaluation: [StepCountEvaluation], evaluationSeconds: Double,
+    ensemble: DistributedMetaTrainer.EnsembleEvaluation?
+  ) throws -> String {
+    try writeCurriculum(trainer, to: outputFile("curriculum.png"))
+    try writeAccuracyPlot(evaluation, to: outputFile("accuracy.svg"))
+    try writeAccuracyTable(evaluation, to: outputFile("accuracy.csv"))
+    var summary = makeSummary(training: training, evaluation: evaluation)
     if let ensemble {
-      summary["ranks"] = communicator.size
-      summary["ensemble_test_accuracy"] = ensemble.ensembleAccuracy
-      summary["ensemble_learner_test_accuracy"] = ensemble.learnerAccuracy.mean
-      summary["ensemble_learner_test_accuracy_std"] = ensemble.learnerAccuracy.standardDeviation
+      summary.ranks = communicator.size
+      summary.ensembleTestAccuracy = ensemble.ensembleAccuracy
+      summary.ensembleLearnerTestAccuracy = ensemble.learnerAccuracy.mean
+      summary.ensembleLearnerTestAccuracyStandardDeviation = ensemble.learnerAccuracy.standardDeviation
     }
     if options.evaluationSteps != nil || options.tuneEachStepCount {
-      summary["accuracy_by_steps"] = Dictionary(uniqueKeysWithValues: stepCounts.map { k in
-        (String(k), [
-          "gtn": gtn[k]!.mean, "gtn_std": gtn[k]!.standardDeviation,
-          "real": real.accuracy[k]!.mean, "real_std": real.accuracy[k]!.standardDeviation,
-          "real_learning_rate": Double(real.learningRates[k]!),
-        ] as [String: Any])
-      })
-      summary["speedup_reference_steps"] = K
-      summary["gtn_steps_to_reach_real"] = stepsToReach ?? NSNull()
-      summary["speedup"] = stepsToReach.map { Double(K) / Double($0) } ?? NSNull()
-      summary["evaluation_seconds"] = (evaluationSeconds * 10).rounded() / 10
-      summary["resident_mb_before_meta_training"] = megabytes(residentBefore)
-      summary["peak_resident_mb_meta_training"] = peakWasReset ? megabytes(peakDuringTraining) : NSNull()
-      summary["checkpoint_segment"] = options.checkpointSegment ?? NSNull()
-      summary["intermediate_losses"] = options.intermediateLosses ?? NSNull()
-      summary["augment"] = options.augment
+      addDetails(to: &summary, training: training, evaluation: evaluation, evaluationSeconds: evaluationSeconds)
     }
-    let json = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
-    try json.write(to: output.appendingPathComponent("summary.json"), options: .atomic)
+    let json = try summary.jsonData()
+    try json.write(to: outputFile("summary.json"), options: .atomic)
     return String(decoding: json, as: UTF8.self)
+  }
+
+  /// The summary's main keys.
+  func makeSummary(training: MetaTrainingRecord, evaluation: [StepCountEvaluation]) -> RunSummary {
+    let atT = evaluation.first { $0.steps == options.innerSteps }
+    return RunSummary(
+      dataset: data.name, innerSteps: options.innerSteps, batchSize: options.batchSize, outerIterations: options.outerIterations,
+      completedOuterIterations: training.completedIterations, learner: options.learner, generator: options.generator,
+      curriculum: options.curriculum, metaTrainingSeconds: (training.seconds * 10).rounded() / 10,
+      metaTrainingMinutes: (training.seconds / 60 * 100).rounded() / 100, timeBudgetMinutes: options.timeBudgetMinutes,
+      resumedFromIteration: training.firstIteration, evaluationSplit: options.evaluationSplit,
+      gtnTestAccuracy: atT?.gtn.mean, gtnTestAccuracyStandardDeviation: atT?.gtn.standardDeviation,
+      realTestAccuracy: atT?.real.mean, realTestAccuracyStandardDeviation: atT?.real.standardDeviation,
+      realLearningRate: Double(evaluation.last?.realLearningRate ?? 0), evaluationSeeds: options.evaluationSeeds,
+      blasCore: BLASRuntime.coreName, threads: options.threads, output: outputFolder.path)
+  }
+
+  /// The summary's detailed keys: accuracy per step count, the step
+  /// speed-up, evaluation time, memory and the memory-relevant options.
+  func addDetails(to summary: inout RunSummary, training: MetaTrainingRecord, evaluation: [StepCountEvaluation], evaluationSeconds: Double) {
+    let megabytes = { (bytes: Int?) in bytes.map { Double($0 / 1024) / 1024 } }
+    summary.accuracyBySteps = Dictionary(uniqueKeysWithValues: evaluation.map { e in
+      (String(e.steps), RunSummary.StepCountAccuracy(
+        gtn: e.gtn.mean, gtnStandardDeviation: e.gtn.standardDeviation, real: e.real.mean,
+        realStandardDeviation: e.real.standardDeviation, realLearningRate: Double(e.realLearningRate)))
+    })
+    // Steps on GTN data to reach the real-data learner's accuracy after K
+    // steps: the smallest evaluated k whose mean accuracy is at least as high.
+    if let reference = evaluation.last {
+      let reaching = evaluation.first { $0.gtn.mean >= reference.real.mean }
+      summary.speedupReferenceSteps = reference.steps
+      summary.gtnStepsToReachReal = reaching?.steps
+      summary.speedup = reaching.map { Double(reference.steps) / Double($0.steps) }
+    }
+    summary.evaluationSeconds = (evaluationSeconds * 10).rounded() / 10
+    summary.residentMegabytesBeforeMetaTraining = megabytes(training.residentBytesBefore)
+    summary.peakResidentMegabytesMetaTraining = megabytes(training.peakResidentBytes)
+    summary.checkpointSegment = options.checkpointSegment
+    summary.intermediateLosses = options.intermediateLosses
+    summary.augment = options.augment
+  }
+
+  /// Accuracy against SGD steps, GTN data versus real data, as SVG.
+  func writeAccuracyPlot(_ evaluation: [StepCountEvaluation], to url: URL) throws {
+    let split = options.evaluationSplit.rawValue
+    var plot = LinePlot(title: "\(data.name): \(split) accuracy after k SGD steps", xLabel: "SGD steps k", yLabel: "\(split) accuracy")
+    plot.add(series: "GTN data", points: evaluation.map { (Double($0.steps), $0.gtn.mean) })
+    let realSeries = options.tuneEachStepCount ? "real data (lr tuned per k)" : "real data (lr \(evaluation.last?.realLearningRate ?? 0))"
+    plot.add(series: realSeries, points: evaluation.map { (Double($0.steps), $0.real.mean) })
+    try plot.svg().write(to: url, atomically: true, encoding: .utf8)
+  }
+
+  /// Accuracy against SGD steps as CSV.
+  func writeAccuracyTable(_ evaluation: [StepCountEvaluation], to url: URL) throws {
+    let perStep = options.tuneEachStepCount
+    var csv = "steps,gtn_mean,gtn_std,real_mean,real_std" + (perStep ? ",real_learning_rate\n" : "\n")
+    for e in evaluation {
+      csv += "\(e.steps),\(e.gtn.mean),\(e.gtn.standardDeviation),\(e.real.mean),\(e.real.standardDeviation)"
+        + (perStep ? ",\(e.realLearningRate)\n" : "\n")
+    }
+    try csv.write(to: url, atomically: true, encoding: .utf8)
   }
 
   /// Writes the learned curriculum as a grid: one row per inner step, up to
@@ -314,22 +403,34 @@ public struct ExampleRunner {
   }
 }
 
-func seconds(_ d: Duration) -> Double {
-  Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+/// Smoothed meta-loss and real-batch accuracy for the progress lines.
+struct TrainingProgress {
+  var metaLoss: Float = 0
+  var realBatchAccuracy = 0.0
+
+  mutating func add(metaLoss loss: Float, realBatchAccuracy accuracy: Double) {
+    metaLoss = metaLoss == 0 ? loss : 0.9 * metaLoss + 0.1 * loss
+    realBatchAccuracy = realBatchAccuracy == 0 ? accuracy : 0.9 * realBatchAccuracy + 0.1 * accuracy
+  }
+
+  func line(done: Int, total: Int, secondsPerIteration: Double) -> String {
+    String(format: "iteration %d/%d  meta-loss %.4f  real-batch accuracy %.1f%%  %.2f s/it  ETA %@",
+           done, total, metaLoss, realBatchAccuracy * 100, secondsPerIteration,
+           formatDuration(secondsPerIteration * Double(total - done)))
+  }
 }
 
-func formatDuration(_ s: Double) -> String {
-  guard s.isFinite else { return "?" }
-  let total = Int(s.rounded())
-  return total >= 3600 ? String(format: "%dh%02dm", total / 3600, (total % 3600) / 60)
-    : String(format: "%dm%02ds", total / 60, total % 60)
+/// `text` as a shell word: unchanged when safe, else in single quotes.
+func shellQuoted(_ text: String) -> String {
+  let safe = text.allSatisfy { $0.isLetter || $0.isNumber || "-_./,:=+@%".contains($0) }
+  return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 /// Entry point shared by the examples: parses arguments, loads data with
 /// `load`, runs, prints the summary; exits 2 on bad arguments and 1 on
 /// data or training errors, with the message on stderr.
 public func runExample(
-  program: String, summary: String, defaults: ExampleOptions, datasets: [String],
+  program: String, summary: String, defaults: ExampleOptions, datasets: [DatasetKind],
   load: (ExampleOptions) throws -> ExampleData
 ) -> Never {
   BLASRuntime.reexecutingWithFastKernelIfNeeded()
@@ -347,9 +448,14 @@ public func runExample(
     exit(2)
   }
   let communicator = MPICommunicator.launchedOrSingleProcess()
+  let printsProgress = !options.quiet && communicator.rank == 0
+  if printsProgress {
+    let arguments = options.commandLineArguments.map(shellQuoted).joined(separator: " ")
+    FileHandle.standardError.write(Data("\(program): options: \(arguments)\n".utf8))
+  }
   do {
     let data = try load(options)
-    if !options.quiet, communicator.rank == 0 {
+    if printsProgress {
       FileHandle.standardError.write(Data("\(program): \(data.name): \(data.training.count) training, \(data.validation.count) validation, \(data.test.count) test images; BLAS \(BLASRuntime.coreName), \(options.threads) thread(s)\n".utf8))
     }
     // The threads go to the package's kernels (convolutions split their

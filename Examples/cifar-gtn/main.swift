@@ -11,9 +11,9 @@ import _GTNExamplesSupport
 /// of 32 samples (evaluation cycles the curriculum to reach 64 and 128
 /// steps), augmented real batches of 128.
 /// `--paper` selects the paper's setup.
-var defaults = ExampleOptions(dataset: "cifar10")
-defaults.learner = "strided"
-defaults.generator = "conv"
+var defaults = ExampleOptions(dataset: .cifar10)
+defaults.learner = .named(.strided)
+defaults.generator = .conv
 defaults.innerSteps = 32
 defaults.learnerWidth = 8
 defaults.batchSize = 32
@@ -36,7 +36,7 @@ runExample(
     Meta-trains a GTN on CIFAR-10 (45k/5k split, 10k test; random crop and flip on the real batches) and reports \
     test accuracy after k steps on GTN versus real data, the real learning rate tuned for every k.
     """,
-  defaults: defaults, datasets: ["cifar10"]
+  defaults: defaults, datasets: [.cifar10]
 ) { options in
   try ExampleData.cifar10(directory: options.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
 }

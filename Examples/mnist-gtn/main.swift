@@ -6,20 +6,20 @@ import Foundation
 import GTNData
 import _GTNExamplesSupport
 
-let defaults = ExampleOptions(dataset: "mnist")
+let defaults = ExampleOptions(dataset: .mnist)
 
 runExample(
   program: "mnist-gtn",
   summary: "Meta-trains a GTN on MNIST (50k/10k split, 10k test) and reports test accuracy after T steps on GTN versus real data.",
-  defaults: defaults, datasets: ["mnist", "fashion-mnist"]
+  defaults: defaults, datasets: [.mnist, .fashionMNIST]
 ) { options in
   let directory = options.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
-  func load(_ name: String) throws -> ExampleData { try ExampleData.mnistFamily(name, directory: directory) }
+  func load(_ dataset: DatasetKind) throws -> ExampleData { try ExampleData.mnistFamily(dataset, directory: directory) }
   do {
     return try load(options.dataset)
-  } catch let error as DataError where options.dataset == "mnist" && options.dataDirectory == nil {
+  } catch let error as DataError where options.dataset == .mnist && options.dataDirectory == nil {
     // MNIST not found: fall back to Debian's Fashion-MNIST package when present.
-    guard let fallback = try? load("fashion-mnist") else { throw error }
+    guard let fallback = try? load(.fashionMNIST) else { throw error }
     FileHandle.standardError.write(Data("mnist-gtn: MNIST not found (\(error)); using Fashion-MNIST from the Debian package instead\n".utf8))
     return fallback
   }

@@ -3,98 +3,175 @@ import Testing
 import _GTNExamplesSupport
 
 struct ExampleOptionsTests {
-  let defaults = ExampleOptions(dataset: "mnist")
-  let datasets = ["mnist", "fashion-mnist"]
+  let defaults = ExampleOptions(dataset: .mnist)
+  let datasets: [DatasetKind] = [.mnist, .fashionMNIST]
+
+  func parse(_ arguments: [String], defaults: ExampleOptions? = nil, datasets: [DatasetKind]? = nil) throws -> ExampleOptions {
+    try #require(try ExampleOptions.parse(arguments, defaults: defaults ?? self.defaults, datasets: datasets ?? self.datasets))
+  }
 
   @Test func parsesEveryFlag() throws {
-    let o = try #require(try ExampleOptions.parse(
+    let o = try parse(
       ["--data-dir", "/d", "--dataset", "fashion-mnist", "--inner-steps", "8", "--batch-size", "16",
        "--outer-iterations", "3", "--seed", "9", "--output", "out", "--resume", "--learner", "conv-wn",
        "--generator", "conv", "--curriculum", "shuffled", "--soft-labels", "--intermediate-losses", "2",
        "--checkpoint-segment", "4", "--threads", "2", "--learning-rate", "0.005",
-       "--inner-learning-rate", "0.05", "--inner-momentum", "0.9"],
-      defaults: defaults, datasets: datasets))
-    #expect(o.dataDirectory == "/d" && o.dataset == "fashion-mnist" && o.innerSteps == 8 && o.batchSize == 16)
-    #expect(o.outerIterations == 3 && o.seed == 9 && o.output == "out" && o.resume && o.learner == "conv-wn")
-    #expect(o.generator == "conv" && o.curriculum == "shuffled" && o.softLabels && o.intermediateLosses == 2)
+       "--inner-learning-rate", "0.05", "--inner-momentum", "0.9", "--noise-size", "32", "--real-batch-size", "64",
+       "--evaluation-seeds", "3", "--checkpoint-every", "7", "--quiet", "--time-budget", "90.5",
+       "--evaluation-split", "validation"])
+    #expect(o.dataDirectory == "/d" && o.dataset == .fashionMNIST && o.innerSteps == 8 && o.batchSize == 16)
+    #expect(o.outerIterations == 3 && o.seed == 9 && o.output == "out" && o.resume && o.learner == .named(.convWeightNorm))
+    #expect(o.generator == .conv && o.curriculum == .shuffled && o.softLabels && o.intermediateLosses == 2)
     #expect(o.checkpointSegment == 4 && o.threads == 2 && o.learningRate == 0.005)
-    #expect(o.innerLearningRate == 0.05 && o.innerMomentum == 0.9)
+    #expect(o.innerLearningRate == 0.05 && o.innerMomentum == 0.9 && o.noiseSize == 32 && o.realBatchSize == 64)
+    #expect(o.evaluationSeeds == 3 && o.checkpointEvery == 7 && o.quiet)
+    #expect(o.timeBudgetMinutes == 90.5 && o.evaluationSplit == .validation)
   }
 
   @Test func paperSelectsThePapersSetup() throws {
-    let o = try #require(try ExampleOptions.parse(["--paper"], defaults: defaults, datasets: datasets))
-    #expect(o.learner == "paper" && o.generator == "paper" && o.noiseSize == 128 && o.innerSteps == 32)
-    #expect(o.intermediateLosses == 1 && o.outerIterations == 2000)
+    let o = try parse(["--paper"])
+    #expect(o.learner == .named(.paper) && o.generator == .paper && o.noiseSize == 128 && o.innerSteps == 32)
+    #expect(o.intermediateLosses == 1 && o.outerIterations == 2000 && o.checkpointSegment == 8)
+  }
+
+  /// `--paper` is applied first: explicit flags win before and after it.
+  @Test(arguments: [["--paper", "--inner-steps", "8", "--learner", "conv"], ["--inner-steps", "8", "--learner", "conv", "--paper"]])
+  func explicitFlagsOverrideThePreset(arguments: [String]) throws {
+    let o = try parse(arguments)
+    #expect(o.innerSteps == 8 && o.learner == .named(.conv))
+    #expect(o.generator == .paper && o.outerIterations == 2000)
+  }
+
+  @Test func paperOnCIFARSelectsThePapersCIFARSetup() throws {
+    let o = try parse(["--paper"], defaults: ExampleOptions(dataset: .cifar10), datasets: [.cifar10])
+    #expect(o.learner == .named(.paper) && o.generator == .paper && o.innerSteps == 128 && o.batchSize == 128)
+    #expect(o.realBatchSize == 256 && o.learningRate == 0.004 && o.adamBeta2 == 0.9 && o.augment)
+    #expect(o.intermediateLosses == 16 && o.checkpointSegment == 16)
+    let augmentOff = try parse(["--no-augment", "--paper"], defaults: ExampleOptions(dataset: .cifar10), datasets: [.cifar10])
+    #expect(!augmentOff.augment && augmentOff.innerSteps == 128)
   }
 
   @Test func parsesTheCIFARFlags() throws {
-    let o = try #require(try ExampleOptions.parse(
+    let o = try parse(
       ["--learner", "strided", "--learner-width", "4", "--adam-beta2", "0.9", "--evaluation-steps", "64,8, 32,8",
-       "--tune-each-step-count", "--augment"],
-      defaults: defaults, datasets: datasets))
-    #expect(o.learner == "strided" && o.learnerWidth == 4 && o.adamBeta2 == 0.9 && o.evaluationSteps == [8, 32, 64])
+       "--tune-each-step-count", "--augment"])
+    #expect(o.learner == .named(.strided) && o.learnerWidth == 4 && o.adamBeta2 == 0.9 && o.evaluationSteps == [64, 8, 32, 8])
     #expect(o.tuneEachStepCount && o.augment)
-    let off = try #require(try ExampleOptions.parse(["--no-augment"], defaults: o, datasets: datasets))
+    let off = try parse(["--no-augment"], defaults: o)
     #expect(!off.augment)
   }
 
   /// `--learner macro:…` names architectures of the macro search space;
   /// anything that is not one is a usage error naming the flag.
   @Test func parsesMacroSpaceLearners() throws {
-    let o = try #require(try ExampleOptions.parse(["--learner", "macro:c16k3p-c32k3p,c8k5p"], defaults: defaults, datasets: datasets))
-    #expect(o.learner == "macro:c16k3p-c32k3p,c8k5p")
-    for bad in ["macro:", "macro:c16k3p,x7", "macro:k3"] {
+    let o = try parse(["--learner", "macro:c16k3p-c32k3p,c8k5p"])
+    #expect(o.learner == .macro(["c16k3p-c32k3p", "c8k5p"]))
+    #expect(o.learner.rawValue == "macro:c16k3p-c32k3p,c8k5p")
+    for bad in ["macro:", "macro:c16k3p,x7", "macro:k3", "macro:c16k3p,", "resnet"] {
       #expect(throws: UsageError.self) { try ExampleOptions.parse(["--learner", bad], defaults: defaults, datasets: datasets) }
     }
-    #expect(throws: UsageError.self) { try ExampleOptions.parse(["--learner", "resnet"], defaults: defaults, datasets: datasets) }
-  }
-
-  @Test func paperOnCIFARSelectsThePapersCIFARSetup() throws {
-    let o = try #require(try ExampleOptions.parse(["--paper"], defaults: ExampleOptions(dataset: "cifar10"), datasets: ["cifar10"]))
-    #expect(o.learner == "paper" && o.generator == "paper" && o.innerSteps == 128 && o.batchSize == 128)
-    #expect(o.realBatchSize == 256 && o.learningRate == 0.004 && o.adamBeta2 == 0.9 && o.augment)
-    #expect(o.intermediateLosses == 16 && o.checkpointSegment == 16)
   }
 
   /// Checkpoints store the options; one written before a flag existed still
-  /// loads, with that flag at its default, and every field round-trips.
+  /// loads, with that flag at its default, and every field round-trips. The
+  /// kinds decode from the plain strings earlier versions wrote.
   @Test func optionsFromOlderCheckpointsDecode() throws {
     let old = #"{"dataset":"mnist","innerSteps":16,"batchSize":64,"outerIterations":1500,"seed":3,"output":"o","resume":false,"learner":"conv-bn","generator":"mlp","curriculum":"learned","softLabels":false,"threads":1,"evaluationSeeds":5,"checkpointEvery":25,"realBatchSize":128,"learningRate":0.01,"innerLearningRate":0.05,"innerMomentum":0.5,"noiseSize":64,"augment":false,"quiet":false}"#
     let decoded = try JSONDecoder().decode(ExampleOptions.self, from: Data(old.utf8))
-    #expect(decoded.innerSteps == 16 && decoded.batchSize == 64 && decoded.learner == "conv-bn" && decoded.seed == 3)
-    #expect(decoded.innerLearningRate == 0.05)
+    #expect(decoded.innerSteps == 16 && decoded.batchSize == 64 && decoded.learner == .named(.convBatchNorm) && decoded.seed == 3)
+    #expect(decoded.innerLearningRate == 0.05 && decoded.dataset == .mnist && decoded.curriculum == .learned)
     #expect(decoded.adamBeta2 == 0.999 && decoded.evaluationSteps == nil && decoded.learnerWidth == 16)
-    var changed = ExampleOptions(dataset: "cifar10")
+    #expect(decoded.timeBudgetMinutes == nil && decoded.evaluationSplit == .test)
+
+    let previous = #"{"dataset":"fashion-mnist","learner":"macro:c16k3p-c32k3p,c8k5p","generator":"paper","curriculum":"pixels","evaluationSteps":[4,8],"tuneEachStepCount":true,"learnerWidth":8,"adamBeta2":0.9}"#
+    let macro = try JSONDecoder().decode(ExampleOptions.self, from: Data(previous.utf8))
+    #expect(macro.dataset == .fashionMNIST && macro.learner == .macro(["c16k3p-c32k3p", "c8k5p"]))
+    #expect(macro.generator == .paper && macro.curriculum == .pixels && macro.evaluationSteps == [4, 8] && macro.learnerWidth == 8)
+
+    var changed = ExampleOptions(dataset: .cifar10)
     changed.evaluationSteps = [4, 8]
     changed.adamBeta2 = 0.9
     changed.checkpointSegment = 8
-    let again = try JSONDecoder().decode(ExampleOptions.self, from: JSONEncoder().encode(changed))
+    changed.learner = .macro(["c8k5p"])
+    changed.timeBudgetMinutes = 30
+    changed.evaluationSplit = .validation
+    let json = try JSONEncoder().encode(changed)
+    #expect(String(decoding: json, as: UTF8.self).contains(#""learner":"macro:c8k5p""#))
+    let again = try JSONDecoder().decode(ExampleOptions.self, from: json)
     #expect(again.evaluationSteps == [4, 8] && again.adamBeta2 == 0.9 && again.checkpointSegment == 8)
-    #expect(again.dataset == "cifar10")
+    #expect(again.dataset == .cifar10 && again.learner == .macro(["c8k5p"]) && again.timeBudgetMinutes == 30)
+    #expect(again.evaluationSplit == .validation)
     #expect(throws: DecodingError.self) { try JSONDecoder().decode(ExampleOptions.self, from: Data("{}".utf8)) }
+    #expect(throws: DecodingError.self) {
+      try JSONDecoder().decode(ExampleOptions.self, from: Data(#"{"dataset":"mnist","learner":"resnet"}"#.utf8))
+    }
+  }
+
+  /// The effective options printed at the start reproduce the run's options.
+  @Test func commandLineArgumentsReproduceTheOptions() throws {
+    let o = try parse(["--paper", "--seed", "18446744073709551615", "--learner", "macro:c8k5p", "--time-budget", "2.5",
+                       "--evaluation-steps", "1,4", "--dataset", "fashion-mnist", "--output", "a b"])
+    let again = try parse(o.commandLineArguments)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    #expect(try encoder.encode(again) == encoder.encode(o))
+    #expect(o.commandLineArguments.starts(with: ["--dataset", "fashion-mnist"]))
   }
 
   @Test func helpReturnsNil() throws {
     #expect(try ExampleOptions.parse(["--help"], defaults: defaults, datasets: datasets) == nil)
+    #expect(try ExampleOptions.parse(["--seed", "3", "-h"], defaults: defaults, datasets: datasets) == nil)
+  }
+
+  /// The help text lists every declared option with its default and range
+  /// or choices.
+  @Test func helpListsEveryOption() {
+    let help = ExampleOptions.usage(program: "mnist-gtn", summary: "Summary.", defaults: defaults, datasets: datasets)
+    for option in ExampleOptions.commandLineOptions(datasets: datasets) {
+      #expect(help.contains("  \(option.name)"), "help lacks \(option.name)")
+    }
+    for text in ["--time-budget MINUTES", "--evaluation-split SPLIT", "(default: 32; range [1, 4096])", "range (0, 10]",
+                 "one of mlp, conv, conv-bn, conv-wn, strided, paper", "one of learned, random, shuffled, pixels", "one of mnist, fashion-mnist", "range [1, 65536]",
+                 "range [1, 1000]", "range [1, 1024]", "range [1, 10000000]", "range (0, 100000]", "-h, --help"] {
+      // Long entries wrap: compare with the lines joined.
+      #expect(help.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains(text), "help lacks '\(text)'")
+    }
+    let cifar = ExampleOptions.usage(program: "cifar-gtn", summary: "", defaults: ExampleOptions(dataset: .cifar10), datasets: [.cifar10])
+    #expect(cifar.contains("CIFAR-10 setup"))
   }
 
   @Test(arguments: [
-    (["--inner-steps", "0"], "--inner-steps expects an integer ≥ 1, got '0'"),
+    (["--inner-steps", "0"], "--inner-steps expects an integer in [1, 4096], got '0'"),
+    (["--inner-steps", "4097"], "--inner-steps expects an integer in [1, 4096], got '4097'"),
+    (["--batch-size=65537"], "--batch-size expects an integer in [1, 65536], got '65537'"),
+    (["--threads", "2.0"], "--threads expects an integer in [1, 1024], got '2.0'"),
+    (["--evaluation-seeds", "1001"], "--evaluation-seeds expects an integer in [1, 1000], got '1001'"),
+    (["--outer-iterations", "10000001"], "--outer-iterations expects an integer in [1, 10000000], got '10000001'"),
     (["--dataset", "cifar"], "--dataset expects one of mnist, fashion-mnist, got 'cifar'"),
     (["--seed"], "--seed needs a value"),
-    (["--inner-momentum", "1.5"], "--inner-momentum expects a number in (0, 1), got '1.5'"),
-    (["--bogus"], "unknown argument '--bogus' (see --help)"),
-    (["--evaluation-steps", "8,x"], "--evaluation-steps expects comma-separated integers ≥ 1, got '8,x'"),
-    (["--adam-beta2", "1"], "--adam-beta2 expects a number in (0, 1), got '1'"),
+    (["--seed", "-1"], "--seed expects an integer in [0, 18446744073709551615], got '-1'"),
+    (["--output", "--quiet"], "--output needs a value"),
+    (["--output="], "--output needs a value"),
+    (["--inner-momentum", "1.5"], "--inner-momentum expects a finite number in (0, 1), got '1.5'"),
+    (["--learning-rate", "0"], "--learning-rate expects a finite number in (0, 10], got '0'"),
+    (["--learning-rate", "inf"], "--learning-rate expects a finite number in (0, 10], got 'inf'"),
+    (["--learning-rate", "nan"], "--learning-rate expects a finite number in (0, 10], got 'nan'"),
+    (["--time-budget", "-infinity"], "--time-budget expects a finite number in (0, 100000], got '-infinity'"),
+    (["--time-budget", "100001"], "--time-budget expects a finite number in (0, 100000], got '100001'"),
+    (["--bogus"], "unknown option '--bogus' (see --help)"),
+    (["--bogus=3"], "unknown option '--bogus' (see --help)"),
+    (["stray"], "unexpected argument 'stray' (see --help)"),
+    (["--evaluation-steps", "8,x"], "--evaluation-steps expects comma-separated values, each an integer in [1, 65536], got '8,x'"),
+    (["--adam-beta2", "1"], "--adam-beta2 expects a finite number in (0, 1), got '1'"),
+    (["--seed", "3", "--seed", "4"], "--seed is given twice"),
+    (["--paper", "--paper"], "--paper is given twice"),
+    (["--augment", "--no-augment"], "--no-augment conflicts with --augment"),
+    (["--resume=yes"], "--resume takes no value, got '--resume=yes'"),
+    (["--evaluation-split", "train"], "--evaluation-split expects one of test, validation, got 'train'"),
   ])
   func badArgumentsAreNamed(arguments: [String], message: String) {
-    do {
-      _ = try ExampleOptions.parse(arguments, defaults: defaults, datasets: datasets)
-      Issue.record("\(arguments) was accepted")
-    } catch let error as UsageError {
-      #expect(error.message == message)
-    } catch {
-      Issue.record("unexpected error \(error)")
+    #expect(throws: UsageError(message: message)) {
+      try ExampleOptions.parse(arguments, defaults: defaults, datasets: datasets)
     }
   }
 }

@@ -1,0 +1,113 @@
+import GTNSearch
+
+/// A dataset the examples meta-train on; the raw value is its command-line
+/// name.
+public enum DatasetKind: String, CaseIterable, Codable, Sendable, CommandLineValue {
+  case mnist
+  case fashionMNIST = "fashion-mnist"
+  case cifar10
+}
+
+/// A named learner architecture; the raw value is its command-line name.
+public enum LearnerKind: String, CaseIterable, Codable, Sendable, CommandLineValue {
+  /// One hidden layer of 128 units.
+  case mlp
+  /// Convolutions of 16 and 32 channels with max pooling.
+  case conv
+  /// `conv` with mean-only batch normalisation.
+  case convBatchNorm = "conv-bn"
+  /// `conv-bn` with weight-normalised layers.
+  case convWeightNorm = "conv-wn"
+  /// conv W, 2W stride 2, 2W, 4W stride 2, 4W, global average pooling, FC.
+  case strided
+  /// The paper's learner for the dataset.
+  case paper
+}
+
+/// The learner option: a named architecture, or architectures of
+/// GTNSearch's macro space (`macro:ENC,…`), one drawn per outer iteration.
+///
+/// Spelled as today's strings (`"conv-bn"`, `"macro:c16k3p-c32k3p,c8k5p"`),
+/// on the command line and in JSON.
+public enum LearnerChoice: Hashable, Sendable {
+  /// A named architecture.
+  case named(LearnerKind)
+  /// Macro-space encodings such as `c16k3p-c32k3p`, each one valid.
+  case macro([String])
+
+  /// The prefix of the macro form.
+  static let macroPrefix = "macro:"
+}
+
+extension LearnerChoice: RawRepresentable, Codable, CommandLineValue, CustomStringConvertible {
+  /// Parses a learner name or `macro:ENC,…`; `nil` unless every encoding is
+  /// an architecture of the macro space.
+  public init?(rawValue: String) {
+    if let kind = LearnerKind(rawValue: rawValue) {
+      self = .named(kind)
+      return
+    }
+    guard rawValue.hasPrefix(Self.macroPrefix) else { return nil }
+    let encodings = rawValue.dropFirst(Self.macroPrefix.count).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    let space = MacroSearchSpace()
+    guard !encodings.isEmpty, encodings.allSatisfy({ space.architecture(decoding: $0) != nil }) else { return nil }
+    self = .macro(encodings)
+  }
+
+  public var rawValue: String {
+    switch self {
+    case .named(let kind): kind.rawValue
+    case .macro(let encodings): Self.macroPrefix + encodings.joined(separator: ",")
+    }
+  }
+
+  public static var expectation: String {
+    "one of \(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), or macro:ENC,… with macro-space encodings "
+      + "such as macro:c16k3p-c32k3p,c8k5p"
+  }
+
+  public static var choices: [String]? { LearnerKind.allCases.map(\.rawValue) + ["macro:ENC,…"] }
+
+  public init?(argument: String) { self.init(rawValue: argument) }
+
+  public var argumentDescription: String { rawValue }
+
+  public var description: String { rawValue }
+}
+
+/// A generator architecture; the raw value is its command-line name.
+public enum GeneratorKind: String, CaseIterable, Codable, Sendable, CommandLineValue {
+  /// Fully connected, one hidden layer of 256 units.
+  case mlp
+  /// The lean convolutional generator.
+  case conv
+  /// The paper's generator.
+  case paper
+}
+
+/// How the generator's inputs are chosen; the raw value is its command-line
+/// name.
+public enum CurriculumKind: String, CaseIterable, Codable, Sendable, CommandLineValue {
+  /// Noise and labels learned per inner step.
+  case learned
+  /// Fresh random noise at every inner step.
+  case random
+  /// The learned inputs in a random order.
+  case shuffled
+  /// Learned pixels directly, without a generator.
+  case pixels
+}
+
+/// The images the final evaluation reports accuracy on.
+public enum EvaluationSplit: String, CaseIterable, Codable, Sendable, CommandLineValue {
+  /// The test split.
+  case test
+  /// The validation images beyond the first 2,000 (on which the real-data
+  /// baseline tunes its learning rate), to choose recipes without touching
+  /// the test split.
+  case validation
+}
+
+/// Cell-space operations are given by name (`--cell-operations
+/// identity,sepconv3x3`).
+extension CellOperation: CommandLineValue {}

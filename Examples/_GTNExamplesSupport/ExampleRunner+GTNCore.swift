@@ -1,0 +1,139 @@
+// Every call the examples make into GTNCore's trainer construction and
+// evaluation API is in this file: building the trainer from the options
+// (configure) and measuring accuracy on GTN and real data (evaluate).
+
+import GTNCore
+import GTNData
+import GTNDistributed
+import GTNSearch
+
+// MARK: - Configure
+
+extension ExampleRunner {
+  /// A trainer for these options and data, freshly initialised.
+  public func makeTrainer() throws -> MetaTrainer {
+    let o = options
+    let shape = data.training.imageShape
+    let classes = data.training.classNames.count
+    var generator = makeGenerator()
+    let curriculum: any Curriculum
+    switch o.curriculum {
+    case .learned:
+      curriculum = LearnedCurriculum(
+        stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes, learnsSoftLabels: o.softLabels)
+    case .random: curriculum = RandomCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes)
+    case .shuffled: curriculum = ShuffledCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes)
+    case .pixels:
+      curriculum = PixelCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, imageShape: shape, classCount: classes)
+      generator = IdentityGenerator()
+    }
+    return try MetaTrainer(
+      generator: generator, curriculum: curriculum,
+      optimizer: SGDWithMomentum(learningRate: o.innerLearningRate, momentum: o.innerMomentum, stepCount: o.innerSteps, perStep: true),
+      learners: try makeLearners(),
+      configuration: MetaTrainingConfiguration(
+        iterations: o.outerIterations, learningRate: o.learningRate, beta2: o.adamBeta2, intermediateLossInterval: o.intermediateLosses,
+        checkpointSegmentLength: o.checkpointSegment),
+      seed: o.seed)
+  }
+
+  /// The learners `--learner` names: one, or for `macro:ENC,…` those
+  /// architectures of GTNSearch's macro space (flattening head), one drawn
+  /// per outer iteration.
+  func makeLearners() throws -> [any Learner] {
+    let shape = data.training.imageShape
+    let classes = data.training.classNames.count
+    let (channels, side) = (shape[0], shape[1])
+    switch options.learner {
+    case .macro(let encodings):
+      let space = MacroSearchSpace(inputChannels: channels, imageSize: side, classCount: classes)
+      return try encodings.map { encoding in
+        guard let architecture = space.architecture(decoding: encoding) else {
+          throw ExampleError(message: "--learner: '\(encoding)' is not a macro-space architecture for \(shape) images")
+        }
+        return space.learner(for: architecture)
+      }
+    case .named(.paper) where shape == [3, 32, 32]: return [Sequential.paperCIFARLearner(inputChannels: 3, classCount: classes)]
+    case .named(.paper): return [Sequential.paperLearner(inputChannels: channels, imageSize: side, classCount: classes)]
+    case .named(.strided):
+      let w = options.learnerWidth
+      return [Sequential.stridedConvLearner(inputChannels: channels, classCount: classes, widths: (w, 2 * w, 4 * w))]
+    case .named(.conv): return [Sequential.smallConvLearner(inputChannels: channels, imageSize: side, classCount: classes)]
+    case .named(.convBatchNorm):
+      return [Sequential.smallConvLearner(inputChannels: channels, imageSize: side, classCount: classes, batchNorm: true)]
+    case .named(.convWeightNorm):
+      return [Sequential.smallConvLearner(inputChannels: channels, imageSize: side, classCount: classes, batchNorm: true, weightNormalized: true)]
+    case .named(.mlp): return [Sequential.mlpLearner(inputSize: shape.reduce(1, *), hiddenSize: 128, classCount: classes)]
+    }
+  }
+
+  /// The generator `--generator` names.
+  func makeGenerator() -> any Generator {
+    let shape = data.training.imageShape
+    let classes = data.training.classNames.count
+    switch options.generator {
+    case .paper: return ConditionalGenerator.paper(noiseSize: options.noiseSize, imageShape: shape, classCount: classes, outputScale: 1)
+    case .conv: return ConditionalGenerator.smallConv(noiseSize: options.noiseSize, imageShape: shape, classCount: classes)
+    case .mlp: return ConditionalGenerator.mlp(noiseSize: options.noiseSize, hiddenSize: 256, imageShape: shape, classCount: classes)
+    }
+  }
+}
+
+// MARK: - Evaluate
+
+/// Accuracy after k SGD steps, over fresh learners, on GTN data and on real
+/// data with a tuned learning rate.
+struct StepCountEvaluation {
+  /// The step count k.
+  var steps: Int
+  /// Fresh learners trained on GTN data.
+  var gtn: MeanAndDeviation
+  /// Fresh learners trained on real data.
+  var real: MeanAndDeviation
+  /// The real-data learning rate (tuned for k, or once for the largest k).
+  var realLearningRate: Float
+}
+
+extension ExampleRunner {
+  /// Evaluates fresh learners on GTN data and on real data at every step
+  /// count in `stepCounts`, on `splits.evaluation`, the real-data learning
+  /// rate tuned on `splits.tuning`.
+  func evaluate(_ trainer: MetaTrainer, stepCounts: [Int], splits: EvaluationSplits) throws -> [StepCountEvaluation] {
+    let learner = trainer.learners[0]
+    let seeds = (0..<UInt64(options.evaluationSeeds)).map { 1000 + $0 }
+    let (evaluation, tuning) = (splits.evaluation, splits.tuning)
+    let classCount = data.training.classNames.count
+    let gtn = try trainer.evaluate(
+      learner: learner, stepCounts: stepCounts, seeds: seeds, testImages: evaluation.images, testLabels: evaluation.labels)
+    let real: (accuracy: [Int: MeanAndDeviation], learningRates: [Int: Float])
+    if options.tuneEachStepCount {
+      let tuned = RealDataBaseline.tunedPerStepCount(
+        learner: learner, trainImages: data.training.images, trainLabels: data.training.labels,
+        validationImages: tuning.images, validationLabels: tuning.labels, testImages: evaluation.images, testLabels: evaluation.labels,
+        batchSize: options.batchSize, stepCounts: stepCounts, classCount: classCount, seeds: seeds)
+      real = (tuned.accuracy, tuned.learningRate)
+    } else {
+      let tuned = RealDataBaseline.tuned(
+        learner: learner, trainImages: data.training.images, trainLabels: data.training.labels,
+        validationImages: tuning.images, validationLabels: tuning.labels, testImages: evaluation.images, testLabels: evaluation.labels,
+        batchSize: options.batchSize, stepCounts: stepCounts, classCount: classCount, seeds: seeds)
+      real = (tuned.accuracy, Dictionary(uniqueKeysWithValues: stepCounts.map { ($0, tuned.learningRate) }))
+    }
+    return try stepCounts.map { k in
+      guard let g = gtn[k], let r = real.accuracy[k], let lr = real.learningRates[k] else {
+        throw ExampleError(message: "the evaluation has no result for \(k) steps")
+      }
+      return StepCountEvaluation(steps: k, gtn: g, real: r, realLearningRate: lr)
+    }
+  }
+
+  /// With several ranks: one fresh learner per rank trained on the GTN data
+  /// for T steps, alone and as an ensemble (collective); `nil` on one rank.
+  func evaluateEnsemble(_ distributed: DistributedMetaTrainer, on evaluation: Dataset) -> DistributedMetaTrainer.EnsembleEvaluation? {
+    guard communicator.size > 1 else { return nil }
+    log("evaluating the ensemble of \(communicator.size) learners (one per rank) after \(options.innerSteps) steps on GTN data")
+    return distributed.evaluateEnsemble(
+      learner: distributed.trainer.learners[0], steps: options.innerSteps, seed: 1000,
+      testImages: evaluation.images, testLabels: evaluation.labels)
+  }
+}
