@@ -20,7 +20,9 @@ public struct ExampleOptions: Sendable, Codable {
   public var softLabels = false
   public var intermediateLosses: Int? = nil
   public var checkpointSegment: Int? = nil
-  public var threads = 1
+  /// Threads for the kernels: all active processors (results are the same
+  /// for any thread count).
+  public var threads = ProcessInfo.processInfo.activeProcessorCount
   public var evaluationSeeds = 5
   public var checkpointEvery = 25
   public var realBatchSize = 128
@@ -124,7 +126,7 @@ extension ExampleOptions {
       Option("--curriculum", \.curriculum, valueName: "KIND", help: "How the generator's inputs are chosen"),
       .flag("--soft-labels", \.softLabels, help: "Learn soft labels with the curriculum"),
       Option("--intermediate-losses", \.intermediateLosses, valueName: "K", bounds: 1...4096,
-             help: "Add the real-data loss after every K-th inner step"),
+             help: "Add the real-data loss after every K-th inner step (K ≥ T: only the final loss)"),
       Option("--checkpoint-segment", \.checkpointSegment, valueName: "K", bounds: 1...4096,
              help: "Gradient checkpointing: recompute the inner loop in segments of K steps"),
       Option("--learning-rate", \.learningRate, valueName: "LR", bounds: .greaterThan(0, atMost: 10), help: "Outer Adam learning rate"),
@@ -147,6 +149,8 @@ extension ExampleOptions {
              help: "Where accuracy is measured: the test split, or the validation images beyond the first 2,000 (on "
                + "which the real-data learning rate is tuned), to choose recipes without touching the test split"),
       .flag("--tune-each-step-count", \.tuneEachStepCount, help: "Tune the real-data learning rate for each step count"),
+      .flag("--no-tune-each-step-count", \.tuneEachStepCount, setting: false,
+            help: "Tune the real-data learning rate once, for the largest step count"),
       Option("--checkpoint-every", \.checkpointEvery, valueName: "N", bounds: 1...10_000_000, help: "Save the run every N iterations"),
       .preset("--paper", help: paperHelp) { $0.applyPaperSetup() },
       .flag("--quiet", \.quiet, help: "No progress on stderr"),

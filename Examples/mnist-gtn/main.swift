@@ -6,7 +6,17 @@ import Foundation
 import GTNData
 import _GTNExamplesSupport
 
-let defaults = ExampleOptions(dataset: .mnist)
+/// The default recipe: the MLP learner and generator, T = 32 steps of 128
+/// images, the real-data loss after every inner step (so the data teaches
+/// at every step count, not only at T), 800 outer iterations; the
+/// real-data baseline's learning rate is tuned for each step count.
+let defaults = {
+  var options = ExampleOptions(dataset: .mnist)
+  options.intermediateLosses = 1
+  options.outerIterations = 800
+  options.tuneEachStepCount = true
+  return options
+}()
 
 runExample(
   program: "mnist-gtn",
