@@ -14,6 +14,7 @@
 /// ```swift
 /// do {
 ///   let train = try Dataset.mnist(split: .train)
+///   print(train.count)
 /// } catch let error as DataError where error.kind == .notFound {
 ///   print(error)   // lists every place that was searched
 /// }

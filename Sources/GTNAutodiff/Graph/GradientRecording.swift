@@ -16,7 +16,7 @@ public enum GradientRecording {
 /// differentiated, and for anything else where gradients are not wanted:
 ///
 /// ```swift
-/// let accuracy = withoutGradientRecording { learner.accuracy(on: testSet) }
+/// let accuracy = withoutGradientRecording { learner.accuracy(parameters: theta, images: testImages, labels: testLabels) }
 /// ```
 public func withoutGradientRecording<R>(_ body: () throws -> R) rethrows -> R {
   try GradientRecording.$isEnabled.withValue(false, operation: body)

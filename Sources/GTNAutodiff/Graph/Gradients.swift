@@ -14,7 +14,7 @@
 /// ```swift
 /// let w = Variable(Tensor(randomNormal: [4, 3], using: &rng), requiresGradient: true)
 /// let loss = matmul(x, w).tanh().sum()
-/// let [dw] = gradients(of: loss, withRespectTo: [w])
+/// let dw = gradients(of: loss, withRespectTo: [w])[0]
 /// ```
 ///
 /// - Parameters:
@@ -126,7 +126,8 @@ public func gradients(
 /// value.
 ///
 /// ```swift
-/// let (loss, [dw, db]) = valueWithGradients(at: [w, b]) { p in lossFunction(p[0], p[1]) }
+/// let (loss, g) = valueWithGradients(at: [w, b]) { p in lossFunction(p[0], p[1]) }
+/// let (dw, db) = (g[0], g[1])
 /// ```
 public func valueWithGradients(
   at points: [Tensor], retainingGraph: Bool = false, of function: ([Variable]) -> Variable

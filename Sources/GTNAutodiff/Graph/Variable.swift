@@ -14,9 +14,9 @@ import Synchronization
 ///
 /// ```swift
 /// let x = Variable(Tensor(shape: [3], scalars: [1, 2, 3]), requiresGradient: true)
-/// let y = (x * x * x).sum()                                   // Σ x³
-/// let [g] = gradients(of: y, withRespectTo: [x], retainingGraph: true)  // 3x²
-/// let [h] = gradients(of: g.sum(), withRespectTo: [x])        // 6x
+/// let y = (x * x * x).sum()                                              // Σ x³
+/// let g = gradients(of: y, withRespectTo: [x], retainingGraph: true)[0]  // 3x²
+/// let h = gradients(of: g.sum(), withRespectTo: [x])[0]                  // 6x
 /// ```
 ///
 /// The graph is reference counted: it is freed as soon as no variable refers

@@ -17,7 +17,7 @@ import Dispatch
 ///
 /// ```swift
 /// BLASRuntime.threadCount = 1
-/// try withParallelism(threads: 2) { try trainer.step(realImages: x, realLabels: y) }
+/// let result = try withParallelism(threads: 2) { try trainer.step(realImages: x, realLabels: y) }
 /// ```
 public enum Parallelism {
   /// The number of threads kernels may use in the current task (1: serial).

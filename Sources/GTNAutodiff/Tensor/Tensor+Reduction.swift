@@ -27,7 +27,7 @@ extension Tensor {
   ///
   /// ```swift
   /// let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
-  /// t.sum(alongAxes: [1])   // shape [2, 1]: [[6], [15]]
+  /// let rowSums = t.sum(alongAxes: [1])   // shape [2, 1]: [[6], [15]]
   /// ```
   ///
   /// - Complexity: O(n).

@@ -7,6 +7,7 @@
 /// ```swift
 /// if let components = ComponentDescriptions(trainer) {
 ///   let json = try JSONEncoder().encode(components)
+///   print(String(decoding: json, as: UTF8.self))
 /// }
 /// ```
 public struct ComponentDescriptions: Sendable, Codable, Hashable {

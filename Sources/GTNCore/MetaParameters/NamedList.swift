@@ -2,7 +2,7 @@
 /// component, addressed by name instead of by position.
 ///
 /// ```swift
-/// var parameters = NamedTensors(["weight": w, "bias": b], order: ["weight", "bias"])
+/// var parameters = NamedTensors(names: ["weight", "bias"], values: [w, b])
 /// parameters["bias"] = Tensor(zeros: [10])
 /// for (name, tensor) in parameters.elements { print(name, tensor.shape) }
 /// ```

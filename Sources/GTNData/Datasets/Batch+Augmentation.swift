@@ -14,6 +14,7 @@ extension Batch {
   /// var rng = SplitMix64(seed: 1)
   /// for batch in train.batches(size: 128, using: &rng) {
   ///   let input = batch.augmented(using: &rng)
+  ///   print(input.images.shape)   // train on input.images, input.labels
   /// }
   /// ```
   ///

@@ -17,8 +17,8 @@ extension Dataset {
   ///
   /// ```swift
   /// var rng = SplitMix64(seed: 42)
-  /// for epoch in 0..<10 {
-  ///   for batch in train.batches(size: 128, using: &rng) { ... }
+  /// for _ in 0..<10 {   // ten epochs, each in a new order
+  ///   for batch in train.batches(size: 128, using: &rng) { print(batch.images.shape) }
   /// }
   /// ```
   ///

@@ -9,7 +9,7 @@
 /// let (train, validation) = mnist.splitting(validationCount: 10_000)
 /// var rng = SplitMix64(seed: 7)
 /// for batch in train.batches(size: 128, using: &rng) {
-///   // batch.images: [128, 1, 28, 28], batch.labels: [Int]
+///   print(batch.images.shape, batch.labels.count)   // [128, 1, 28, 28] 128
 /// }
 /// ```
 public struct Dataset: Sendable, Equatable {

@@ -31,7 +31,7 @@
 /// var rng = SplitMix64(seed: 1)
 /// let architecture = space.sample(using: &rng)
 /// print(space.encoding(of: architecture))
-/// // normal:[1,0:conv5x5,identity|…] reduction:[…]
+/// // normal:[1,1:maxpool3x3,sepconv3x3|…] reduction:[1,1:maxpool3x3,avgpool3x3|…]
 /// let learner = space.learner(for: architecture)
 /// ```
 public struct CellSearchSpace: SearchSpace {

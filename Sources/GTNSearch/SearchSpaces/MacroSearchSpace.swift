@@ -16,7 +16,7 @@
 /// let space = MacroSearchSpace()
 /// var rng = SplitMix64(seed: 1)
 /// let architecture = space.sample(using: &rng)
-/// print(space.encoding(of: architecture))   // "c16k3p-c32k5p-c64k3"
+/// print(space.encoding(of: architecture))   // "c32k5-c16k5-c32k1p"
 /// let learner = space.learner(for: architecture)
 /// ```
 public struct MacroSearchSpace: SearchSpace {

@@ -4,8 +4,8 @@
 /// ```swift
 /// let proxy = [0.61, 0.72, 0.55, 0.80]
 /// let truth = [0.90, 0.93, 0.91, 0.95]
-/// RankCorrelation.spearman(proxy, truth)     // 0.8
-/// RankCorrelation.kendallTauB(proxy, truth)  // 0.666…
+/// let rho = RankCorrelation.spearman(proxy, truth)     // 0.8
+/// let tau = RankCorrelation.kendallTauB(proxy, truth)  // 0.666…
 /// ```
 ///
 /// - Reference: M. G. Kendall, "The treatment of ties in ranking problems",

@@ -24,7 +24,7 @@ public enum SearchBudget: Sendable, Hashable {
 /// where it stopped.
 ///
 /// ```swift
-/// var search = ArchitectureSearch(space: MacroSearchSpace(), strategy: RegularizedEvolution(),
+/// let search = ArchitectureSearch(space: MacroSearchSpace(), strategy: RegularizedEvolution(),
 ///                                 evaluator: proxy, seed: 7)
 /// let records = try search.run(budget: .evaluations(100), log: URL(fileURLWithPath: "search.jsonl"))
 /// let best = records.max { $0.score < $1.score }!
