@@ -3,7 +3,9 @@
 // swift-gtn — Generative Teaching Networks in Swift.
 //
 // Layers, bottom to top:
-//   _GTNCBLAS, _GTNCZlib   system libraries (OpenBLAS, zlib), implementation details
+//   _GTNCBLAS, _GTNCZlib,  system libraries (OpenBLAS, zlib, oneDNN), implementation
+//   _GTNCDNNL              details
+//   _GTNConvolution        convolutions on oneDNN (detail)
 //   _GTNKernels            elementwise C loops, one clone per x86-64 level (detail)
 //   GTNAutodiff            tensors and a reverse-mode graph with gradients of any order
 //   GTNData                MNIST / Fashion-MNIST / CIFAR-10 readers, datasets, file
@@ -39,6 +41,10 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"])]
     ),
     .systemLibrary(
+      name: "_GTNCDNNL",
+      providers: [.apt(["libdnnl-dev"])]
+    ),
+    .systemLibrary(
       name: "_GTNCMPI",
       pkgConfig: "ompi-c",
       providers: [.apt(["libopenmpi-dev"])]
@@ -47,9 +53,14 @@ let package = Package(
     // MARK: - Kernels (implementation detail)
     // Elementwise loops in C, one clone per x86-64 feature level.
     .target(name: "_GTNKernels"),
+    // Convolutions on oneDNN, one thread per call (callers split the work).
+    .target(
+      name: "_GTNConvolution", dependencies: ["_GTNCDNNL"],
+      linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]
+    ),
 
     // MARK: - Public modules
-    .target(name: "GTNAutodiff", dependencies: ["_GTNCBLAS", "_GTNKernels"]),
+    .target(name: "GTNAutodiff", dependencies: ["_GTNCBLAS", "_GTNKernels", "_GTNConvolution"]),
     .target(name: "GTNData", dependencies: ["GTNAutodiff", "_GTNCZlib"]),
     .target(name: "GTNCore", dependencies: ["GTNAutodiff", "GTNData", "_GTNKernels"]),
     .target(name: "GTNSearch", dependencies: ["GTNCore"]),

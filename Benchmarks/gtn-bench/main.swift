@@ -27,6 +27,7 @@ struct Options {
   var warmup = 2
   var check = false
   var checkpointSegment: Int? = nil
+  var convolutions = ConvolutionBackend.current
 }
 
 func fail(_ message: String) -> Never {
@@ -36,7 +37,7 @@ func fail(_ message: String) -> Never {
 
 let usage = """
   USAGE: gtn-bench [--workload w1|w2|w3|sgemm|learner|cell|all] [--threads N[,M]] [--reps N] [--warmup N] [--check]
-                   [--checkpoint-segment K]
+                   [--checkpoint-segment K] [--convolutions oneDNN|builtin]
 
   Runs the benchmark workloads of Benchmarks/README.md and prints one JSON line per result:
   median, min and max wall-clock seconds per outer step (W1, W2) or per evaluated
@@ -49,6 +50,9 @@ let usage = """
   instruction-set build of the elementwise kernels this CPU can run gives the same bits.
   --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
+  --convolutions runs convolutions on oneDNN (the default where available) or on im2col and
+  OpenBLAS (builtin); every result line names the backend.
+  w4 is W2 at the paper's MNIST widths (Benchmarks/README.md); not part of all.
   cell times forward and backward of CellSearchSpace learners (16 and 8 initial channels, architectures
   sampled with seeds 1–3, all-sepconv3x3 and all-conv3x3 cells) on a batch of 128; not part of all.
   Real images are Fashion-MNIST (Debian's dataset-fashion-mnist, or $GTN_DATA_DIR).
@@ -82,13 +86,19 @@ while !arguments.isEmpty {
     let text = value()
     guard let n = Int(text), n >= 1 else { fail("--checkpoint-segment expects an integer ≥ 1, got '\(text)'") }
     options.checkpointSegment = n
+  case "--convolutions":
+    let text = value()
+    guard let backend = ConvolutionBackend(rawValue: text) else {
+      fail("--convolutions expects one of \(ConvolutionBackend.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+    }
+    options.convolutions = backend
   case "-h", "--help":
     print(usage)
     exit(0)
   default: fail("unknown argument '\(flag)'\n\(usage)")
   }
 }
-let known = ["w1", "w2", "w3", "sgemm", "learner", "cell", "all"]
+let known = ["w1", "w2", "w3", "w4", "sgemm", "learner", "cell", "all"]
 for w in options.workloads where !known.contains(w) { fail("--workload expects one of \(known.joined(separator: ", ")), got '\(w)'") }
 if options.workloads.contains("all") { options.workloads = ["sgemm", "w1", "w2", "w3"] }
 if options.threads.isEmpty {
@@ -130,7 +140,7 @@ func report(_ workload: String, threads: Int, times: [Double], flops: Double, ex
     "median_s": median, "min_s": sorted.first ?? 0, "max_s": sorted.last ?? 0,
     "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "flops_per_step": flops,
     "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet,
-    "blas_threads": BLASRuntime.threadCount,
+    "blas_threads": BLASRuntime.threadCount, "convolutions": ConvolutionBackend.current.rawValue,
   ]
   for (k, v) in extra { line[k] = v }
   guard communicator.rank == 0 else { return }
@@ -185,6 +195,24 @@ func w2Trainer() throws -> MetaTrainer {
     seed: 1)
 }
 
+/// W4: W2 at the paper's MNIST widths (noise 128, generator 1024 → 128·7·7
+/// → conv 64 → conv 1; learner conv 64, conv 128, FC 256), T = 32, B = 128,
+/// 128 real images.
+func w4Trainer() throws -> MetaTrainer {
+  let generator = ConditionalGenerator(noiseSize: 128, classCount: 10, network: Sequential(
+    Linear(138, 1024), LeakyReLU(0.1), Linear(1024, 128 * 7 * 7), LeakyReLU(0.1), Reshape([128, 7, 7]),
+    Upsample(factor: 2), Conv2D(128, 64), LeakyReLU(0.1), Upsample(factor: 2), Conv2D(64, 1), Tanh()))
+  let learner = Sequential(
+    Conv2D(1, 64), LeakyReLU(0.1), MaxPool2D(), Conv2D(64, 128), LeakyReLU(0.1), MaxPool2D(),
+    Flatten(), Linear(128 * 7 * 7, 256), LeakyReLU(0.1), Linear(256, 10))
+  return try MetaTrainer(
+    generator: generator, curriculum: LearnedCurriculum(stepCount: 32, batchSize: 128, noiseSize: 128),
+    optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9), learners: [learner],
+    configuration: MetaTrainingConfiguration(
+      iterations: 1_000_000, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil),
+    seed: 1)
+}
+
 /// One outer step per repetition. With one rank this is `MetaTrainer.step`;
 /// under mpirun every rank samples its own learner (all use the workload's
 /// real images) and the step ends with the meta-gradient all-reduce, so
@@ -212,7 +240,13 @@ func runMeta(_ name: String, trainer make: () throws -> MetaTrainer, realCount: 
       computeTimes.append(result.computeSeconds)
       reductionTimes.append(result.reductionSeconds)
     } else {
-      losses.append(try trainer.step(realImages: x, realLabels: y).metaLoss)
+      do {
+        losses.append(try trainer.step(realImages: x, realLabels: y).metaLoss)
+      } catch MetaTrainingError.nonFiniteMetaLoss {
+        // The step's work is done (only the outer update is skipped): the
+        // timing stands, and the result line says the loss was not finite.
+        losses.append(.nan)
+      }
     }
     rep += 1
     if rep == options.warmup + 1 { firstRSS = residentMegabytes() }
@@ -220,7 +254,8 @@ func runMeta(_ name: String, trainer make: () throws -> MetaTrainer, realCount: 
   var extra: [String: Any] = [
     "rss_after_first_rep_mb": (firstRSS * 10).rounded() / 10,
     "rss_after_last_rep_mb": (residentMegabytes() * 10).rounded() / 10,
-    "last_meta_loss": Double(losses.last ?? .nan),
+    "last_meta_loss": losses.last.map { $0.isFinite ? Double($0) as Any : "nan" as Any } ?? "nan",
+    "non_finite_steps": losses.filter { !$0.isFinite }.count,
     // CPU seconds per timed step used by this process (rank 0): compared
     // with median_s it shows how much of a core the step got.
     "cpu_s_per_step": (processCPUSeconds() - cpuAtFirstTimedRep) / Double(options.reps),
@@ -378,6 +413,7 @@ for threads in options.threads {
   // W2 and W3 lose 35–45% with 2 BLAS threads. GTN_BENCH_BLAS_THREADS
   // overrides the BLAS thread count for all.
   let blasOverride = ProcessInfo.processInfo.environment["GTN_BENCH_BLAS_THREADS"].flatMap(Int.init)
+  try ConvolutionBackend.$current.withValue(options.convolutions) {
   try withParallelism(threads: threads) {
     for workload in options.workloads {
       BLASRuntime.threadCount = blasOverride ?? (workload == "sgemm" ? threads : 1)
@@ -388,8 +424,10 @@ for threads in options.threads {
       case "w1": try runMeta("w1-meta-mlp", trainer: w1Trainer, realCount: 256, flops: 2.71e9, threads: threads)
       case "w2": try runMeta("w2-meta-conv", trainer: w2Trainer, realCount: 128, flops: 140.4e9, threads: threads)
       case "w3": runW3(threads: threads)
+      case "w4": try runMeta("w4-meta-conv-wide", trainer: w4Trainer, realCount: 128, flops: 1746e9, threads: threads)
       default: break
       }
     }
+  }
   }
 }

@@ -337,29 +337,33 @@ import Testing
     ConvConfig(input: [1, 2, 2, 3], filter: [3, 2, 5, 7], stride: 1, padding: 3),  // kernel taller than the input
   ]
 
-  @Test(arguments: configs)
-  func conv2dMatchesSevenLoops(config g: ConvConfig) {
-    var rng = SplitMix64(seed: stableSeed("conv " + g.testDescription))
-    let x = randomTensor(g.input, &rng)
-    let w = randomTensor(g.filter, &rng)
-    expectClose(Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding), naiveConv2d(x, w, g), shape: g.output)
+  @Test(arguments: configs, ConvolutionBackend.allCases)
+  func conv2dMatchesSevenLoops(config g: ConvConfig, backend: ConvolutionBackend) {
+    ConvolutionBackend.$current.withValue(backend) {
+      var rng = SplitMix64(seed: stableSeed("conv " + g.testDescription))
+      let x = randomTensor(g.input, &rng)
+      let w = randomTensor(g.filter, &rng)
+      expectClose(Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding), naiveConv2d(x, w, g), shape: g.output)
+    }
   }
 
-  @Test(arguments: configs)
-  func inputAndFilterGradientsMatchNaive(config g: ConvConfig) {
-    var rng = SplitMix64(seed: stableSeed("conv adjoint " + g.testDescription))
-    let x = randomTensor(g.input, &rng)
-    let w = randomTensor(g.filter, &rng)
-    let dy = randomTensor(g.output, &rng)
-    let dx = Tensor.conv2dInputGradient(dy, filter: w, inputShape: g.input, stride: g.stride, padding: g.padding)
-    expectClose(dx, naiveConv2dInputGradient(dy, w, g), shape: g.input)
-    let dw = Tensor.conv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding)
-    expectClose(dw, naiveConv2dFilterGradient(x, dy, g), shape: g.filter)
-    // The adjoint triangle: ⟨conv(x, w), dy⟩ = ⟨x, convInput(dy, w)⟩ = ⟨w, convFilter(x, dy)⟩.
-    let y = Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding)
-    let reference = dot(y, dy)
-    #expect(abs(dot(x, dx) - reference) <= 1e-4 * Swift.max(1, abs(reference)))
-    #expect(abs(dot(w, dw) - reference) <= 1e-4 * Swift.max(1, abs(reference)))
+  @Test(arguments: configs, ConvolutionBackend.allCases)
+  func inputAndFilterGradientsMatchNaive(config g: ConvConfig, backend: ConvolutionBackend) {
+    ConvolutionBackend.$current.withValue(backend) {
+      var rng = SplitMix64(seed: stableSeed("conv adjoint " + g.testDescription))
+      let x = randomTensor(g.input, &rng)
+      let w = randomTensor(g.filter, &rng)
+      let dy = randomTensor(g.output, &rng)
+      let dx = Tensor.conv2dInputGradient(dy, filter: w, inputShape: g.input, stride: g.stride, padding: g.padding)
+      expectClose(dx, naiveConv2dInputGradient(dy, w, g), shape: g.input)
+      let dw = Tensor.conv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding)
+      expectClose(dw, naiveConv2dFilterGradient(x, dy, g), shape: g.filter)
+      // The adjoint triangle: ⟨conv(x, w), dy⟩ = ⟨x, convInput(dy, w)⟩ = ⟨w, convFilter(x, dy)⟩.
+      let y = Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding)
+      let reference = dot(y, dy)
+      #expect(abs(dot(x, dx) - reference) <= 1e-4 * Swift.max(1, abs(reference)))
+      #expect(abs(dot(w, dw) - reference) <= 1e-4 * Swift.max(1, abs(reference)))
+    }
   }
 
   /// Batches large enough that several images share one patch-matrix block
@@ -378,24 +382,26 @@ import Testing
     ConvConfig(input: [11, 32, 14, 14], filter: [16, 32, 3, 3], stride: 1, padding: 1),  // shifted-plane rows
   ]
 
-  @Test(arguments: blockedConfigs)
-  func blockedAndThreadedKernelsMatchNaive(config g: ConvConfig) {
-    var rng = SplitMix64(seed: stableSeed("conv blocks " + g.testDescription))
-    let x = randomTensor(g.input, &rng)
-    let w = randomTensor(g.filter, &rng)
-    let dy = randomTensor(g.output, &rng)
-    let bias = randomTensor([g.filter[0]], &rng)
-    let (y0, dx0, dw0) = (naiveConv2d(x, w, g), naiveConv2dInputGradient(dy, w, g), naiveConv2dFilterGradient(x, dy, g))
-    let plane = g.outputHeight * g.outputWidth
-    let biased = y0.enumerated().map { $0.element + Double(bias.scalars[($0.offset / plane) % g.filter[0]]) }
-    for threads in [1, 2, 3] {
-      withParallelism(threads: threads) {
-        expectClose(Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding), y0, shape: g.output)
-        expectClose(Tensor.conv2d(x, filter: w, bias: bias, stride: g.stride, padding: g.padding), biased, shape: g.output)
-        let dx = Tensor.conv2dInputGradient(dy, filter: w, inputShape: g.input, stride: g.stride, padding: g.padding)
-        expectClose(dx, dx0, shape: g.input)
-        let dw = Tensor.conv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding)
-        expectClose(dw, dw0, shape: g.filter, tolerance: 1e-4)
+  @Test(arguments: blockedConfigs, ConvolutionBackend.allCases)
+  func blockedAndThreadedKernelsMatchNaive(config g: ConvConfig, backend: ConvolutionBackend) {
+    ConvolutionBackend.$current.withValue(backend) {
+      var rng = SplitMix64(seed: stableSeed("conv blocks " + g.testDescription))
+      let x = randomTensor(g.input, &rng)
+      let w = randomTensor(g.filter, &rng)
+      let dy = randomTensor(g.output, &rng)
+      let bias = randomTensor([g.filter[0]], &rng)
+      let (y0, dx0, dw0) = (naiveConv2d(x, w, g), naiveConv2dInputGradient(dy, w, g), naiveConv2dFilterGradient(x, dy, g))
+      let plane = g.outputHeight * g.outputWidth
+      let biased = y0.enumerated().map { $0.element + Double(bias.scalars[($0.offset / plane) % g.filter[0]]) }
+      for threads in [1, 2, 3] {
+        withParallelism(threads: threads) {
+          expectClose(Tensor.conv2d(x, filter: w, stride: g.stride, padding: g.padding), y0, shape: g.output)
+          expectClose(Tensor.conv2d(x, filter: w, bias: bias, stride: g.stride, padding: g.padding), biased, shape: g.output)
+          let dx = Tensor.conv2dInputGradient(dy, filter: w, inputShape: g.input, stride: g.stride, padding: g.padding)
+          expectClose(dx, dx0, shape: g.input)
+          let dw = Tensor.conv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding)
+          expectClose(dw, dw0, shape: g.filter, tolerance: 1e-4)
+        }
       }
     }
   }

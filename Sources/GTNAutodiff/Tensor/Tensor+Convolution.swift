@@ -249,6 +249,16 @@ extension Tensor {
       input.withUnsafeBufferPointer { px in
         filter.withUnsafeBufferPointer { pw in
           Parallelism.forEachChunk(of: g.batch) { images in
+            if g.runsOnOneDNN {
+              if let biasScalars {
+                biasScalars.withUnsafeBufferPointer { pb in
+                  g.oneDNNForward(images: images, input: px.baseAddress!, filter: pw.baseAddress!, bias: pb.baseAddress!, output: o)
+                }
+              } else {
+                g.oneDNNForward(images: images, input: px.baseAddress!, filter: pw.baseAddress!, bias: nil, output: o)
+              }
+              return
+            }
             if g.prefersDirectKernels {
               for n in images {
                 let y = o + n * g.outputChannels * g.outputPlane
@@ -300,6 +310,10 @@ extension Tensor {
       outputGradient.withUnsafeBufferPointer { pg in
         filter.withUnsafeBufferPointer { pw in
           Parallelism.forEachChunk(of: g.batch) { images in
+            if g.runsOnOneDNN {
+              g.oneDNNBackwardData(images: images, outputGradient: pg.baseAddress!, filter: pw.baseAddress!, into: o)
+              return
+            }
             if g.prefersDirectKernels {
               for n in images {
                 g.addDirectInputGradient(
@@ -358,6 +372,10 @@ extension Tensor {
         outputGradient.withUnsafeBufferPointer { pg in
           Parallelism.forEachReductionShare(shares, of: g.batch) { share, images in
             let accumulator = share == 0 ? o : partials + (share - 1) * size
+            if g.runsOnOneDNN {
+              g.oneDNNBackwardWeights(images: images, input: px.baseAddress!, outputGradient: pg.baseAddress!, into: accumulator)
+              return
+            }
             if g.prefersDirectKernels {
               for n in images {
                 g.addDirectFilterGradient(

@@ -1,0 +1,231 @@
+// 2-D convolutions on oneDNN (see include/GTNConvolution.h).
+//
+// Every call describes its tensors in plain layouts and lets oneDNN choose
+// its preferred (blocked) layouts ("any"); operands are reordered into those
+// layouts and the result back into the caller's buffer. Primitive
+// descriptors are created per call; oneDNN's own primitive cache makes the
+// primitives themselves cheap to recreate for repeated shapes.
+#include "GTNConvolution.h"
+
+#include <oneapi/dnnl/dnnl.h>
+#include <pthread.h>
+#include <string.h>
+
+void omp_set_num_threads(int);
+
+static dnnl_engine_t shared_engine;
+static dnnl_status_t engine_status = dnnl_runtime_error;
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+
+static void create_engine(void) { engine_status = dnnl_engine_create(&shared_engine, dnnl_cpu, 0); }
+
+static dnnl_engine_t engine(void) {
+  pthread_once(&engine_once, create_engine);
+  return engine_status == dnnl_success ? shared_engine : NULL;
+}
+
+int gtn_dnnl_available(void) { return engine() != NULL; }
+
+#define CHECK(call)                        \
+  do {                                     \
+    dnnl_status_t status_ = (call);        \
+    if (status_ != dnnl_success) {         \
+      result = (int)status_;               \
+      goto done;                           \
+    }                                      \
+  } while (0)
+
+/// A plain descriptor and the primitive's descriptor of one operand, with
+/// the caller's buffer and, when the layouts differ, a library buffer.
+typedef struct {
+  dnnl_memory_desc_t plain;
+  const dnnl_memory_desc_t *wanted;
+  dnnl_memory_t user, internal;
+} operand;
+
+static dnnl_status_t reorder(dnnl_engine_t e, dnnl_stream_t s, dnnl_memory_t from, dnnl_memory_t to) {
+  const dnnl_memory_desc_t *from_md, *to_md;
+  dnnl_memory_get_memory_desc(from, &from_md);
+  dnnl_memory_get_memory_desc(to, &to_md);
+  dnnl_primitive_desc_t pd = NULL;
+  dnnl_primitive_t primitive = NULL;
+  dnnl_status_t status = dnnl_reorder_primitive_desc_create(&pd, from_md, e, to_md, e, NULL);
+  if (status == dnnl_success) status = dnnl_primitive_create(&primitive, pd);
+  if (status == dnnl_success) {
+    dnnl_exec_arg_t args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+    status = dnnl_primitive_execute(primitive, s, 2, args);
+  }
+  if (primitive) dnnl_primitive_destroy(primitive);
+  if (pd) dnnl_primitive_desc_destroy(pd);
+  return status;
+}
+
+/// Wraps the caller's buffer; makes a library buffer in the primitive's
+/// layout when it differs, filled from the caller's buffer for inputs.
+static dnnl_status_t prepare(operand *op, dnnl_engine_t e, dnnl_stream_t s, const float *data, int is_input) {
+  dnnl_status_t status = dnnl_memory_create(&op->user, &op->plain, e, (void *)data);
+  if (status != dnnl_success) return status;
+  if (dnnl_memory_desc_equal(op->wanted, &op->plain)) return dnnl_success;
+  status = dnnl_memory_create(&op->internal, op->wanted, e, DNNL_MEMORY_ALLOCATE);
+  if (status != dnnl_success || !is_input) return status;
+  return reorder(e, s, op->user, op->internal);
+}
+
+static dnnl_memory_t memory(const operand *op) { return op->internal ? op->internal : op->user; }
+
+static void release(operand *op) {
+  if (op->internal) dnnl_memory_destroy(op->internal);
+  if (op->user) dnnl_memory_destroy(op->user);
+}
+
+static void describe(const gtn_conv_geometry *g, dnnl_memory_desc_t *x, dnnl_memory_desc_t *w, dnnl_memory_desc_t *y,
+                     dnnl_format_tag_t activations, dnnl_format_tag_t weights) {
+  dnnl_dims_t xd = {g->batch, g->input_channels, g->height, g->width};
+  dnnl_dims_t wd = {g->output_channels, g->input_channels, g->kernel_height, g->kernel_width};
+  dnnl_dims_t yd = {g->batch, g->output_channels, g->output_height, g->output_width};
+  dnnl_memory_desc_init_by_tag(x, 4, xd, dnnl_f32, activations);
+  dnnl_memory_desc_init_by_tag(w, 4, wd, dnnl_f32, weights);
+  dnnl_memory_desc_init_by_tag(y, 4, yd, dnnl_f32, activations);
+}
+
+static void window(const gtn_conv_geometry *g, dnnl_dims_t strides, dnnl_dims_t left, dnnl_dims_t right) {
+  strides[0] = strides[1] = g->stride;
+  left[0] = left[1] = g->padding;
+  // The padding on the far side that makes exactly output_height rows.
+  right[0] = (g->output_height - 1) * g->stride + g->kernel_height - g->height - g->padding;
+  right[1] = (g->output_width - 1) * g->stride + g->kernel_width - g->width - g->padding;
+}
+
+/// The forward primitive descriptor (also the hint for the backward ones).
+static dnnl_status_t forward_descriptor(const gtn_conv_geometry *g, dnnl_engine_t e, int with_bias, dnnl_primitive_desc_t *pd) {
+  dnnl_memory_desc_t x, w, y, b;
+  describe(g, &x, &w, &y, dnnl_format_tag_any, dnnl_format_tag_any);
+  dnnl_dims_t bd = {g->output_channels};
+  dnnl_memory_desc_init_by_tag(&b, 1, bd, dnnl_f32, dnnl_x);
+  dnnl_dims_t strides, left, right;
+  window(g, strides, left, right);
+  dnnl_convolution_desc_t d;
+  dnnl_status_t status = dnnl_convolution_forward_desc_init(
+      &d, dnnl_forward_training, dnnl_convolution_direct, &x, &w, with_bias ? &b : NULL, &y, strides, left, right);
+  if (status != dnnl_success) return status;
+  return dnnl_primitive_desc_create(pd, &d, NULL, e, NULL);
+}
+
+int gtn_dnnl_conv_forward(const gtn_conv_geometry *g, const float *x, const float *w, const float *b, float *y) {
+  omp_set_num_threads(1);
+  dnnl_engine_t e = engine();
+  if (!e) return (int)dnnl_runtime_error;
+  int result = 0;
+  dnnl_stream_t s = NULL;
+  dnnl_primitive_desc_t pd = NULL;
+  dnnl_primitive_t conv = NULL;
+  operand ox = {0}, ow = {0}, oy = {0}, ob = {0};
+  CHECK(dnnl_stream_create(&s, e, dnnl_stream_default_flags));
+  CHECK(forward_descriptor(g, e, b != NULL, &pd));
+  describe(g, &ox.plain, &ow.plain, &oy.plain, dnnl_nchw, dnnl_oihw);
+  ox.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+  ow.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+  oy.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+  CHECK(prepare(&ox, e, s, x, 1));
+  CHECK(prepare(&ow, e, s, w, 1));
+  CHECK(prepare(&oy, e, s, y, 0));
+  dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, memory(&ox)}, {DNNL_ARG_WEIGHTS, memory(&ow)}, {DNNL_ARG_DST, memory(&oy)}};
+  int count = 3;
+  if (b) {
+    dnnl_dims_t bd = {g->output_channels};
+    dnnl_memory_desc_init_by_tag(&ob.plain, 1, bd, dnnl_f32, dnnl_x);
+    ob.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1);
+    CHECK(prepare(&ob, e, s, b, 1));
+    args[count++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, memory(&ob)};
+  }
+  CHECK(dnnl_primitive_create(&conv, pd));
+  CHECK(dnnl_primitive_execute(conv, s, count, args));
+  if (oy.internal) CHECK(reorder(e, s, oy.internal, oy.user));
+  CHECK(dnnl_stream_wait(s));
+done:
+  release(&ox); release(&ow); release(&oy); release(&ob);
+  if (conv) dnnl_primitive_destroy(conv);
+  if (pd) dnnl_primitive_desc_destroy(pd);
+  if (s) dnnl_stream_destroy(s);
+  return result;
+}
+
+int gtn_dnnl_conv_backward_data(const gtn_conv_geometry *g, const float *dy, const float *w, float *dx) {
+  omp_set_num_threads(1);
+  dnnl_engine_t e = engine();
+  if (!e) return (int)dnnl_runtime_error;
+  int result = 0;
+  dnnl_stream_t s = NULL;
+  dnnl_primitive_desc_t hint = NULL, pd = NULL;
+  dnnl_primitive_t conv = NULL;
+  operand ody = {0}, ow = {0}, odx = {0};
+  CHECK(dnnl_stream_create(&s, e, dnnl_stream_default_flags));
+  CHECK(forward_descriptor(g, e, 0, &hint));
+  dnnl_memory_desc_t xa, wa, ya;
+  describe(g, &xa, &wa, &ya, dnnl_format_tag_any, dnnl_format_tag_any);
+  dnnl_dims_t strides, left, right;
+  window(g, strides, left, right);
+  dnnl_convolution_desc_t d;
+  CHECK(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &xa, &wa, &ya, strides, left, right));
+  CHECK(dnnl_primitive_desc_create(&pd, &d, NULL, e, hint));
+  describe(g, &odx.plain, &ow.plain, &ody.plain, dnnl_nchw, dnnl_oihw);
+  odx.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_src_md, 0);
+  ow.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+  ody.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0);
+  CHECK(prepare(&ody, e, s, dy, 1));
+  CHECK(prepare(&ow, e, s, w, 1));
+  CHECK(prepare(&odx, e, s, dx, 0));
+  dnnl_exec_arg_t args[3] = {
+      {DNNL_ARG_DIFF_DST, memory(&ody)}, {DNNL_ARG_WEIGHTS, memory(&ow)}, {DNNL_ARG_DIFF_SRC, memory(&odx)}};
+  CHECK(dnnl_primitive_create(&conv, pd));
+  CHECK(dnnl_primitive_execute(conv, s, 3, args));
+  if (odx.internal) CHECK(reorder(e, s, odx.internal, odx.user));
+  CHECK(dnnl_stream_wait(s));
+done:
+  release(&ody); release(&ow); release(&odx);
+  if (conv) dnnl_primitive_destroy(conv);
+  if (pd) dnnl_primitive_desc_destroy(pd);
+  if (hint) dnnl_primitive_desc_destroy(hint);
+  if (s) dnnl_stream_destroy(s);
+  return result;
+}
+
+int gtn_dnnl_conv_backward_weights(const gtn_conv_geometry *g, const float *x, const float *dy, float *dw) {
+  omp_set_num_threads(1);
+  dnnl_engine_t e = engine();
+  if (!e) return (int)dnnl_runtime_error;
+  int result = 0;
+  dnnl_stream_t s = NULL;
+  dnnl_primitive_desc_t hint = NULL, pd = NULL;
+  dnnl_primitive_t conv = NULL;
+  operand ox = {0}, ody = {0}, odw = {0};
+  CHECK(dnnl_stream_create(&s, e, dnnl_stream_default_flags));
+  CHECK(forward_descriptor(g, e, 0, &hint));
+  dnnl_memory_desc_t xa, wa, ya;
+  describe(g, &xa, &wa, &ya, dnnl_format_tag_any, dnnl_format_tag_any);
+  dnnl_dims_t strides, left, right;
+  window(g, strides, left, right);
+  dnnl_convolution_desc_t d;
+  CHECK(dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &xa, &wa, NULL, &ya, strides, left, right));
+  CHECK(dnnl_primitive_desc_create(&pd, &d, NULL, e, hint));
+  describe(g, &ox.plain, &odw.plain, &ody.plain, dnnl_nchw, dnnl_oihw);
+  ox.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
+  odw.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_weights_md, 0);
+  ody.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0);
+  CHECK(prepare(&ox, e, s, x, 1));
+  CHECK(prepare(&ody, e, s, dy, 1));
+  CHECK(prepare(&odw, e, s, dw, 0));
+  dnnl_exec_arg_t args[3] = {
+      {DNNL_ARG_SRC, memory(&ox)}, {DNNL_ARG_DIFF_DST, memory(&ody)}, {DNNL_ARG_DIFF_WEIGHTS, memory(&odw)}};
+  CHECK(dnnl_primitive_create(&conv, pd));
+  CHECK(dnnl_primitive_execute(conv, s, 3, args));
+  if (odw.internal) CHECK(reorder(e, s, odw.internal, odw.user));
+  CHECK(dnnl_stream_wait(s));
+done:
+  release(&ox); release(&ody); release(&odw);
+  if (conv) dnnl_primitive_destroy(conv);
+  if (pd) dnnl_primitive_desc_destroy(pd);
+  if (hint) dnnl_primitive_desc_destroy(hint);
+  if (s) dnnl_stream_destroy(s);
+  return result;
+}
