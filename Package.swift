@@ -3,13 +3,15 @@
 // swift-gtn — Generative Teaching Networks in Swift.
 //
 // Layers, bottom to top:
-//   _GTNCBLAS, _GTNCZlib,  system libraries (OpenBLAS, zlib, oneDNN), implementation
-//   _GTNCDNNL              details
+//   _GTNCBLAS, _GTNCZlib,  system libraries (OpenBLAS, zlib, libpng, libjpeg,
+//   _GTNCPNG, _GTNCJPEG,   oneDNN), implementation details
+//   _GTNCDNNL
 //   _GTNConvolution        convolutions on oneDNN (detail)
 //   _GTNKernels            elementwise C loops, one clone per x86-64 level (detail)
 //   GTNAutodiff            tensors and a reverse-mode graph with gradients of any order
 //   GTNData                MNIST / Fashion-MNIST / CIFAR-10 readers, datasets, file
-//                          formats (IDX, NPY, safetensors), exports
+//                          formats (IDX, NPY/NPZ, safetensors), image folders
+//                          (PNG, JPEG), exports
 //   GTNCore                generators, learners, curricula, optimisers, the
 //                          meta-trainer and its checkpoints (GTNData's safetensors)
 //   GTNSearch              architecture search with GTN data as the proxy
@@ -41,6 +43,16 @@ let package = Package(
       providers: [.apt(["zlib1g-dev"])]
     ),
     .systemLibrary(
+      name: "_GTNCPNG",
+      pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]
+    ),
+    .systemLibrary(
+      name: "_GTNCJPEG",
+      pkgConfig: "libjpeg",
+      providers: [.apt(["libjpeg62-turbo-dev"])]
+    ),
+    .systemLibrary(
       name: "_GTNCDNNL",
       providers: [.apt(["libdnnl-dev"])]
     ),
@@ -61,7 +73,7 @@ let package = Package(
 
     // MARK: - Public modules
     .target(name: "GTNAutodiff", dependencies: ["_GTNCBLAS", "_GTNKernels", "_GTNConvolution"]),
-    .target(name: "GTNData", dependencies: ["GTNAutodiff", "_GTNCZlib"]),
+    .target(name: "GTNData", dependencies: ["GTNAutodiff", "_GTNCZlib", "_GTNCPNG", "_GTNCJPEG"]),
     .target(name: "GTNCore", dependencies: ["GTNAutodiff", "GTNData", "_GTNKernels"]),
     .target(name: "GTNSearch", dependencies: ["GTNCore"]),
     .target(name: "GTNDistributed", dependencies: ["GTNCore", "GTNSearch", "_GTNCMPI"]),
@@ -75,7 +87,7 @@ let package = Package(
 
     // MARK: - Tests
     .testTarget(name: "GTNAutodiffTests", dependencies: ["GTNAutodiff"]),
-    .testTarget(name: "GTNDataTests", dependencies: ["GTNData"]),
+    .testTarget(name: "GTNDataTests", dependencies: ["GTNData", "_GTNCZlib", "_GTNCPNG", "_GTNCJPEG"]),
     .testTarget(name: "GTNCoreTests", dependencies: ["GTNCore"]),
     .testTarget(name: "GTNSearchTests", dependencies: ["GTNSearch"]),
     .testTarget(name: "GTNExamplesTests", dependencies: ["_GTNExamplesSupport"]),

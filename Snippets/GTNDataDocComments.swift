@@ -183,7 +183,7 @@ func linePlot() throws {
   try plot.svg().write(to: url, atomically: true, encoding: .utf8)
 }
 
-// MARK: Formats/NumPyArray.swift
+// MARK: Readers/NumPyArray.swift
 
 func numPyArray() throws {
   // snippet.hide
@@ -192,6 +192,133 @@ func numPyArray() throws {
   try NumPyArray(batch.images).write(to: URL(fileURLWithPath: "images.npy"))
   try NumPyArray(labels: batch.labels).write(to: URL(fileURLWithPath: "labels.npy"))
   // Python: numpy.load("images.npy").shape == (N, C, H, W)
+}
+
+func numPyArrayReading() throws {
+  let array = try NumPyArray(contentsOf: URL(fileURLWithPath: "x_train.npy"))
+  print(array.shape, array.scalarType!)   // [60000, 28, 28] uint8
+  let pixels = array.floatValues()!        // 47,040,000 values
+  // snippet.hide
+  print(pixels.count)
+}
+
+func numPyArrayTyped() {
+  let labels = NumPyArray(scalarType: .int32, shape: [2], data: [3, 0, 0, 0, 7, 0, 0, 0])
+  print(labels.integerValues()!)   // [3, 7]
+}
+
+func numPyArrayDecoding() throws {
+  // snippet.hide
+  let bytes = NumPyArray(labels: [1, 2]).encoded()
+  // snippet.show
+  let array = try NumPyArray(decoding: bytes, source: "labels.npy")
+  // snippet.hide
+  print(array.shape)
+}
+
+// MARK: Readers/NumPyArchive.swift
+
+func numPyArchive() throws {
+  let archive = try NumPyArchive(contentsOf: URL(fileURLWithPath: "mnist.npz"))
+  print(archive.names)                   // ["x_test", "x_train", "y_train", "y_test"]
+  let images = try archive.array(named: "x_train")
+  print(images.shape)                    // [60000, 28, 28]
+}
+
+func numPyArchiveEncode() throws {
+  // snippet.hide
+  let pixels = [UInt8](repeating: 0, count: 2 * 28 * 28)
+  // snippet.show
+  let bytes = try NumPyArchive.encode([("x_train", NumPyArray(bytes: pixels, shape: [2, 28, 28])),
+                                       ("y_train", NumPyArray(labels: [3, 7]))], compressed: true)
+  // snippet.hide
+  print(try NumPyArchive(decoding: bytes).names)
+}
+
+// MARK: Readers/SafetensorsFile.swift
+
+func safetensorsFile() throws {
+  let file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: "mnist.safetensors"))
+  let images = file.arrays["images"]!   // e.g. U8, [60000, 28, 28]
+  print(images.scalarType!, images.shape)
+}
+
+// MARK: Datasets/Dataset+Arrays.swift
+
+func imageLayout() {
+  print(ImageLayout.detect(shape: [60000, 28, 28])!)      // nhw
+  print(ImageLayout.detect(shape: [50000, 32, 32, 3])!)   // nhwc
+  print(ImageLayout.detect(shape: [50000, 3, 32, 32])!)   // nchw
+}
+
+func channelStatisticsOfValues() {
+  // snippet.hide
+  let pixels = (0..<(2 * 3 * 1024)).map { Float($0 % 256) }
+  // snippet.show
+  let s = ChannelStatistics(values: pixels, channels: 3, planeSize: 32 * 32)
+  // snippet.hide
+  print(s.mean)
+}
+
+func datasetFromPixels() throws {
+  let pixels: [UInt8] = Array(repeating: 128, count: 2 * 28 * 28)
+  let data = try Dataset(
+    pixels: pixels, shape: [2, 28, 28], labels: [3, 7], classNames: Dataset.mnistClassNames,
+    normalization: .zeroToOne)
+  print(data.images.shape)   // [2, 1, 28, 28]
+}
+
+func datasetFromValues() throws {
+  let values = [Float](repeating: 0.5, count: 4 * 8 * 8 * 3)
+  let data = try Dataset(values: values, shape: [4, 8, 8, 3], labels: [0, 1, 0, 1])
+  print(data.images.shape, data.classNames)   // [4, 3, 8, 8] ["0", "1"]
+}
+
+func datasetFromArrays() throws {
+  let data = try Dataset(
+    images: NumPyArray(contentsOf: directory.appending(path: "images.npy")),
+    labels: NumPyArray(contentsOf: directory.appending(path: "labels.npy")),
+    normalization: .zeroToOne)
+  // snippet.hide
+  print(data.count)
+}
+
+func npz() throws {
+  let (train, test) = try Dataset.npz(file: URL(fileURLWithPath: "mnist.npz"), normalization: .standardized)
+  print(train.images.shape, test.count)   // [60000, 1, 28, 28] 10000
+}
+
+func npy() throws {
+  let test = try Dataset.npy(
+    images: directory.appending(path: "x_test.npy"), labels: directory.appending(path: "y_test.npy"),
+    normalization: .zeroToOne)
+  // snippet.hide
+  print(test.count)
+}
+
+func safetensorsDataset() throws {
+  let data = try Dataset.safetensors(
+    file: URL(fileURLWithPath: "train.safetensors"), imagesName: "x", labelsName: "y")
+  // snippet.hide
+  print(data.count)
+}
+
+// MARK: Datasets/Dataset+ImageFolder.swift
+
+func imageFolder() throws {
+  let (train, test) = try Dataset.imageFolder(URL(fileURLWithPath: "/data/pets"), normalization: .zeroToOne)
+  print(train.classNames, train.images.shape, test?.count ?? 0)
+}
+
+// MARK: Images/ImageDecoder.swift
+
+func imageResize() throws {
+  // snippet.hide
+  let root = URL(fileURLWithPath: "/data/pets")
+  // snippet.show
+  let (train, _) = try Dataset.imageFolder(root, resizing: .bilinear(height: 32, width: 32))
+  // snippet.hide
+  print(train.count)
 }
 
 // MARK: Formats/Safetensors.swift
@@ -244,3 +371,10 @@ datasetBatch()
 channelStatisticsCIFAR10()
 channelStatistics()
 try safetensors()
+numPyArrayTyped()
+try numPyArrayDecoding()
+try numPyArchiveEncode()
+imageLayout()
+channelStatisticsOfValues()
+try datasetFromPixels()
+try datasetFromValues()

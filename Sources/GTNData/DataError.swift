@@ -42,7 +42,11 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case labelOutOfRange
     /// A gzip stream is corrupt (bad header, bad deflate data or CRC mismatch).
     case corruptGzip
-    /// The MD5 checksum differs from the published one.
+    /// Encoded data other than a gzip stream is corrupt: the deflate data of
+    /// a ZIP member, or the compressed data of a PNG or JPEG image.
+    case corruptData
+    /// A checksum differs from the expected one: the MD5 of a file against
+    /// the published one, or the CRC-32 of a ZIP member against its header.
     case checksumMismatch
     /// The file could not be written.
     case unwritable

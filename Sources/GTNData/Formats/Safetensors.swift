@@ -6,7 +6,8 @@ import Foundation
 /// The layout: an 8-byte little-endian header length `n`, `n` bytes of JSON
 /// mapping each tensor name to `{"dtype", "shape", "data_offsets"}` (plus an
 /// optional `"__metadata__"` map of strings), then the raw little-endian data.
-/// Only `F32` tensors are written; `F32` is the only dtype read.
+/// Only `F32` tensors are written or read here; ``SafetensorsFile`` reads
+/// and writes the other common dtypes.
 ///
 /// ```swift
 /// try Safetensors.write([(name: "w", tensor: w), (name: "b", tensor: b)], metadata: ["iteration": "12"], to: url)
@@ -64,48 +65,28 @@ public enum Safetensors {
   }
 
   /// Decodes safetensors bytes; `file` names the source in errors.
+  ///
+  /// The file is parsed and validated by ``SafetensorsFile``; every tensor
+  /// must be `F32` (use ``SafetensorsFile`` for other dtypes).
+  ///
+  /// - Throws: ``CheckpointError`` naming the file and what is wrong.
   public static func decode(_ data: Data, file: String = "<memory>") throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-    func fail(_ reason: String) -> CheckpointError { CheckpointError(file: file, reason: reason) }
-    guard data.count >= 8 else { throw fail("is \(data.count) bytes long; a safetensors file starts with an 8-byte header length") }
-    let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-    guard headerLength <= UInt64(data.count - 8) else {
-      throw fail("declares a \(headerLength)-byte header but only \(data.count - 8) bytes follow")
+    let parsed: SafetensorsFile
+    do {
+      parsed = try SafetensorsFile(decoding: [UInt8](data), source: file)
+    } catch let error as DataError {
+      let place = error.offset.map { " at offset \($0)" } ?? ""
+      throw CheckpointError(
+        file: file, reason: "\(error.field)\(place): expected \(error.expected), found \(error.found)")
     }
-    let headerEnd = 8 + Int(headerLength)
-    guard let object = try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<headerEnd)),
-      let header = object as? [String: Any]
-    else { throw fail("header (bytes 8..<\(headerEnd)) is not a JSON object") }
-    let payload = data.count - headerEnd
     var tensors: [String: Tensor] = [:]
-    var metadata: [String: String] = [:]
-    for (name, value) in header {
-      if name == "__metadata__" {
-        guard let map = value as? [String: String] else { throw fail("__metadata__ is not a map of strings") }
-        metadata = map
-        continue
+    for (name, array) in parsed.arrays {
+      guard array.scalarType == .float32, let values = array.floatValues() else {
+        let dtype = SafetensorsFile.dtypes.first { $0.value == array.scalarType }?.key ?? array.descriptor
+        throw CheckpointError(file: file, reason: "tensor '\(name)' has dtype \(dtype); expected F32")
       }
-      guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-        let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
-      else { throw fail("tensor '\(name)' lacks dtype, shape or data_offsets") }
-      guard dtype == "F32" else { throw fail("tensor '\(name)' has dtype \(dtype); expected F32") }
-      guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor '\(name)' has a negative dimension in \(shape)") }
-      let (count, overflow) = shape.reduce((1, false)) { acc, d in
-        let (p, o) = acc.0.multipliedReportingOverflow(by: d)
-        return (p, acc.1 || o)
-      }
-      guard !overflow, offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= payload, offsets[1] - offsets[0] == count * 4 else {
-        throw fail("tensor '\(name)' of shape \(shape) has data_offsets \(offsets); expected \(count * 4) bytes within the \(payload)-byte payload")
-      }
-      let start = headerEnd + offsets[0]
-      tensors[name] = data.withUnsafeBytes { raw in
-        Tensor(shape: shape) { buffer in
-          for i in 0..<count {
-            let bits = raw.loadUnaligned(fromByteOffset: start + 4 * i, as: UInt32.self)
-            buffer[i] = Float(bitPattern: UInt32(littleEndian: bits))
-          }
-        }
-      }
+      tensors[name] = Tensor(shape: array.shape, scalars: values)
     }
-    return (tensors, metadata)
+    return (tensors, parsed.metadata)
   }
 }
