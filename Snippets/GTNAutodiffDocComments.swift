@@ -17,6 +17,21 @@ func gradientChecker() {
   assert(report.passed)
 }
 
+// MARK: Runtime/ConvolutionBackend.swift
+
+func convolutionBackend() {
+  // snippet.hide
+  var rng = SplitMix64(seed: 0)
+  let x = Tensor(randomNormal: [2, 3, 8, 8], using: &rng)
+  let w = Tensor(randomNormal: [4, 3, 3, 3], using: &rng)
+  // snippet.show
+  let reference = ConvolutionBackend.$current.withValue(.builtin) {
+    Tensor.conv2d(x, filter: w, padding: 1)
+  }
+  // snippet.hide
+  print(reference.shape)
+}
+
 // MARK: Graph/GradientRecording.swift
 
 func gradientRecording() {
@@ -226,3 +241,4 @@ tensorSumOfSquares()
 tensorSumAlongAxes()
 tensorScaledAddition()
 tensor()
+convolutionBackend()
