@@ -9,7 +9,7 @@ import Glibc
 /// An `ArchitectureSearch` whose candidates are scored on all ranks of a
 /// ``Communicator``, with dynamic work distribution.
 ///
-/// Rank 0 owns the ``SearchScheduler``, the log and the records; a
+/// Rank 0 owns the scheduler that hands out architectures, the log and the records; a
 /// coordinator thread on rank 0 answers the other ranks' requests while
 /// rank 0 scores candidates itself. Every other rank asks for a candidate,
 /// scores it, and sends the score back with its next request, so a slow
