@@ -1,47 +1,125 @@
 #!/usr/bin/env bash
-# Fuzzes the IDX and CIFAR-10 parsers of GTNData with libFuzzer + AddressSanitizer.
+# Fuzzes parsers of swift-gtn with libFuzzer + AddressSanitizer.
 #
-#   Tests/Fuzz/run.sh [seconds]        (default 60)
+#   Tests/Fuzz/run.sh [TARGET] [seconds] [libFuzzer arguments…]   (default: data, 60 s)
 #
-# Compiles DataError, Readers/* and Support/FileIO.swift with the entry point in
-# ParserFuzz.swift. Builds into $FUZZ_OUT (default .build-fuzz/, git-ignored), seeds the corpus
-# with small valid files (plain and gzip) when python3 is available, then runs
-# for the given time. Extra arguments after the seconds go to libFuzzer.
+# Targets:
+#   data         the IDX and CIFAR-10 parsers of GTNData (ParserFuzz.swift with
+#                DataError, Readers/* and Support/FileIO.swift)
+#   safetensors  GTNData's safetensors reader, Safetensors.decode (SafetensorsFuzz.swift
+#                with Formats/Safetensors.swift, Formats/CheckpointError.swift and
+#                TensorStandIn.swift in place of GTNAutodiff's Tensor)
+#   flags        the examples' command-line parser with the real option table
+#                (FlagParserFuzz.swift with Examples/_GTNExamplesSupport/
+#                CommandLineOptions.swift, Options.swift, ExampleKinds.swift and
+#                SearchStandIn.swift in place of GTNSearch)
+#   all          each of them for the given seconds, one after the other
+#
+# Builds into $FUZZ_OUT (default .build-fuzz/, git-ignored), seeds each target's
+# corpus with small valid inputs when python3 is available, then runs for the
+# given time. A first argument that is a number is the seconds of the data
+# target (the script's earlier form).
 set -euo pipefail
 
+target=data
+extra=()
+if [ $# -gt 0 ] && ! [[ "$1" =~ ^[0-9]+$ ]]; then target="$1"; shift; fi
 seconds="${1:-60}"
 shift || true
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="${FUZZ_OUT:-$root/.build-fuzz}"
-mkdir -p "$out/corpus"
 
-sources=(
-  "$root/Sources/GTNData/DataError.swift"
-  "$root"/Sources/GTNData/Readers/*.swift
-  "$root/Sources/GTNData/Support/FileIO.swift"
-  "$root/Tests/Fuzz/ParserFuzz.swift"
-)
+if [ "$target" = all ]; then
+  for t in data safetensors flags; do "$0" "$t" "$seconds" "$@"; done
+  exit 0
+fi
+
+fuzz="$root/Tests/Fuzz"
+case "$target" in
+  data)
+    corpus="$out/corpus"
+    sources=(
+      "$root/Sources/GTNData/DataError.swift"
+      "$root"/Sources/GTNData/Readers/*.swift
+      "$root/Sources/GTNData/Support/FileIO.swift"
+      "$fuzz/ParserFuzz.swift"
+    )
+    flags=(-I "$root/Sources/_GTNCZlib" -lz)
+    ;;
+  safetensors)
+    corpus="$out/corpus-safetensors"
+    sources=(
+      "$root/Sources/GTNData/Formats/Safetensors.swift"
+      "$root/Sources/GTNData/Formats/CheckpointError.swift"
+      "$fuzz/TensorStandIn.swift"
+      "$fuzz/SafetensorsFuzz.swift"
+    )
+    flags=()
+    extra=(-dict="$fuzz/safetensors.dict")
+    ;;
+  flags)
+    corpus="$out/corpus-flags"
+    mkdir -p "$out/flags-sources"
+    # ExampleKinds.swift without its GTNSearch import (SearchStandIn.swift
+    # declares the two types it uses).
+    sed '/^import GTNSearch$/d' "$root/Examples/_GTNExamplesSupport/ExampleKinds.swift" > "$out/flags-sources/ExampleKinds.swift"
+    sources=(
+      "$root/Examples/_GTNExamplesSupport/CommandLineOptions.swift"
+      "$root/Examples/_GTNExamplesSupport/Options.swift"
+      "$out/flags-sources/ExampleKinds.swift"
+      "$fuzz/SearchStandIn.swift"
+      "$fuzz/FlagParserFuzz.swift"
+    )
+    flags=()
+    ;;
+  *) echo "run.sh: unknown target '$target' (data, safetensors, flags, all)" >&2; exit 2 ;;
+esac
+mkdir -p "$corpus"
 
 swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
-  -module-name GTNDataFuzz \
-  -I "$root/Sources/_GTNCZlib" -lz \
-  "${sources[@]}" -o "$out/gtn-data-fuzz"
+  -module-name "GTNFuzz_$target" \
+  ${flags[@]+"${flags[@]}"} "${sources[@]}" -o "$out/gtn-$target-fuzz"
 
 if command -v python3 >/dev/null; then
-  python3 - "$out/corpus" <<'PY'
-import gzip, struct, sys, os
-d = sys.argv[1]
+  python3 - "$corpus" "$target" <<'PY'
+import gzip, json, struct, sys, os
+d, target = sys.argv[1], sys.argv[2]
 def w(name, data):
     open(os.path.join(d, name), 'wb').write(data)
-img = struct.pack('>BBBBIII', 0, 0, 8, 3, 2, 3, 3) + bytes(range(18))
-lab = struct.pack('>BBBBI', 0, 0, 8, 1, 2) + bytes([1, 9])
-cif = bytes([3]) + bytes(i % 256 for i in range(3072))
-w('idx3', img); w('idx1', lab); w('cifar', cif)
-w('idx3.gz', gzip.compress(img)); w('idx1.gz', gzip.compress(lab)); w('cifar.gz', gzip.compress(cif))
-w('multi.gz', gzip.compress(img[:10]) + gzip.compress(img[10:]))
-w('meta', b'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n')
+if target == 'data':
+    img = struct.pack('>BBBBIII', 0, 0, 8, 3, 2, 3, 3) + bytes(range(18))
+    lab = struct.pack('>BBBBI', 0, 0, 8, 1, 2) + bytes([1, 9])
+    cif = bytes([3]) + bytes(i % 256 for i in range(3072))
+    w('idx3', img); w('idx1', lab); w('cifar', cif)
+    w('idx3.gz', gzip.compress(img)); w('idx1.gz', gzip.compress(lab)); w('cifar.gz', gzip.compress(cif))
+    w('multi.gz', gzip.compress(img[:10]) + gzip.compress(img[10:]))
+    w('meta', b'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n')
+elif target == 'safetensors':
+    def st(tensors, meta=None):
+        header, payload = {}, b''
+        if meta: header['__metadata__'] = meta
+        for name, shape, values in tensors:
+            raw = struct.pack('<%df' % len(values), *values)
+            header[name] = {'dtype': 'F32', 'shape': shape, 'data_offsets': [len(payload), len(payload) + len(raw)]}
+            payload += raw
+        h = json.dumps(header, sort_keys=True).encode()
+        h += b' ' * (-len(h) % 8)
+        return struct.pack('<Q', len(h)) + h + payload
+    w('one', st([('w', [2, 3], [0.5, -1, 2, 3, 4, float('nan')])], {'gtn.format': '2', 'gtn.iteration': '3'}))
+    w('scalar', st([('s', [], [1.0]), ('empty', [0, 4], [])]))
+    w('meta-only', st([], {'k': 'v'}))
+else:
+    def args(first, *a):
+        return bytes([first]) + b'\0'.join(x.encode() for x in a)
+    w('basic', args(0, '--inner-steps', '8', '--batch-size', '16', '--learning-rate', '0.005', '--quiet'))
+    w('lists', args(0, '--evaluation-steps', '64,8, 32', '--learner', 'macro:c16k3p-c32k3p,c8k5', '--allow-changes', 'seed,--learner'))
+    w('inline', args(1, '--paper', '--output=--x', '--time-budget=1.5', '--no-augment', '--seed', '18446744073709551615'))
+    w('bad', args(0, '--output', '--quiet', '--inner-steps', '--learning-rate', 'nan'))
 PY
 fi
 
-exec "$out/gtn-data-fuzz" -max_total_time="$seconds" -max_len=16384 -rss_limit_mb=2560 \
-  -timeout=10 -print_final_stats=1 "$@" "$out/corpus"
+# libFuzzer reports crashes itself; the Swift runtime's backtracer would only
+# delay it.
+export SWIFT_BACKTRACE=enable=no
+exec "$out/gtn-$target-fuzz" -max_total_time="$seconds" -max_len=16384 -rss_limit_mb=2560 \
+  -timeout=10 -print_final_stats=1 ${extra[@]+"${extra[@]}"} "$@" "$corpus"

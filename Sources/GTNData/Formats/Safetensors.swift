@@ -142,8 +142,13 @@ public enum Safetensors {
         let (p, o) = acc.0.multipliedReportingOverflow(by: d)
         return (p, acc.1 || o)
       }
-      guard !overflow, offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= payload, offsets[1] - offsets[0] == count * 4 else {
-        throw fail("tensor '\(name)' of shape \(shape) has data_offsets \(offsets); expected \(count * 4) bytes within the \(payload)-byte payload")
+      // A shape whose size in bytes overflows cannot fit in any file.
+      let (byteCount, byteOverflow) = count.multipliedReportingOverflow(by: 4)
+      guard !overflow, !byteOverflow else {
+        throw fail("tensor '\(name)' has shape \(shape), too large for any file")
+      }
+      guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= payload, offsets[1] - offsets[0] == byteCount else {
+        throw fail("tensor '\(name)' of shape \(shape) has data_offsets \(offsets); expected \(byteCount) bytes within the \(payload)-byte payload")
       }
       let start = headerEnd + offsets[0]
       tensors[name] = data.withUnsafeBytes { raw in
