@@ -33,7 +33,7 @@ public final class OutputFolder {
   /// them is `<name>.tmp-<pid>`.
   public static let outputNames: Set<String> = [
     "checkpoint.safetensors", "options.json", "summary.json", "accuracy.csv", "accuracy.svg", "curriculum.png",
-    "curriculum-preview.png", "correlate.jsonl",
+    "curriculum-preview.png",
   ]
 
   /// Creates `url` if needed and locks it.

@@ -60,10 +60,22 @@ func loadGTN(_ o: NASOptions) throws -> (MetaTrainer, ExampleData) {
   }
   let directory = (o.dataDirectory ?? options.dataDirectory).map { URL(fileURLWithPath: $0, isDirectory: true) }
   let data = try ExampleData.load(options.dataset, directory: directory, validationCount: options.validationCount)
+  let shape = data.training.imageShape
+  guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
+    fail("\(data.trainingSource): the images have shape \(shape) (channels, height, width); every side must be at least 1", code: 1)
+  }
+  guard data.test.count > 0, data.test.imageShape == shape else {
+    fail("\(data.testSource): the test split has \(data.test.count) images of shape \(data.test.imageShape); the training images are \(shape)", code: 1)
+  }
   var trainer = try ExampleRunner(options: options, data: data).makeTrainer()
   // Refuses non-finite parameters, naming the tensor: a proxy trained on
   // NaN data would score every architecture alike.
   do { try trainer.restoreCheckpoint(from: checkpoint) } catch { fail("--gtn \(folder): \(error)", code: 1) }
+  // The real-data proxies train on batches of 128 drawn without repeats.
+  guard data.training.count >= 128 else {
+    fail("\(data.trainingSource): the training split has \(data.training.count) images (after holding out the validation "
+           + "split, \(data.validation.count) images); the real-data proxies need at least 128", code: 1)
+  }
   return (trainer, data)
 }
 
