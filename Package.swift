@@ -90,7 +90,9 @@ let package = Package(
     .testTarget(name: "GTNDataTests", dependencies: ["GTNData", "_GTNCZlib", "_GTNCPNG", "_GTNCJPEG"]),
     .testTarget(name: "GTNCoreTests", dependencies: ["GTNCore"]),
     .testTarget(name: "GTNSearchTests", dependencies: ["GTNSearch"]),
-    .testTarget(name: "GTNExamplesTests", dependencies: ["_GTNExamplesSupport"]),
+    // Includes fault tests that run the built example executables
+    // (skipped when they are not built next to the test bundle).
+    .testTarget(name: "GTNExamplesTests", dependencies: ["_GTNExamplesSupport", "GTNData"]),
     .testTarget(name: "GTNDistributedTests", dependencies: ["GTNDistributed"]),
     // Multi-rank checks, run by .ci/run under `mpirun -np 2`.
     .executableTarget(name: "gtn-mpi-check", dependencies: ["GTNDistributed"], path: "Tests/gtn-mpi-check"),

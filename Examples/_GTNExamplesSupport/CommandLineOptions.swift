@@ -442,10 +442,44 @@ public struct CommandLineParser<Root> {
     for option in options where !option.isPreset {
       guard let current = option.currentArgument(root) else { continue }
       if let defaults, option.currentArgument(defaults) == current { continue }
-      result.append(option.name)
-      if option.takesValue { result.append(current) }
+      if option.takesValue, current.hasPrefix("--") {
+        result.append("\(option.name)=\(current)")  // else it would read as a flag
+      } else {
+        result.append(option.name)
+        if option.takesValue { result.append(current) }
+      }
     }
     return result
+  }
+
+  /// The options whose values differ between `old` and `new`, in table
+  /// order, one entry per property (`--augment` and `--no-augment` are one
+  /// entry, named by the first of them), skipping properties any of whose
+  /// flags is in `ignoring`. Values are spelled as on the command line;
+  /// flags as `on` or `off`; unset optional values as `unset`.
+  public func differences(between old: Root, and new: Root, ignoring: Set<String> = []) -> [OptionDifference] {
+    var groups: [[CommandLineOption<Root>]] = []
+    for option in options where !option.isPreset {
+      if let index = groups.firstIndex(where: { $0[0].property == option.property }) {
+        groups[index].append(option)
+      } else {
+        groups.append([option])
+      }
+    }
+    func value(_ group: [CommandLineOption<Root>], _ root: Root) -> String {
+      if group.allSatisfy({ !$0.takesValue }) {
+        let on = group.first { $0.flagSetting == true } ?? group[0]
+        return (on.currentArgument(root) != nil) == (on.flagSetting ?? true) ? "on" : "off"
+      }
+      if group.count == 1 { return group[0].currentArgument(root) ?? "unset" }
+      guard let set = group.first(where: { $0.currentArgument(root) != nil }) else { return "unset" }
+      return set.takesValue ? "\(set.name) \(set.currentArgument(root) ?? "")" : set.name
+    }
+    return groups.compactMap { group in
+      guard !group.contains(where: { ignoring.contains($0.name) }) else { return nil }
+      let (before, after) = (value(group, old), value(group, new))
+      return before == after ? nil : OptionDifference(flag: group[0].name, old: before, new: after)
+    }
   }
 
   private func entry(_ synopsis: String, _ text: String, column: Int) -> [String] {
@@ -472,6 +506,25 @@ public struct CommandLineParser<Root> {
     lines.append(line)
     return lines
   }
+}
+
+/// An option whose value differs between two runs: its flag and both values
+/// as arguments.
+public struct OptionDifference: Equatable, Sendable, CustomStringConvertible {
+  /// The flag, such as `--seed`.
+  public var flag: String
+  /// The earlier run's value.
+  public var old: String
+  /// The new run's value.
+  public var new: String
+
+  public init(flag: String, old: String, new: String) {
+    self.flag = flag
+    self.old = old
+    self.new = new
+  }
+
+  public var description: String { "\(flag): \(old) → \(new)" }
 }
 
 extension CommandLineOption {

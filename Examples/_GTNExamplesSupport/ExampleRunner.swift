@@ -10,51 +10,100 @@ import Glibc
 /// The data an example meta-trains and evaluates on.
 public struct ExampleData: Sendable {
   /// Loads `dataset` from `directory` or the standard places: MNIST and
-  /// Fashion-MNIST with ``mnistFamily(_:directory:)``, CIFAR-10 with
-  /// ``cifar10(directory:)``.
-  public static func load(_ dataset: DatasetKind, directory: URL?) throws -> ExampleData {
+  /// Fashion-MNIST with ``mnistFamily(_:directory:validationCount:)``,
+  /// CIFAR-10 with ``cifar10(directory:validationCount:)``; `nil` holds out
+  /// the dataset's usual validation split (10,000 or 5,000 images).
+  public static func load(_ dataset: DatasetKind, directory: URL?, validationCount: Int? = nil) throws -> ExampleData {
     switch dataset {
-    case .mnist, .fashionMNIST: try mnistFamily(dataset, directory: directory)
-    case .cifar10: try cifar10(directory: directory)
+    case .mnist, .fashionMNIST: try mnistFamily(dataset, directory: directory, validationCount: validationCount ?? 10_000)
+    case .cifar10: try cifar10(directory: directory, validationCount: validationCount ?? 5_000)
     }
   }
 
-  /// Loads MNIST or Fashion-MNIST ([-1, 1] scaling, last 10,000 training
-  /// images as the validation split) from `directory` or the standard places
-  /// (CIFAR-10 as ``cifar10(directory:)``).
-  public static func mnistFamily(_ dataset: DatasetKind, directory: URL?) throws -> ExampleData {
+  /// Loads MNIST or Fashion-MNIST ([-1, 1] scaling, the last
+  /// `validationCount` training images as the validation split) from
+  /// `directory` or the standard places (CIFAR-10 as
+  /// ``cifar10(directory:validationCount:)``).
+  ///
+  /// - Throws: `DataError` for missing or malformed files; ``ExampleError``
+  ///   naming the file and `--validation-count` when the training file
+  ///   holds no more than `validationCount` images.
+  public static func mnistFamily(_ dataset: DatasetKind, directory: URL?, validationCount: Int = 10_000) throws -> ExampleData {
     let loader: (Dataset.Split) throws -> Dataset
+    let collection: DataLocator.Collection
     switch dataset {
-    case .mnist: loader = { try Dataset.mnist(split: $0, from: directory, normalization: .minusOneToOne) }
-    case .fashionMNIST: loader = { try Dataset.fashionMNIST(split: $0, from: directory, normalization: .minusOneToOne) }
+    case .mnist:
+      loader = { try Dataset.mnist(split: $0, from: directory, normalization: .minusOneToOne) }
+      collection = .mnist
+    case .fashionMNIST:
+      loader = { try Dataset.fashionMNIST(split: $0, from: directory, normalization: .minusOneToOne) }
+      collection = .fashionMNIST
     case .cifar10: return try cifar10(directory: directory)
     }
     let train = try loader(.train)
     let test = try loader(.test)
-    let (training, validation) = train.splitting(validationCount: 10_000)
-    return ExampleData(name: dataset == .mnist ? "MNIST" : "Fashion-MNIST", training: training, validation: validation, test: test)
+    let locator = DataLocator(directory: directory)
+    let sources = [Dataset.Split.train, .test].map { split in
+      let prefix = split == .train ? "train" : "t10k"
+      return (try? locator.locate(["\(prefix)-images-idx3-ubyte"], of: collection))?.first?.path ?? "the \(split.rawValue) images"
+    }
+    let (training, validation) = try split(train, validationCount: validationCount, source: sources[0])
+    return ExampleData(
+      name: dataset == .mnist ? "MNIST" : "Fashion-MNIST", training: training, validation: validation, test: test,
+      trainingSource: sources[0], testSource: sources[1])
   }
 
-  /// Loads CIFAR-10 ([-1, 1] scaling, the generator's range; the last 5,000
-  /// training images — the second half of `data_batch_5` — as the
-  /// validation split, leaving 45,000) from `directory` or `GTN_DATA_DIR`.
-  public static func cifar10(directory: URL?) throws -> ExampleData {
+  /// Loads CIFAR-10 ([-1, 1] scaling, the generator's range; the last
+  /// `validationCount` training images — by default 5,000, the second half
+  /// of `data_batch_5` — as the validation split, leaving 45,000) from
+  /// `directory` or `GTN_DATA_DIR`.
+  public static func cifar10(directory: URL?, validationCount: Int = 5_000) throws -> ExampleData {
     let train = try Dataset.cifar10(split: .train, from: directory, normalization: .minusOneToOne)
     let test = try Dataset.cifar10(split: .test, from: directory, normalization: .minusOneToOne)
-    let (training, validation) = train.splitting(validationCount: 5_000)
-    return ExampleData(name: "CIFAR-10", training: training, validation: validation, test: test)
+    let locator = DataLocator(directory: directory)
+    let folder = (try? locator.locate(["test_batch.bin"], of: .cifar10))?.first?.deletingLastPathComponent().path ?? "the CIFAR-10 folder"
+    let (training, validation) = try split(
+      train, validationCount: validationCount, source: "\(folder)/data_batch_1.bin … data_batch_5.bin")
+    return ExampleData(
+      name: "CIFAR-10", training: training, validation: validation, test: test,
+      trainingSource: "\(folder)/data_batch_*.bin", testSource: "\(folder)/test_batch.bin")
+  }
+
+  /// The last `validationCount` images of `train` as the validation split,
+  /// the rest as the training split.
+  ///
+  /// - Throws: ``ExampleError`` naming `source` and `--validation-count`
+  ///   unless at least one image is left to train on.
+  static func split(_ train: Dataset, validationCount: Int, source: String) throws -> (training: Dataset, validation: Dataset) {
+    guard validationCount >= 1 else { throw ExampleError(message: "--validation-count must be at least 1, got \(validationCount)") }
+    guard train.count > validationCount else {
+      let left = train.count == validationCount ? "leaves no image to train on" : "needs more images than there are"
+      throw ExampleError(
+        message: "\(source) holds \(train.count) training image(s); holding out the last \(validationCount) for validation "
+          + "(--validation-count \(validationCount)) \(left): give a larger training file or a --validation-count below \(train.count)")
+    }
+    return train.splitting(validationCount: validationCount)
   }
 
   public var name: String
   public var training: Dataset
   public var validation: Dataset
   public var test: Dataset
+  /// Where the training (and validation) images come from, for messages.
+  public var trainingSource: String
+  /// Where the test images come from, for messages.
+  public var testSource: String
 
-  public init(name: String, training: Dataset, validation: Dataset, test: Dataset) {
+  public init(
+    name: String, training: Dataset, validation: Dataset, test: Dataset, trainingSource: String = "the training images",
+    testSource: String = "the test images"
+  ) {
     self.name = name
     self.training = training
     self.validation = validation
     self.test = test
+    self.trainingSource = trainingSource
+    self.testSource = testSource
   }
 }
 
@@ -151,10 +200,26 @@ public struct ExampleRunner {
 
   /// Runs the whole job (collective) and returns the summary line on rank
   /// 0, `nil` on the other ranks.
+  ///
+  /// Before meta-training, everything the run needs at its end is checked:
+  /// the data against the options (``checkData()``), the output folder
+  /// (created, locked, writable), a checkpoint to resume (the same run's,
+  /// not past `--outer-iterations`), the trainer, and one trial of the
+  /// evaluation and the curriculum rendering on a tiny slice, so a run that
+  /// would fail at its end fails in its first seconds instead.
   public func run() throws -> String? {
+    try checkData()
     let splits = try evaluationSplits()
-    try prepareOutputFolder()
+    let folder = try onRankZero { try OutputFolder(outputFolder) }
+    var succeeded = false
+    defer { folder?.release(removingCreatedFolders: !succeeded) }
+    if let removed = folder?.removeStaleTemporaries(), !removed.isEmpty {
+      log("removed \(removed.count) temporary file(s) of an interrupted run from \(outputFolder.path): \(removed.joined(separator: ", "))")
+    }
+    try onRankZero { try checkResumable(outputFile("checkpoint.safetensors")) }
     var distributed = try loadTrainer()
+    try onRankZero { try rehearseEvaluation(distributed.trainer, splits: splits) }
+    try prepareOutputFolder()
     let training = try train(&distributed)
     let ensemble = evaluateEnsemble(distributed, on: splits.evaluation)
     guard communicator.rank == 0 else { return nil }
@@ -165,26 +230,50 @@ public struct ExampleRunner {
     let evaluationSeconds = try clock.measure {
       evaluation = try evaluate(distributed.trainer, stepCounts: evaluatedStepCounts(), splits: splits)
     }.inSeconds
-    return try report(
+    let summary = try report(
       trainer: distributed.trainer, training: training, evaluation: evaluation, evaluationSeconds: evaluationSeconds, ensemble: ensemble)
+    succeeded = true
+    return summary
+  }
+
+  /// Runs `body` on rank 0 and shares its failure with every rank
+  /// (collective); its result on rank 0, `nil` elsewhere.
+  @discardableResult
+  func onRankZero<T>(_ body: () throws -> T) throws -> T? {
+    var result: T? = nil
+    var failure: Error? = nil
+    if communicator.rank == 0 {
+      do { result = try body() } catch { failure = error }
+    }
+    if communicator.size > 1 {
+      let message = communicator.broadcast(bytes: Array((failure.map { "\($0)" } ?? "").utf8))
+      if failure == nil, !message.isEmpty { throw ExampleError(message: "rank 0: \(String(decoding: message, as: UTF8.self))") }
+    }
+    if let failure { throw failure }
+    return result
   }
 
   // MARK: Load
 
-  /// Creates the output folder and writes the effective options to
-  /// `options.json` (rank 0).
+  /// Writes the effective options to `options.json` in the (created and
+  /// locked) output folder (rank 0).
   func prepareOutputFolder() throws {
     guard communicator.rank == 0 else { return }
-    try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(options).write(to: outputFile("options.json"), options: .atomic)
+    try writeAtomically(encoder.encode(options), to: outputFile("options.json"))
   }
 
   /// A fresh trainer, continued from the checkpoint with `--resume`.
   func loadTrainer() throws -> DistributedMetaTrainer {
     let checkpoint = outputFile("checkpoint.safetensors")
-    var distributed = DistributedMetaTrainer(trainer: try makeTrainer(), communicator: communicator)
+    let trainer: MetaTrainer
+    do { trainer = try makeTrainer() } catch let error as MetaTrainingError {
+      throw ExampleError(
+        message: "these options do not make a trainer for \(data.name)'s \(data.training.imageShape) images "
+          + "(--learner \(options.learner), --generator \(options.generator.rawValue), --curriculum \(options.curriculum.rawValue)): \(error)")
+    }
+    var distributed = DistributedMetaTrainer(trainer: trainer, communicator: communicator)
     if options.resume, try distributed.resume(from: checkpoint) {
       log("resumed from \(checkpoint.path) at iteration \(distributed.trainer.state.iteration)")
     }
@@ -316,7 +405,7 @@ public struct ExampleRunner {
       addDetails(to: &summary, training: training, evaluation: evaluation, evaluationSeconds: evaluationSeconds)
     }
     let json = try summary.jsonData()
-    try json.write(to: outputFile("summary.json"), options: .atomic)
+    try writeAtomically(json, to: outputFile("summary.json"))
     return String(decoding: json, as: UTF8.self)
   }
 
@@ -367,7 +456,7 @@ public struct ExampleRunner {
     plot.add(series: "GTN data", points: evaluation.map { (Double($0.steps), $0.gtn.mean) })
     let realSeries = options.tuneEachStepCount ? "real data (lr tuned per k)" : "real data (lr \(evaluation.last?.realLearningRate ?? 0))"
     plot.add(series: realSeries, points: evaluation.map { (Double($0.steps), $0.real.mean) })
-    try plot.svg().write(to: url, atomically: true, encoding: .utf8)
+    try writeAtomically(plot.svg(), to: url)
   }
 
   /// Accuracy against SGD steps as CSV.
@@ -378,28 +467,35 @@ public struct ExampleRunner {
       csv += "\(e.steps),\(e.gtn.mean),\(e.gtn.standardDeviation),\(e.real.mean),\(e.real.standardDeviation)"
         + (perStep ? ",\(e.realLearningRate)\n" : "\n")
     }
-    try csv.write(to: url, atomically: true, encoding: .utf8)
+    try writeAtomically(csv, to: url)
   }
 
   /// Writes the learned curriculum as a grid: one row per inner step, up to
-  /// 20 samples (two per class) per row.
+  /// 20 samples (two per class) per row; for colour images also
+  /// `curriculum-preview.png`.
   func writeCurriculum(_ trainer: MetaTrainer, to url: URL) throws {
+    let (grid, preview) = try curriculumImages(trainer)
+    try writeAtomically(grid, to: url)
+    if let preview { try writeAtomically(preview, to: url.deletingLastPathComponent().appendingPathComponent("curriculum-preview.png")) }
+  }
+
+  /// The curriculum grid as PNG bytes and, for colour images, a small
+  /// preview of up to 8 evenly spaced steps, one sample per class.
+  func curriculumImages(_ trainer: MetaTrainer) throws -> (grid: [UInt8], preview: [UInt8]?) {
     let batches = trainer.syntheticBatches()
     let columns = Swift.min(options.batchSize, 20)
     let shape = data.training.imageShape
     let images = Tensor.concatenating(batches.map { $0.images.slice(alongAxis: 0, 0..<columns) }, alongAxis: 0)
-    precondition(images.shape == [batches.count * columns] + shape)
-    try ImageGrid(images: images, rows: batches.count, columns: columns, range: -1...1, scale: 2, spacing: 1).write(to: url)
-    if shape[0] == 3 {
-      // Colour images make a large grid: also a small preview of up to 8
-      // evenly spaced steps, one sample per class.
-      let rows = Swift.min(8, batches.count)
-      let picked = (0..<rows).map { batches[$0 * batches.count / rows] }
-      let perRow = Swift.min(options.batchSize, 10)
-      let preview = Tensor.concatenating(picked.map { $0.images.slice(alongAxis: 0, 0..<perRow) }, alongAxis: 0)
-      try ImageGrid(images: preview, rows: rows, columns: perRow, range: -1...1, scale: 2, spacing: 2)
-        .write(to: url.deletingLastPathComponent().appendingPathComponent("curriculum-preview.png"))
+    guard images.shape == [batches.count * columns] + shape else {
+      throw ExampleError(message: "the curriculum has images of shape \(images.shape), expected \([batches.count * columns] + shape)")
     }
+    let grid = try ImageGrid(images: images, rows: batches.count, columns: columns, range: -1...1, scale: 2, spacing: 1).pngData()
+    guard shape[0] == 3 else { return (grid, nil) }
+    let rows = Swift.min(8, batches.count)
+    let picked = (0..<rows).map { batches[$0 * batches.count / rows] }
+    let perRow = Swift.min(options.batchSize, 10)
+    let preview = Tensor.concatenating(picked.map { $0.images.slice(alongAxis: 0, 0..<perRow) }, alongAxis: 0)
+    return (grid, try ImageGrid(images: preview, rows: rows, columns: perRow, range: -1...1, scale: 2, spacing: 2).pngData())
   }
 }
 
@@ -469,7 +565,16 @@ public func runExample(
     exit(0)
   } catch {
     let prefix = communicator.size > 1 ? "\(program) (rank \(communicator.rank)): " : "\(program): "
-    FileHandle.standardError.write(Data("\(prefix)\(error)\n".utf8))
+    FileHandle.standardError.write(Data("\(prefix)\(plainWords(error))\n".utf8))
     exit(1)
   }
+}
+
+/// `error` as the message to show: a file that cannot be read or written is
+/// described in plain words with its path (is a directory, permission
+/// denied) rather than by the system error object.
+public func plainWords(_ error: Error) -> String {
+  guard let error = error as? DataError, error.kind == .unreadable || error.kind == .unwritable else { return "\(error)" }
+  if error.kind == .unreadable, let problem = fileProblem(error.file) { return "\(error.file): cannot be read (\(problem))" }
+  return "\(error)"
 }

@@ -46,9 +46,20 @@ public struct ExampleOptions: Sendable, Codable {
   public var timeBudgetMinutes: Double? = nil
   /// The images the final evaluation reports accuracy on.
   public var evaluationSplit = EvaluationSplit.test
+  /// The training images held out as the validation split (the last ones of
+  /// the training file): 10,000 for MNIST and Fashion-MNIST, 5,000 for
+  /// CIFAR-10.
+  public var validationCount = 10_000
+  /// With `--resume`: the options (flag names without `--`) that may differ
+  /// from those the checkpoint was written with, beyond
+  /// ``alwaysChangeableOnResume``.
+  public var allowedChanges: [String]? = nil
 
   /// The defaults for `dataset`.
-  public init(dataset: DatasetKind) { self.dataset = dataset }
+  public init(dataset: DatasetKind) {
+    self.dataset = dataset
+    if dataset == .cifar10 { validationCount = 5_000 }
+  }
 
   /// Decodes options saved by any version of the examples (checkpoints keep
   /// them): keys a later version added take their defaults.
@@ -87,6 +98,8 @@ public struct ExampleOptions: Sendable, Codable {
     try take(.learnerWidth, &learnerWidth)
     try take(.timeBudgetMinutes, &timeBudgetMinutes)
     try take(.evaluationSplit, &evaluationSplit)
+    try take(.validationCount, &validationCount)
+    try take(.allowedChanges, &allowedChanges)
   }
 }
 
@@ -152,6 +165,13 @@ extension ExampleOptions {
       .flag("--no-tune-each-step-count", \.tuneEachStepCount, setting: false,
             help: "Tune the real-data learning rate once, for the largest step count"),
       Option("--checkpoint-every", \.checkpointEvery, valueName: "N", bounds: 1...10_000_000, help: "Save the run every N iterations"),
+      Option("--validation-count", \.validationCount, valueName: "N", bounds: 1...1_000_000,
+             help: "The last N images of the training file form the validation split (the real-data learning rate is "
+               + "tuned on it); the rest are the training split"),
+      Option("--allow-changes", \.allowedChanges, valueName: "FLAG,...",
+             help: "With --resume: options (names without --, e.g. learning-rate,seed) that may differ from the run that "
+               + "wrote the checkpoint; outer-iterations, time-budget, threads, output, quiet, the evaluation options and "
+               + "checkpoint-every may always differ"),
       .preset("--paper", help: paperHelp) { $0.applyPaperSetup() },
       .flag("--quiet", \.quiet, help: "No progress on stderr"),
     ]
@@ -167,10 +187,42 @@ extension ExampleOptions {
   ///
   /// - Throws: ``UsageError`` naming the flag that cannot be used.
   public static func parse(_ arguments: [String], defaults: ExampleOptions, datasets: [DatasetKind]) throws(UsageError) -> ExampleOptions? {
-    switch try commandLineParser(datasets: datasets).parse(arguments, defaults: defaults) {
-    case .run(let options): options
-    case .help: nil
+    let parser = commandLineParser(datasets: datasets)
+    switch try parser.parse(arguments, defaults: defaults) {
+    case .run(let options):
+      try options.checkAllowedChanges(parser: parser)
+      return options
+    case .help: return nil
     }
+  }
+
+  /// The options that may differ between a checkpoint's run and a run
+  /// resuming it without `--allow-changes`: they do not change what has
+  /// been trained so far.
+  public static let alwaysChangeableOnResume: Set<String> = [
+    "--outer-iterations", "--time-budget", "--threads", "--output", "--quiet", "--resume", "--allow-changes",
+    "--checkpoint-every", "--evaluation-seeds", "--evaluation-steps", "--evaluation-split", "--tune-each-step-count",
+    "--no-tune-each-step-count",
+  ]
+
+  /// Checks that `--allow-changes` names options of the table.
+  func checkAllowedChanges(parser: CommandLineParser<ExampleOptions>) throws(UsageError) {
+    guard let allowedChanges else { return }
+    let names = parser.options.filter { !$0.isPreset }.map(\.name)
+    for name in allowedChanges {
+      let flag = name.hasPrefix("--") ? name : "--" + name
+      guard names.contains(flag) else {
+        throw UsageError(message: "--allow-changes: '\(name)' is not an option; options are \(names.map { $0.dropFirst(2) }.joined(separator: ", "))")
+      }
+    }
+  }
+
+  /// The options that differ between `recorded` (a checkpoint's run) and
+  /// these, except those allowed to differ (``alwaysChangeableOnResume``
+  /// and `--allow-changes`).
+  public func differences(fromRecorded recorded: ExampleOptions) -> [OptionDifference] {
+    let allowed = Self.alwaysChangeableOnResume.union((allowedChanges ?? []).map { $0.hasPrefix("--") ? $0 : "--" + $0 })
+    return Self.commandLineParser(datasets: DatasetKind.allCases).differences(between: recorded, and: self, ignoring: allowed)
   }
 
   /// The help text, generated from the options' table.

@@ -38,5 +38,6 @@ runExample(
     """,
   defaults: defaults, datasets: [.cifar10]
 ) { options in
-  try ExampleData.cifar10(directory: options.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) })
+  try ExampleData.cifar10(
+    directory: options.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }, validationCount: options.validationCount)
 }

@@ -49,6 +49,7 @@ func parseCommandLine() -> NASOptions {
 func loadGTN(_ o: NASOptions) throws -> (MetaTrainer, ExampleData) {
   guard let folder = o.gtn else { fail("--gtn DIR is required (an mnist-gtn output folder)") }
   let checkpoint = URL(fileURLWithPath: folder).appendingPathComponent("checkpoint.safetensors")
+  if let problem = fileProblem(checkpoint.path) { fail("--gtn \(folder): \(checkpoint.path): \(problem)", code: 1) }
   let (_, metadata) = try Safetensors.read(from: checkpoint)
   var options = ExampleOptions(dataset: .mnist)
   if let json = metadata["gtn.example_options"] {
@@ -58,9 +59,23 @@ func loadGTN(_ o: NASOptions) throws -> (MetaTrainer, ExampleData) {
     if metadata["gtn.dataset"] == "Fashion-MNIST" { options.dataset = .fashionMNIST }
   }
   let directory = (o.dataDirectory ?? options.dataDirectory).map { URL(fileURLWithPath: $0, isDirectory: true) }
-  let data = try ExampleData.load(options.dataset, directory: directory)
+  let data = try ExampleData.load(options.dataset, directory: directory, validationCount: options.validationCount)
+  let shape = data.training.imageShape
+  guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
+    fail("\(data.trainingSource): the images have shape \(shape) (channels, height, width); every side must be at least 1", code: 1)
+  }
+  guard data.test.count > 0, data.test.imageShape == shape else {
+    fail("\(data.testSource): the test split has \(data.test.count) images of shape \(data.test.imageShape); the training images are \(shape)", code: 1)
+  }
   var trainer = try ExampleRunner(options: options, data: data).makeTrainer()
-  try trainer.restoreCheckpoint(from: checkpoint)
+  // Refuses non-finite parameters, naming the tensor: a proxy trained on
+  // NaN data would score every architecture alike.
+  do { try trainer.restoreCheckpoint(from: checkpoint) } catch { fail("--gtn \(folder): \(error)", code: 1) }
+  // The real-data proxies train on batches of 128 drawn without repeats.
+  guard data.training.count >= 128 else {
+    fail("\(data.trainingSource): the training split has \(data.training.count) images (after holding out the validation "
+           + "split, \(data.validation.count) images); the real-data proxies need at least 128", code: 1)
+  }
   return (trainer, data)
 }
 
@@ -143,8 +158,15 @@ func reusableStudy<Space: DecodableSearchSpace>(
   }
 }
 
+/// The output folder, locked for this process (rank 0; `nil` elsewhere).
+func lockOutputFolder(_ o: NASOptions) throws -> OutputFolder? {
+  communicator.rank == 0 ? try OutputFolder(URL(fileURLWithPath: o.output, isDirectory: true)) : nil
+}
+
 func correlate(_ o: NASOptions) throws {
   let (trainer, data) = try loadGTN(o)
+  let folder = try lockOutputFolder(o)
+  defer { folder?.release(removingCreatedFolders: false) }
   try withSearchSpace(o, data: data) { space in try correlate(o, space: space, trainer: trainer, data: data) }
 }
 
@@ -326,6 +348,8 @@ func timed(_ body: () -> Double) -> (Double, Double) {
 
 func search(_ o: NASOptions) throws {
   let (trainer, data) = try loadGTN(o)
+  let folder = try lockOutputFolder(o)
+  defer { folder?.release(removingCreatedFolders: false) }
   try withSearchSpace(o, data: data) { space in try search(o, space: space, trainer: trainer, data: data) }
 }
 
@@ -383,5 +407,5 @@ do {
     }
   }
 } catch {
-  fail("\(error)", code: 1)
+  fail(plainWords(error), code: 1)
 }

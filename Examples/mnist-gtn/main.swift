@@ -20,11 +20,11 @@ let defaults = {
 
 runExample(
   program: "mnist-gtn",
-  summary: "Meta-trains a GTN on MNIST (50k/10k split, 10k test) and reports test accuracy after T steps on GTN versus real data.",
+  summary: "Meta-trains a GTN on MNIST (50k/10k split by default, 10k test) and reports test accuracy after T steps on GTN versus real data.",
   defaults: defaults, datasets: [.mnist, .fashionMNIST]
 ) { options in
   let directory = options.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
-  func load(_ dataset: DatasetKind) throws -> ExampleData { try ExampleData.mnistFamily(dataset, directory: directory) }
+  func load(_ dataset: DatasetKind) throws -> ExampleData { try ExampleData.mnistFamily(dataset, directory: directory, validationCount: options.validationCount) }
   do {
     return try load(options.dataset)
   } catch let error as DataError where options.dataset == .mnist && options.dataDirectory == nil {

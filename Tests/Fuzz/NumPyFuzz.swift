@@ -1,6 +1,6 @@
 // libFuzzer entry point for the NPY and NPZ readers of GTNData.
 //
-// Not part of the package build: Tests/Fuzz/run.sh (FUZZ_TARGET=numpy) compiles
+// Not part of the package build: `Tests/Fuzz/run.sh numpy` compiles
 // this file together with the parser sources (DataError, Readers/*,
 // Support/FileIO) into one executable. Every input is decoded as a .npy file
 // and as an .npz archive (every member); a reader may throw `DataError`,

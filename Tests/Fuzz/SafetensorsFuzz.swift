@@ -1,6 +1,6 @@
 // libFuzzer entry point for the safetensors reader of GTNData.
 //
-// Not part of the package build: Tests/Fuzz/run.sh (FUZZ_TARGET=safetensors)
+// Not part of the package build: `Tests/Fuzz/run.sh safetensors`
 // compiles this file together with the parser sources (DataError, Readers/*,
 // Support/FileIO) into one executable. A reader may throw `DataError`;
 // anything else — a crash, a sanitizer report, a timeout or a broken

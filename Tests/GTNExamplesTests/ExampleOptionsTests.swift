@@ -118,6 +118,51 @@ struct ExampleOptionsTests {
     #expect(o.commandLineArguments.starts(with: ["--dataset", "fashion-mnist"]))
   }
 
+  /// `--validation-count` defaults to the dataset's usual split and is
+  /// taken from older checkpoints' options as that default.
+  @Test func validationCountDefaultsToTheDatasetsSplit() throws {
+    #expect(ExampleOptions(dataset: .mnist).validationCount == 10_000 && ExampleOptions(dataset: .cifar10).validationCount == 5_000)
+    #expect(try parse(["--validation-count", "20"]).validationCount == 20)
+    #expect(throws: UsageError.self) { try parse(["--validation-count", "0"]) }
+    let old = try JSONDecoder().decode(ExampleOptions.self, from: Data(#"{"dataset":"cifar10"}"#.utf8))
+    #expect(old.validationCount == 5_000 && old.allowedChanges == nil)
+  }
+
+  /// A resumed run's options are compared with the checkpoint's: every
+  /// difference with both values, flag pairs as one entry, options that do
+  /// not change what was trained and those `--allow-changes` names skipped.
+  @Test func resumeDifferencesListEveryChangeExceptAllowedOnes() throws {
+    let recorded = try parse(["--seed", "1", "--learner", "conv"])
+    let requested = try parse(
+      ["--seed", "2", "--learner", "mlp", "--augment", "--outer-iterations", "900", "--threads", "3", "--evaluation-seeds", "2",
+       "--checkpoint-every", "5", "--output", "elsewhere", "--quiet", "--resume", "--time-budget", "5"])
+    #expect(requested.differences(fromRecorded: recorded) == [
+      OptionDifference(flag: "--seed", old: "1", new: "2"), OptionDifference(flag: "--learner", old: "conv", new: "mlp"),
+      OptionDifference(flag: "--augment", old: "off", new: "on"),
+    ])
+    let allowed = try parse(["--seed", "2", "--learner", "mlp", "--augment", "--allow-changes", "seed,--no-augment"])
+    #expect(allowed.differences(fromRecorded: recorded) == [OptionDifference(flag: "--learner", old: "conv", new: "mlp")])
+    #expect(try parse(["--intermediate-losses", "4"]).differences(fromRecorded: recorded).contains(
+      OptionDifference(flag: "--intermediate-losses", old: "unset", new: "4")))
+    #expect(recorded.differences(fromRecorded: recorded).isEmpty)
+  }
+
+  @Test func allowChangesNamesOptions() throws {
+    #expect(try parse(["--allow-changes", "seed, --learner"]).allowedChanges == ["seed", "--learner"])
+    let error = try #require(throws: UsageError.self) { try parse(["--allow-changes", "seed,colour"]) }
+    #expect(error.message.contains("'colour'") && error.message.contains("learning-rate"))
+    #expect(throws: UsageError.self) { try parse(["--allow-changes", "paper"]) }
+  }
+
+  /// A value that starts with `--` is reproduced in the `--flag=value`
+  /// form, which parses back to it.
+  @Test func valuesStartingWithDashesReproduce() throws {
+    let o = try parse(["--output=--odd", "--data-dir=--x=y"])
+    #expect(o.output == "--odd" && o.dataDirectory == "--x=y")
+    let again = try parse(o.commandLineArguments)
+    #expect(again.output == "--odd" && again.dataDirectory == "--x=y")
+  }
+
   @Test func helpReturnsNil() throws {
     #expect(try ExampleOptions.parse(["--help"], defaults: defaults, datasets: datasets) == nil)
     #expect(try ExampleOptions.parse(["--seed", "3", "-h"], defaults: defaults, datasets: datasets) == nil)

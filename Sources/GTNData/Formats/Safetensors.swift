@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads and writes the safetensors format (Hugging Face), so that PyTorch,
 /// NumPy and JAX users can open this package's weights directly.
@@ -16,16 +21,60 @@ import Foundation
 ///
 /// - Reference: https://github.com/huggingface/safetensors (format spec).
 public enum Safetensors {
-  /// Writes tensors atomically: to a temporary file renamed over `url`, so a
-  /// crash leaves either the old file or the new one, never a torn one.
+  /// Writes tensors atomically: to the temporary file `<name>.tmp-<pid>`
+  /// beside `url` (this process's id), flushed to disk with `fsync`, then
+  /// renamed over `url`, so a crash leaves either the old file or the new
+  /// one, never a torn one. A process killed while writing can leave the
+  /// temporary behind under that name; whoever owns the folder may remove
+  /// it. On failure the temporary is removed and `url` is unchanged.
   ///
   /// - Parameters:
   ///   - tensors: Named tensors; names must be unique and not
   ///     `__metadata__`.
   ///   - metadata: Free-form string pairs stored in the header.
   ///   - url: The destination.
+  /// - Throws: ``CheckpointError`` naming `url` and the system's reason in
+  ///   plain words (permission denied, no space left on device, is a
+  ///   directory, …).
   public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to url: URL) throws {
-    try encode(tensors, metadata: metadata).write(to: url, options: .atomic)
+    let data = try encode(tensors, metadata: metadata)
+    let path = url.path
+    let temporary = url.deletingLastPathComponent().appendingPathComponent("\(url.lastPathComponent).tmp-\(getpid())").path
+    func fail(_ action: String, _ code: Int32) -> CheckpointError {
+      CheckpointError(file: path, reason: "cannot be \(action) (\(String(cString: strerror(code))))")
+    }
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw fail("written", errno) }
+    var failure: CheckpointError? = nil
+    data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+      var offset = 0
+      while offset < raw.count, let base = raw.baseAddress {
+        #if canImport(Glibc)
+        let written = Glibc.write(descriptor, base + offset, raw.count - offset)
+        #else
+        let written = Darwin.write(descriptor, base + offset, raw.count - offset)
+        #endif
+        if written < 0 {
+          if errno == EINTR { continue }
+          failure = fail("written", errno)
+          return
+        }
+        offset += written
+      }
+    }
+    if failure == nil, fsync(descriptor) != 0 { failure = fail("written", errno) }
+    if close(descriptor) != 0, failure == nil { failure = fail("written", errno) }
+    if failure == nil, rename(temporary, path) != 0 { failure = fail("replaced", errno) }
+    if let failure {
+      unlink(temporary)
+      throw failure
+    }
+    // Make the rename itself durable: flush the folder's entry.
+    let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if folder >= 0 {
+      _ = fsync(folder)
+      close(folder)
+    }
   }
 
   /// Encodes tensors into safetensors bytes.
