@@ -111,121 +111,103 @@ static dnnl_status_t forward_descriptor(const gtn_conv_geometry *g, dnnl_engine_
   return dnnl_primitive_desc_create(pd, &d, NULL, e, NULL);
 }
 
-int gtn_dnnl_conv_forward(const gtn_conv_geometry *g, const float *x, const float *w, const float *b, float *y) {
+/// The three passes of a convolution, each run by one oneDNN primitive.
+typedef enum { pass_forward, pass_backward_data, pass_backward_weights } pass;
+
+/// An operand's part in a pass: its execution argument, the query for the
+/// layout the primitive wants, and which plain tensor it is (0: x, 1: w, 2: y).
+typedef struct {
+  int argument;
+  dnnl_query_t query;
+  int tensor;
+} role;
+
+/// The two inputs and the output of each pass, in the order of `run`'s
+/// `inputs` and `output`.
+static const role roles[3][3] = {
+    [pass_forward] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0}, {DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 1},
+                      {DNNL_ARG_DST, dnnl_query_dst_md, 2}},
+    [pass_backward_data] = {{DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 2}, {DNNL_ARG_WEIGHTS, dnnl_query_weights_md, 1},
+                            {DNNL_ARG_DIFF_SRC, dnnl_query_diff_src_md, 0}},
+    [pass_backward_weights] = {{DNNL_ARG_SRC, dnnl_query_src_md, 0}, {DNNL_ARG_DIFF_DST, dnnl_query_diff_dst_md, 2},
+                               {DNNL_ARG_DIFF_WEIGHTS, dnnl_query_diff_weights_md, 1}},
+};
+
+/// The primitive descriptor of a backward pass, with the forward one as its hint.
+static dnnl_status_t backward_descriptor(const gtn_conv_geometry *g, dnnl_engine_t e, pass p, dnnl_primitive_desc_t hint,
+                                         dnnl_primitive_desc_t *pd) {
+  dnnl_memory_desc_t x, w, y;
+  describe(g, &x, &w, &y, dnnl_format_tag_any, dnnl_format_tag_any);
+  dnnl_dims_t strides, left, right;
+  window(g, strides, left, right);
+  dnnl_convolution_desc_t d;
+  dnnl_status_t status = p == pass_backward_data
+      ? dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &x, &w, &y, strides, left, right)
+      : dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &x, &w, NULL, &y, strides, left, right);
+  if (status != dnnl_success) return status;
+  return dnnl_primitive_desc_create(pd, &d, NULL, e, hint);
+}
+
+/// Runs pass `p` on the caller's plain (NCHW, OIHW) buffers: `inputs` in the
+/// order of `roles[p]`, `bias` (forward only, may be NULL), `output`.
+static int run(const gtn_conv_geometry *g, pass p, const float *inputs[2], const float *bias, float *output) {
   omp_set_num_threads(1);
   dnnl_engine_t e = engine();
   if (!e) return (int)dnnl_runtime_error;
   int result = 0;
   dnnl_stream_t s = NULL;
-  dnnl_primitive_desc_t pd = NULL;
+  dnnl_primitive_desc_t hint = NULL, pd = NULL;
   dnnl_primitive_t conv = NULL;
-  operand ox = {0}, ow = {0}, oy = {0}, ob = {0};
+  operand ops[3] = {{0}}, ob = {0};
   CHECK(dnnl_stream_create(&s, e, dnnl_stream_default_flags));
-  CHECK(forward_descriptor(g, e, b != NULL, &pd));
-  describe(g, &ox.plain, &ow.plain, &oy.plain, dnnl_nchw, dnnl_oihw);
-  ox.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
-  ow.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-  oy.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
-  CHECK(prepare(&ox, e, s, x, 1));
-  CHECK(prepare(&ow, e, s, w, 1));
-  CHECK(prepare(&oy, e, s, y, 0));
-  dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, memory(&ox)}, {DNNL_ARG_WEIGHTS, memory(&ow)}, {DNNL_ARG_DST, memory(&oy)}};
-  int count = 3;
-  if (b) {
+  if (p == pass_forward) {
+    CHECK(forward_descriptor(g, e, bias != NULL, &pd));
+  } else {
+    CHECK(forward_descriptor(g, e, 0, &hint));
+    CHECK(backward_descriptor(g, e, p, hint, &pd));
+  }
+  dnnl_memory_desc_t plain[3];
+  describe(g, &plain[0], &plain[1], &plain[2], dnnl_nchw, dnnl_oihw);
+  dnnl_exec_arg_t args[4];
+  int count = 0;
+  for (int i = 0; i < 3; i++) {
+    ops[i].plain = plain[roles[p][i].tensor];
+    ops[i].wanted = dnnl_primitive_desc_query_md(pd, roles[p][i].query, 0);
+    CHECK(prepare(&ops[i], e, s, i < 2 ? inputs[i] : output, i < 2));
+    args[count++] = (dnnl_exec_arg_t){roles[p][i].argument, memory(&ops[i])};
+  }
+  if (bias) {
     dnnl_dims_t bd = {g->output_channels};
     dnnl_memory_desc_init_by_tag(&ob.plain, 1, bd, dnnl_f32, dnnl_x);
     ob.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 1);
-    CHECK(prepare(&ob, e, s, b, 1));
+    CHECK(prepare(&ob, e, s, bias, 1));
     args[count++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, memory(&ob)};
   }
   CHECK(dnnl_primitive_create(&conv, pd));
   CHECK(dnnl_primitive_execute(conv, s, count, args));
-  if (oy.internal) CHECK(reorder(e, s, oy.internal, oy.user));
+  if (ops[2].internal) CHECK(reorder(e, s, ops[2].internal, ops[2].user));
   CHECK(dnnl_stream_wait(s));
 done:
-  release(&ox); release(&ow); release(&oy); release(&ob);
+  for (int i = 0; i < 3; i++) release(&ops[i]);
+  release(&ob);
   if (conv) dnnl_primitive_destroy(conv);
   if (pd) dnnl_primitive_desc_destroy(pd);
+  if (hint) dnnl_primitive_desc_destroy(hint);
   if (s) dnnl_stream_destroy(s);
   return result;
+}
+
+int gtn_dnnl_conv_forward(const gtn_conv_geometry *g, const float *x, const float *w, const float *b, float *y) {
+  const float *inputs[2] = {x, w};
+  return run(g, pass_forward, inputs, b, y);
 }
 
 int gtn_dnnl_conv_backward_data(const gtn_conv_geometry *g, const float *dy, const float *w, float *dx) {
-  omp_set_num_threads(1);
-  dnnl_engine_t e = engine();
-  if (!e) return (int)dnnl_runtime_error;
-  int result = 0;
-  dnnl_stream_t s = NULL;
-  dnnl_primitive_desc_t hint = NULL, pd = NULL;
-  dnnl_primitive_t conv = NULL;
-  operand ody = {0}, ow = {0}, odx = {0};
-  CHECK(dnnl_stream_create(&s, e, dnnl_stream_default_flags));
-  CHECK(forward_descriptor(g, e, 0, &hint));
-  dnnl_memory_desc_t xa, wa, ya;
-  describe(g, &xa, &wa, &ya, dnnl_format_tag_any, dnnl_format_tag_any);
-  dnnl_dims_t strides, left, right;
-  window(g, strides, left, right);
-  dnnl_convolution_desc_t d;
-  CHECK(dnnl_convolution_backward_data_desc_init(&d, dnnl_convolution_direct, &xa, &wa, &ya, strides, left, right));
-  CHECK(dnnl_primitive_desc_create(&pd, &d, NULL, e, hint));
-  describe(g, &odx.plain, &ow.plain, &ody.plain, dnnl_nchw, dnnl_oihw);
-  odx.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_src_md, 0);
-  ow.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-  ody.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0);
-  CHECK(prepare(&ody, e, s, dy, 1));
-  CHECK(prepare(&ow, e, s, w, 1));
-  CHECK(prepare(&odx, e, s, dx, 0));
-  dnnl_exec_arg_t args[3] = {
-      {DNNL_ARG_DIFF_DST, memory(&ody)}, {DNNL_ARG_WEIGHTS, memory(&ow)}, {DNNL_ARG_DIFF_SRC, memory(&odx)}};
-  CHECK(dnnl_primitive_create(&conv, pd));
-  CHECK(dnnl_primitive_execute(conv, s, 3, args));
-  if (odx.internal) CHECK(reorder(e, s, odx.internal, odx.user));
-  CHECK(dnnl_stream_wait(s));
-done:
-  release(&ody); release(&ow); release(&odx);
-  if (conv) dnnl_primitive_destroy(conv);
-  if (pd) dnnl_primitive_desc_destroy(pd);
-  if (hint) dnnl_primitive_desc_destroy(hint);
-  if (s) dnnl_stream_destroy(s);
-  return result;
+  const float *inputs[2] = {dy, w};
+  return run(g, pass_backward_data, inputs, NULL, dx);
 }
 
 int gtn_dnnl_conv_backward_weights(const gtn_conv_geometry *g, const float *x, const float *dy, float *dw) {
-  omp_set_num_threads(1);
-  dnnl_engine_t e = engine();
-  if (!e) return (int)dnnl_runtime_error;
-  int result = 0;
-  dnnl_stream_t s = NULL;
-  dnnl_primitive_desc_t hint = NULL, pd = NULL;
-  dnnl_primitive_t conv = NULL;
-  operand ox = {0}, ody = {0}, odw = {0};
-  CHECK(dnnl_stream_create(&s, e, dnnl_stream_default_flags));
-  CHECK(forward_descriptor(g, e, 0, &hint));
-  dnnl_memory_desc_t xa, wa, ya;
-  describe(g, &xa, &wa, &ya, dnnl_format_tag_any, dnnl_format_tag_any);
-  dnnl_dims_t strides, left, right;
-  window(g, strides, left, right);
-  dnnl_convolution_desc_t d;
-  CHECK(dnnl_convolution_backward_weights_desc_init(&d, dnnl_convolution_direct, &xa, &wa, NULL, &ya, strides, left, right));
-  CHECK(dnnl_primitive_desc_create(&pd, &d, NULL, e, hint));
-  describe(g, &ox.plain, &odw.plain, &ody.plain, dnnl_nchw, dnnl_oihw);
-  ox.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0);
-  odw.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_weights_md, 0);
-  ody.wanted = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0);
-  CHECK(prepare(&ox, e, s, x, 1));
-  CHECK(prepare(&ody, e, s, dy, 1));
-  CHECK(prepare(&odw, e, s, dw, 0));
-  dnnl_exec_arg_t args[3] = {
-      {DNNL_ARG_SRC, memory(&ox)}, {DNNL_ARG_DIFF_DST, memory(&ody)}, {DNNL_ARG_DIFF_WEIGHTS, memory(&odw)}};
-  CHECK(dnnl_primitive_create(&conv, pd));
-  CHECK(dnnl_primitive_execute(conv, s, 3, args));
-  if (odw.internal) CHECK(reorder(e, s, odw.internal, odw.user));
-  CHECK(dnnl_stream_wait(s));
-done:
-  release(&ox); release(&ody); release(&odw);
-  if (conv) dnnl_primitive_destroy(conv);
-  if (pd) dnnl_primitive_desc_destroy(pd);
-  if (hint) dnnl_primitive_desc_destroy(hint);
-  if (s) dnnl_stream_destroy(s);
-  return result;
+  const float *inputs[2] = {x, dy};
+  return run(g, pass_backward_weights, inputs, NULL, dw);
 }
