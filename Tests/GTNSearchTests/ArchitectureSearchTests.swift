@@ -37,8 +37,26 @@ struct MacroSearchSpaceTests {
       let next = space.mutate(current, using: &rng)
       #expect(space.depths.contains(next.blocks.count))
       #expect(next.blocks.filter(\.pools).count <= 2)  // 28 → 14 → 7
+      #expect(next != current, "mutate returned its parent \(space.encoding(of: current))")
       current = next
     }
+  }
+
+  /// A mutation changes the architecture even where most moves cannot: a
+  /// one-block space with a single width and kernel size whose block already
+  /// pools, and pooling that the image size caps.
+  @Test func mutationNeverReturnsItsParent() {
+    var rng = SplitMix64(seed: 3)
+    let narrow = MacroSearchSpace(depths: 1...1, widths: [32], kernelSizes: [3], imageSize: 28)
+    let c32k3 = narrow.architecture(decoding: "c32k3")!
+    for _ in 0..<50 { #expect(narrow.encoding(of: narrow.mutate(c32k3, using: &rng)) == "c32k3p") }
+    let capped = MacroSearchSpace(depths: 3...3, widths: [16], kernelSizes: [5], imageSize: 4)
+    let parent = capped.architecture(decoding: "c16k5p-c16k5-c16k5")!
+    for _ in 0..<50 { #expect(capped.mutate(parent, using: &rng) != parent) }
+    // Nothing else in the space: the parent comes back.
+    let single = MacroSearchSpace(depths: 1...1, widths: [8], kernelSizes: [1], imageSize: 1)
+    let only = single.architecture(decoding: "c8k1")!
+    #expect(single.mutate(only, using: &rng) == only)
   }
 
   @Test func builtLearnersRunOnImages() {

@@ -107,8 +107,29 @@ public struct MacroSearchSpace: SearchSpace {
     return legalized(Architecture(blocks: (0..<depth).map { _ in randomBlock(using: &generator) }))
   }
 
+  /// A neighbour of `architecture`: one block inserted, removed, or changed
+  /// in width, kernel size or pooling, drawn uniformly among those moves and
+  /// values, never the architecture itself. Moves that would leave it as it
+  /// is (pooling beyond what the image size allows) are drawn again; only a
+  /// space with no other architecture within one move gives the input back.
+  ///
+  /// - Complexity: O(depth) per draw; a handful of draws at most in practice.
   public func mutate(_ architecture: Architecture, using generator: inout some RandomNumberGenerator) -> Architecture {
+    let parent = legalized(architecture)
+    for _ in 0..<64 {
+      let child = legalized(move(parent, using: &generator))
+      if child != parent { return child }
+    }
+    return parent
+  }
+
+  /// One random move: a value is always replaced by a different one where
+  /// there is a choice.
+  private func move(_ architecture: Architecture, using generator: inout some RandomNumberGenerator) -> Architecture {
     var blocks = architecture.blocks
+    func other<T: Equatable>(than value: T, in choices: [T]) -> T {
+      choices.filter { $0 != value }.randomElement(using: &generator) ?? value
+    }
     switch Int.random(in: 0..<5, using: &generator) {
     case 0 where blocks.count < depths.upperBound:
       blocks.insert(randomBlock(using: &generator), at: Int.random(in: 0...blocks.count, using: &generator))
@@ -116,15 +137,15 @@ public struct MacroSearchSpace: SearchSpace {
       blocks.remove(at: Int.random(in: 0..<blocks.count, using: &generator))
     case 2:
       let i = Int.random(in: 0..<blocks.count, using: &generator)
-      blocks[i].width = widths.randomElement(using: &generator)!
+      blocks[i].width = other(than: blocks[i].width, in: widths)
     case 3:
       let i = Int.random(in: 0..<blocks.count, using: &generator)
-      blocks[i].kernelSize = kernelSizes.randomElement(using: &generator)!
+      blocks[i].kernelSize = other(than: blocks[i].kernelSize, in: kernelSizes)
     default:
       let i = Int.random(in: 0..<blocks.count, using: &generator)
       blocks[i].pools.toggle()
     }
-    return legalized(Architecture(blocks: blocks))
+    return Architecture(blocks: blocks)
   }
 
   public func learner(for architecture: Architecture) -> any Learner {

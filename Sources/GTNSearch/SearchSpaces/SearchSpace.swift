@@ -10,7 +10,9 @@ public protocol SearchSpace: Sendable {
   /// Draws an architecture uniformly from the space.
   func sample(using generator: inout some RandomNumberGenerator) -> Architecture
 
-  /// A neighbour of `architecture` differing in one choice.
+  /// A neighbour of `architecture` differing in one choice — never
+  /// `architecture` itself while the space holds another architecture one
+  /// choice away, so a search spends no evaluation on an unchanged child.
   func mutate(_ architecture: Architecture, using generator: inout some RandomNumberGenerator) -> Architecture
 
   /// The learner the architecture describes.
