@@ -60,6 +60,14 @@ func learnedCurriculum() {
   print(curriculum.parameterNames)
 }
 
+// MARK: Curricula/ShuffledCurriculum.swift
+
+func shuffledCurriculum() {
+  let allShuffled = ShuffledCurriculum(stepCount: 32, batchSize: 128, noiseSize: 64)
+  let shuffledBatches = ShuffledCurriculum(stepCount: 32, batchSize: 128, noiseSize: 64, granularity: .batches)
+  print(allShuffled.granularity, shuffledBatches.granularity)
+}
+
 // MARK: Evaluation/LearnerTraining.swift
 
 func learnerTraining() {
@@ -258,6 +266,7 @@ func metaTrainer() throws {
 try componentDescriptions()
 layerDescription()
 learnedCurriculum()
+shuffledCurriculum()
 learnerTraining()
 try evaluate()
 try syntheticData()

@@ -92,8 +92,12 @@ public enum CurriculumKind: String, CaseIterable, Codable, Sendable, CommandLine
   case learned
   /// Fresh random noise at every inner step.
   case random
-  /// The learned inputs in a random order.
+  /// The learned inputs, every sample in a random place each outer
+  /// iteration (the paper's "all shuffled").
   case shuffled
+  /// The learned batches, whole, in a random order each outer iteration
+  /// (the paper's "shuffled batch").
+  case shuffledBatches = "shuffled-batches"
   /// Learned pixels directly, without a generator.
   case pixels
 }

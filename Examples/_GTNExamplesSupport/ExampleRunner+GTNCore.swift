@@ -23,6 +23,9 @@ extension ExampleRunner {
         stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes, learnsSoftLabels: o.softLabels)
     case .random: curriculum = RandomCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes)
     case .shuffled: curriculum = ShuffledCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes)
+    case .shuffledBatches:
+      curriculum = ShuffledCurriculum(
+        stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes, granularity: .batches)
     case .pixels:
       curriculum = PixelCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, imageShape: shape, classCount: classes)
       generator = IdentityGenerator()

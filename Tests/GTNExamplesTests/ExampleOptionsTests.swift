@@ -176,7 +176,7 @@ struct ExampleOptionsTests {
       #expect(help.contains("  \(option.name)"), "help lacks \(option.name)")
     }
     for text in ["--time-budget MINUTES", "--evaluation-split SPLIT", "(default: 32; range [1, 4096])", "range (0, 10]",
-                 "one of mlp, conv, conv-bn, conv-wn, strided, paper", "one of learned, random, shuffled, pixels", "one of mnist, fashion-mnist", "range [1, 65536]",
+                 "one of mlp, conv, conv-bn, conv-wn, strided, paper", "one of learned, random, shuffled, shuffled-batches, pixels", "one of mnist, fashion-mnist", "range [1, 65536]",
                  "range [1, 1000]", "range [1, 1024]", "range [1, 10000000]", "range (0, 100000]", "-h, --help"] {
       // Long entries wrap: compare with the lines joined.
       #expect(help.split(whereSeparator: \.isWhitespace).joined(separator: " ").contains(text), "help lacks '\(text)'")
