@@ -122,7 +122,8 @@ struct NASOptions {
     curriculum) and with real-data proxies at several step counts, trains each longer on real data as ground truth, and \
     reports Spearman and Kendall rank correlations (all candidates and the top half by proxy) and the real-data step \
     count that matches the GTN proxy. search: runs random search or regularized evolution with the GTN (or real-data) \
-    proxy under a budget, trains the top candidates on real data, and prints one JSON summary line.
+    proxy under a budget (an architecture already scored is not scored again), trains the top candidates on real data, \
+    picks the best on the validation split, reports its test accuracy, and prints one JSON summary line.
     """
 
   /// The help text.

@@ -373,26 +373,34 @@ func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, trainer:
     let search = ArchitectureSearch(space: space, strategy: RegularizedEvolution<Space>(), evaluator: evaluator, seed: o.seed)
     records = try DistributedSearch(search: search, communicator: communicator).run(budget: o.budget, log: logURL, progress: progress)
   }
-  // Train the best distinct candidates on real data and pick by test accuracy.
+  // Train the best distinct candidates on real data, pick by validation
+  // accuracy, and report the chosen one's test accuracy.
   var seen = Set<String>()
   let top = records.sorted { $0.score > $1.score }.filter { seen.insert($0.encoding).inserted }.prefix(o.top)
-  let truth = RealDataProxy(
-    images: data.training.images, labels: data.training.labels, steps: o.truthSteps,
-    validationImages: data.test.images, validationLabels: data.test.labels)
+  func truth(on split: Dataset) -> RealDataProxy {
+    RealDataProxy(
+      images: data.training.images, labels: data.training.labels, steps: o.truthSteps,
+      validationImages: split.images, validationLabels: split.labels)
+  }
+  let selection = truth(on: data.validation)
   // Finalist k is trained on rank k mod N; one all-reduce collects them.
   var accuracies = [Double](repeating: 0, count: top.count)
   for (k, r) in top.enumerated() where k % communicator.size == communicator.rank {
-    accuracies[k] = truth.score(space.learner(for: r.architecture), seed: o.seed)
+    accuracies[k] = selection.score(space.learner(for: r.architecture), seed: o.seed)
   }
   communicator.allreduceSum(&accuracies)
   guard communicator.rank == 0 else { return }
   let finals = Array(zip(top, accuracies))
   guard let best = finals.max(by: { $0.1 < $1.1 }) else { fail("the search evaluated no architectures", code: 1) }
+  let testAccuracy = truth(on: data.test).score(space.learner(for: best.0.architecture), seed: o.seed)
+  let repeats = records.filter { $0.repeatOf != nil }.count
   print(try jsonLine([
-    "command": "search", "space": o.space.rawValue, "proxy": o.proxy.rawValue, "strategy": o.strategy.rawValue, "evaluations": records.count,
+    "command": "search", "space": o.space.rawValue, "proxy": o.proxy.rawValue, "strategy": o.strategy.rawValue,
+    "evaluations": records.count - repeats, "repeats": repeats,
     "search_seconds": records.reduce(0) { $0 + $1.seconds }, "best_architecture": best.0.encoding,
-    "best_proxy_score": best.0.score, "best_test_accuracy": best.1, "truth_steps": o.truthSteps,
-    "finalists": finals.map { ["architecture": $0.0.encoding, "proxy_score": $0.0.score, "test_accuracy": $0.1] as [String: Any] },
+    "best_proxy_score": best.0.score, "best_validation_accuracy": best.1, "best_test_accuracy": testAccuracy,
+    "truth_steps": o.truthSteps,
+    "finalists": finals.map { ["architecture": $0.0.encoding, "proxy_score": $0.0.score, "validation_accuracy": $0.1] as [String: Any] },
     "log": logURL.path,
   ]))
 }

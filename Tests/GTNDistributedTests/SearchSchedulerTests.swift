@@ -78,6 +78,24 @@ struct SearchSchedulerTests {
     #expect(scheduler.records.count == 2)
   }
 
+  /// Repeats are never handed out: each is released, in order, with its
+  /// first candidate's score, as the serial search records it.
+  @Test func repeatsAreReleasedWithoutBeingHandedOut() throws {
+    let tiny = MacroSearchSpace(depths: 1...1, widths: [8], kernelSizes: [1, 3])
+    let search = ArchitectureSearch(space: tiny, strategy: RandomSearch<MacroSearchSpace>(), evaluator: SizeScore(), seed: 2)
+    let serial = try search.run(budget: .evaluations(3))
+    let scheduler = SearchScheduler(search: search, budget: .evaluations(3))
+    var handedOut: [SearchScheduler<RandomSearch<MacroSearchSpace>>.Work] = []
+    while case .work(let w) = scheduler.claim() { handedOut.append(w) }
+    #expect(handedOut.count == 3)
+    #expect(Set(handedOut.map(\.architecture)).count == 3)
+    for w in handedOut.reversed() { scheduler.complete(w.index, score: scoreOf(w, in: search), seconds: 0.1) }
+    #expect(scheduler.records.map(\.encoding) == serial.map(\.encoding))
+    #expect(scheduler.records.map(\.score) == serial.map(\.score))
+    #expect(scheduler.records.map(\.repeatOf) == serial.map(\.repeatOf))
+    #expect(serial.contains { $0.repeatOf != nil })
+  }
+
   @Test func singleProcessDistributedSearchIsTheSerialSearch() throws {
     let search = ArchitectureSearch(space: space, strategy: RandomSearch<MacroSearchSpace>(), evaluator: SizeScore(), seed: 3)
     let serial = try search.run(budget: .evaluations(4))

@@ -140,7 +140,8 @@ struct ArchitectureSearchTests {
     let resumed = try search.run(budget: .evaluations(20), log: log)
     #expect(resumed.map(\.encoding) == straight.map(\.encoding))
     #expect(resumed.map(\.score) == straight.map(\.score))
-    #expect(try ArchitectureSearch<RegularizedEvolution<MacroSearchSpace>>.readLog(log).count == 20)
+    #expect(try ArchitectureSearch<RegularizedEvolution<MacroSearchSpace>>.readLog(log).count == straight.count)
+    #expect(straight.filter { $0.repeatOf == nil }.count == 20)
   }
 
   @Test func corruptLogsAreRejectedWithTheirName() throws {

@@ -12,7 +12,9 @@ import Synchronization
 /// proposal cannot depend on pending scores — immediately when the strategy
 /// says it does not read scores (`SearchStrategy.proposalReadsScores(at:)`),
 /// otherwise once every earlier candidate is scored — so the records equal
-/// the serial search's for the same seed and an evaluation budget.
+/// the serial search's for the same seed and an evaluation budget. A
+/// candidate that repeats an earlier candidate's architecture is not handed
+/// out: it is released with that candidate's score once that is in.
 ///
 /// Thread-safe; has no MPI in it (``DistributedSearch`` drives it).
 package final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
@@ -42,10 +44,27 @@ package final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
     var completed: [Record]
     var outOfOrder: [Int: Record] = [:]
     var inFlight: [Int: Work] = [:]
+    /// Repeats not yet released: candidate index → the index it repeats.
+    var repeats: [Int: Int] = [:]
     var nextIndex: Int
     var released: Int
-    var secondsUsed: Double
+    var tally: SearchTally<Strategy.Space.Architecture>
     var stopped = false
+
+    /// Moves every candidate whose predecessors are all in from the
+    /// out-of-order and repeat sets to `completed`.
+    mutating func releaseInOrder() {
+      while true {
+        let index = completed.count
+        if let next = outOfOrder.removeValue(forKey: index) {
+          completed.append(next)
+        } else if let first = repeats.removeValue(forKey: index) {
+          completed.append(completed[first].repeated(at: index))
+        } else {
+          return
+        }
+      }
+    }
   }
 
   private let search: ArchitectureSearch<Strategy>
@@ -59,21 +78,29 @@ package final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
     self.search = search
     self.budget = budget
     state = Mutex(State(
-      completed: completed, nextIndex: completed.count, released: completed.count,
-      secondsUsed: completed.reduce(0) { $0 + $1.seconds }))
+      completed: completed, nextIndex: completed.count, released: completed.count, tally: SearchTally(completed)))
   }
 
   /// The next candidate for a rank that asks.
   package func claim() -> Claim {
     state.withLock { s in
-      if s.stopped || budget.isExhausted(evaluations: s.nextIndex, seconds: s.secondsUsed) { return .finished }
-      let index = s.nextIndex
-      if index > s.completed.count, search.strategy.proposalReadsScores(at: index) { return .wait }
-      let (architecture, evaluationSeed) = search.proposal(at: index, history: s.completed)
-      let work = Work(index: index, architecture: architecture, evaluationSeed: evaluationSeed)
-      s.inFlight[index] = work
-      s.nextIndex += 1
-      return .work(work)
+      while true {
+        if s.stopped || s.tally.isFinished(budget) { return .finished }
+        let index = s.nextIndex
+        if index > s.completed.count, search.strategy.proposalReadsScores(at: index) { return .wait }
+        let (architecture, evaluationSeed) = search.proposal(at: index, history: s.completed)
+        s.nextIndex += 1
+        if let first = s.tally.firstIndex[architecture] {
+          s.tally.noteRepeat()
+          s.repeats[index] = first
+          s.releaseInOrder()
+          continue
+        }
+        s.tally.noteEvaluation(of: architecture, at: index)
+        let work = Work(index: index, architecture: architecture, evaluationSeed: evaluationSeed)
+        s.inFlight[index] = work
+        return .work(work)
+      }
     }
   }
 
@@ -86,8 +113,8 @@ package final class SearchScheduler<Strategy: SearchStrategy>: Sendable {
       s.outOfOrder[index] = Record(
         index: index, encoding: search.space.encoding(of: work.architecture), architecture: work.architecture,
         score: score, seconds: seconds)
-      s.secondsUsed += seconds
-      while let next = s.outOfOrder.removeValue(forKey: s.completed.count) { s.completed.append(next) }
+      s.tally.addSeconds(seconds)
+      s.releaseInOrder()
     }
   }
 

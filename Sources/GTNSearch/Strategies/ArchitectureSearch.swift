@@ -2,7 +2,8 @@ import Foundation
 
 /// A search budget.
 public enum SearchBudget: Sendable, Hashable {
-  /// Stop after this many evaluated candidates.
+  /// Stop after this many evaluated candidates (repeats of architectures
+  /// already scored are recorded but not counted).
   case evaluations(Int)
   /// Stop starting new evaluations once this much evaluation time (the sum
   /// of the records' seconds, so resumed runs count what was already spent)
@@ -33,6 +34,13 @@ public enum SearchBudget: Sendable, Hashable {
 /// Candidate `i` draws its randomness from a generator seeded by `seed` and
 /// `i` alone, so a search resumed from its log proposes exactly the
 /// candidates an uninterrupted one would have.
+///
+/// An architecture is scored once: a candidate that repeats an earlier
+/// candidate's architecture is recorded with that candidate's score
+/// (``SearchRecord/repeatOf``) without evaluating it again, and costs no
+/// budget. A search whose strategy proposes only repeats for
+/// ``maximumConsecutiveRepeats`` candidates in a row has exhausted what it
+/// can reach and stops.
 public struct ArchitectureSearch<Strategy: SearchStrategy>: Sendable {
   public typealias Space = Strategy.Space
   public typealias Record = SearchRecord<Space.Architecture>
@@ -41,6 +49,10 @@ public struct ArchitectureSearch<Strategy: SearchStrategy>: Sendable {
   public var strategy: Strategy
   public var evaluator: any ArchitectureEvaluator
   public var seed: UInt64
+
+  /// How many candidates in a row may repeat architectures already scored
+  /// before a search stops.
+  public static var maximumConsecutiveRepeats: Int { SearchTally<Space.Architecture>.maximumConsecutiveRepeats }
 
   public init(space: Space, strategy: Strategy, evaluator: any ArchitectureEvaluator, seed: UInt64) {
     self.space = space
@@ -77,14 +89,21 @@ public struct ArchitectureSearch<Strategy: SearchStrategy>: Sendable {
     let handle = try log.map(Self.openForAppending)
     defer { try? handle?.close() }
     let clock = ContinuousClock()
-    while !budget.isExhausted(evaluations: records.count, seconds: records.reduce(0) { $0 + $1.seconds }) {
+    var tally = SearchTally(records)
+    while !tally.isFinished(budget) {
       let index = records.count
       let (architecture, evaluationSeed) = proposal(at: index, history: records)
-      var score = 0.0
-      let elapsed = clock.measure { score = evaluator.score(space.learner(for: architecture), seed: evaluationSeed) }
-      let record = Record(
-        index: index, encoding: space.encoding(of: architecture), architecture: architecture, score: score,
-        seconds: elapsed.inSeconds)
+      let record: Record
+      if let first = tally.firstIndex[architecture] {
+        record = records[first].repeated(at: index)
+      } else {
+        var score = 0.0
+        let elapsed = clock.measure { score = evaluator.score(space.learner(for: architecture), seed: evaluationSeed) }
+        record = Record(
+          index: index, encoding: space.encoding(of: architecture), architecture: architecture, score: score,
+          seconds: elapsed.inSeconds)
+      }
+      tally.add(record)
       records.append(record)
       if let handle, let log {
         var line = try JSONEncoder.sorted.encode(record)

@@ -8,15 +8,26 @@ public struct SearchRecord<Architecture: Codable & Hashable & Sendable>: Codable
   public var architecture: Architecture
   /// The proxy score of *this* architecture.
   public var score: Double
-  /// Wall-clock seconds the evaluation took.
+  /// Wall-clock seconds the evaluation took (0 for a repeat).
   public var seconds: Double
+  /// For a candidate whose architecture an earlier candidate already had:
+  /// that candidate's index, whose score this record repeats without
+  /// evaluating again. `nil` for an evaluated candidate.
+  public var repeatOf: Int?
 
-  public init(index: Int, encoding: String, architecture: Architecture, score: Double, seconds: Double) {
+  public init(index: Int, encoding: String, architecture: Architecture, score: Double, seconds: Double, repeatOf: Int? = nil) {
     self.index = index
     self.encoding = encoding
     self.architecture = architecture
     self.score = score
     self.seconds = seconds
+    self.repeatOf = repeatOf
+  }
+
+  /// This record as the repeat, at `index`, of the evaluated candidate it
+  /// describes.
+  package func repeated(at index: Int) -> SearchRecord {
+    SearchRecord(index: index, encoding: encoding, architecture: architecture, score: score, seconds: 0, repeatOf: self.index)
   }
 }
 
