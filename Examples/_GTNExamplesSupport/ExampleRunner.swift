@@ -9,15 +9,34 @@ import Glibc
 
 /// The data an example meta-trains and evaluates on.
 public struct ExampleData: Sendable {
-  /// Loads `dataset` from `directory` or the standard places: MNIST and
-  /// Fashion-MNIST with ``mnistFamily(_:directory:validationCount:)``,
-  /// CIFAR-10 with ``cifar10(directory:validationCount:)``; `nil` holds out
-  /// the dataset's usual validation split (10,000 or 5,000 images).
-  public static func load(_ dataset: DatasetKind, directory: URL?, validationCount: Int? = nil) throws -> ExampleData {
-    switch dataset {
-    case .mnist, .fashionMNIST: try mnistFamily(dataset, directory: directory, validationCount: validationCount ?? 10_000)
-    case .cifar10: try cifar10(directory: directory, validationCount: validationCount ?? 5_000)
+  /// Loads `source`: a bundled dataset from `directory` or the standard
+  /// places (MNIST and Fashion-MNIST with
+  /// ``mnistFamily(_:directory:validationCount:)``, CIFAR-10 with
+  /// ``cifar10(directory:validationCount:)``), or a file source with
+  /// ``file(_:validationCount:imagesTensor:labelsTensor:)``; `nil` holds
+  /// out the dataset's usual validation split (10,000 or 5,000 images; a
+  /// sixth of a file source's training images).
+  public static func load(
+    _ source: DatasetSource, directory: URL?, validationCount: Int? = nil, imagesTensor: String = "images",
+    labelsTensor: String = "labels"
+  ) throws -> ExampleData {
+    switch source {
+    case .named(let kind):
+      switch kind {
+      case .mnist, .fashionMNIST: try mnistFamily(kind, directory: directory, validationCount: validationCount ?? 10_000)
+      case .cifar10: try cifar10(directory: directory, validationCount: validationCount ?? 5_000)
+      }
+    case .npz, .safetensors, .folder:
+      try file(source, validationCount: validationCount, imagesTensor: imagesTensor, labelsTensor: labelsTensor)
     }
+  }
+
+  /// Loads the data `options` name (`--dataset`, `--data-dir`,
+  /// `--validation-count`, `--images-tensor`, `--labels-tensor`).
+  public static func load(_ options: ExampleOptions) throws -> ExampleData {
+    try load(
+      options.dataset, directory: options.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) },
+      validationCount: options.validationCount, imagesTensor: options.imagesTensor, labelsTensor: options.labelsTensor)
   }
 
   /// Loads MNIST or Fashion-MNIST ([-1, 1] scaling, the last
@@ -74,15 +93,19 @@ public struct ExampleData: Sendable {
   ///
   /// - Throws: ``ExampleError`` naming `source` and `--validation-count`
   ///   unless at least one image is left to train on.
-  static func split(_ train: Dataset, validationCount: Int, source: String) throws -> (training: Dataset, validation: Dataset) {
+  static func split(
+    _ train: Dataset, validationCount: Int, source: String, randomly: Bool = false
+  ) throws -> (training: Dataset, validation: Dataset) {
     guard validationCount >= 1 else { throw ExampleError(message: "--validation-count must be at least 1, got \(validationCount)") }
     guard train.count > validationCount else {
       let left = train.count == validationCount ? "leaves no image to train on" : "needs more images than there are"
       throw ExampleError(
-        message: "\(source) holds \(train.count) training image(s); holding out the last \(validationCount) for validation "
-          + "(--validation-count \(validationCount)) \(left): give a larger training file or a --validation-count below \(train.count)")
+        message: "\(source) holds \(train.count) training image(s); holding out \(randomly ? "" : "the last ")\(validationCount) for "
+          + "validation (--validation-count \(validationCount)) \(left): give a larger training file or a --validation-count below \(train.count)")
     }
-    return train.splitting(validationCount: validationCount)
+    guard randomly else { return train.splitting(validationCount: validationCount) }
+    var rng = SplitMix64(seed: ExampleData.splitSeed)
+    return train.splitting(validationCount: validationCount, using: &rng)
   }
 
   public var name: String
@@ -358,11 +381,21 @@ public struct ExampleRunner {
     return planned > 0 ? planned : nil
   }
 
-  /// What a checkpoint records about the run.
+  /// What a checkpoint records about the run: the command, the options,
+  /// the dataset's name and class names, and how its pixels were scaled with
+  /// the training split's statistics (`gtn.normalization`).
   func checkpointMetadata() throws -> [String: String] {
-    [
+    let statistics = data.trainingPixelStatistics
+    let normalization = CheckpointNormalization(
+      name: ExampleData.normalizationName, range: [-1, 1], trainingPixelMean: statistics.mean.map(Double.init),
+      trainingPixelStandardDeviation: statistics.standardDeviation.map(Double.init))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return [
       "gtn.command": CommandLine.arguments.joined(separator: " "), "gtn.dataset": data.name,
-      "gtn.example_options": String(decoding: try JSONEncoder().encode(options), as: UTF8.self),
+      "gtn.example_options": String(decoding: try encoder.encode(options), as: UTF8.self),
+      "gtn.class_names": String(decoding: try encoder.encode(data.training.classNames), as: UTF8.self),
+      "gtn.normalization": String(decoding: try encoder.encode(normalization), as: UTF8.self),
     ]
   }
 
@@ -412,7 +445,7 @@ public struct ExampleRunner {
   /// The summary's main keys.
   func makeSummary(training: MetaTrainingRecord, evaluation: [StepCountEvaluation]) -> RunSummary {
     let atT = evaluation.first { $0.steps == options.innerSteps }
-    return RunSummary(
+    var summary = RunSummary(
       dataset: data.name, innerSteps: options.innerSteps, batchSize: options.batchSize, outerIterations: options.outerIterations,
       completedOuterIterations: training.completedIterations, learner: options.learner, generator: options.generator,
       curriculum: options.curriculum, metaTrainingSeconds: (training.seconds * 10).rounded() / 10,
@@ -422,6 +455,11 @@ public struct ExampleRunner {
       realTestAccuracy: atT?.real.mean, realTestAccuracyStandardDeviation: atT?.real.standardDeviation,
       realLearningRate: Double(evaluation.last?.realLearningRate ?? 0), evaluationSeeds: options.evaluationSeeds,
       blasCore: BLASRuntime.coreName, threads: options.threads, output: outputFolder.path)
+    let statistics = data.trainingPixelStatistics
+    summary.normalization = ExampleData.normalizationName
+    summary.trainingPixelMean = statistics.mean.map { (Double($0) * 100).rounded() / 100 }
+    summary.trainingPixelStandardDeviation = statistics.standardDeviation.map { (Double($0) * 100).rounded() / 100 }
+    return summary
   }
 
   /// The summary's detailed keys: accuracy per step count, the step
@@ -522,20 +560,24 @@ func shellQuoted(_ text: String) -> String {
   return safe && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
-/// Entry point shared by the examples: parses arguments, loads data with
+/// Entry point shared by the examples: parses `arguments`, loads data with
 /// `load`, runs, prints the summary; exits 2 on bad arguments and 1 on
 /// data or training errors, with the message on stderr.
+///
+/// With `acceptsFiles`, `--dataset` also takes file sources (`npz:FILE`,
+/// `safetensors:FILE`, `folder:DIR`). The options the run records have
+/// `--validation-count` set to the validation images `load` held out.
 public func runExample(
-  program: String, summary: String, defaults: ExampleOptions, datasets: [DatasetKind],
-  load: (ExampleOptions) throws -> ExampleData
+  program: String, summary: String, defaults: ExampleOptions, datasets: [DatasetKind], acceptsFiles: Bool = false,
+  arguments: [String] = Array(CommandLine.arguments.dropFirst()), load: (ExampleOptions) throws -> ExampleData
 ) -> Never {
   BLASRuntime.reexecutingWithFastKernelIfNeeded()
   AllocatorTuning.keepLargeAllocationsInHeap()
   if let warning = BLASRuntime.slowKernelWarning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
-  let options: ExampleOptions
+  var options: ExampleOptions
   do {
-    guard let parsed = try ExampleOptions.parse(Array(CommandLine.arguments.dropFirst()), defaults: defaults, datasets: datasets) else {
-      print(ExampleOptions.usage(program: program, summary: summary, defaults: defaults, datasets: datasets))
+    guard let parsed = try ExampleOptions.parse(arguments, defaults: defaults, datasets: datasets, acceptsFiles: acceptsFiles) else {
+      print(ExampleOptions.usage(program: program, summary: summary, defaults: defaults, datasets: datasets, acceptsFiles: acceptsFiles))
       exit(0)
     }
     options = parsed
@@ -551,6 +593,7 @@ public func runExample(
   }
   do {
     let data = try load(options)
+    options.validationCount = data.validation.count
     if printsProgress {
       FileHandle.standardError.write(Data("\(program): \(data.name): \(data.training.count) training, \(data.validation.count) validation, \(data.test.count) test images; BLAS \(BLASRuntime.coreName), \(options.threads) thread(s)\n".utf8))
     }
@@ -558,7 +601,7 @@ public func runExample(
     // batch, large matrix products their result); BLAS stays
     // single-threaded inside them, as the benchmarks measured best.
     BLASRuntime.threadCount = 1
-    let summary = try withParallelism(threads: options.threads) {
+    let summary = try withParallelism(threads: options.threads) { [options] in
       try ExampleRunner(options: options, data: data, communicator: communicator).run()
     }
     if let summary { print(summary) }

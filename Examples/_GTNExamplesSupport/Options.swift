@@ -7,7 +7,12 @@ import Foundation
 /// dataset are spelled by their command-line names there.
 public struct ExampleOptions: Sendable, Codable {
   public var dataDirectory: String?
-  public var dataset: DatasetKind
+  /// The dataset: a bundled one or a file source (`npz:FILE`, …).
+  public var dataset: DatasetSource
+  /// With `--dataset safetensors:FILE`: the images tensor's name.
+  public var imagesTensor = "images"
+  /// With `--dataset safetensors:FILE`: the labels tensor's name.
+  public var labelsTensor = "labels"
   public var innerSteps = 32
   public var batchSize = 128
   public var outerIterations = 300
@@ -56,7 +61,7 @@ public struct ExampleOptions: Sendable, Codable {
   public var allowedChanges: [String]? = nil
 
   /// The defaults for `dataset`.
-  public init(dataset: DatasetKind) {
+  public init(dataset: DatasetSource) {
     self.dataset = dataset
     if dataset == .cifar10 { validationCount = 5_000 }
   }
@@ -65,11 +70,13 @@ public struct ExampleOptions: Sendable, Codable {
   /// them): keys a later version added take their defaults.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
-    self.init(dataset: try c.decode(DatasetKind.self, forKey: .dataset))
+    self.init(dataset: try c.decode(DatasetSource.self, forKey: .dataset))
     func take<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
       if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
     }
     try take(.dataDirectory, &dataDirectory)
+    try take(.imagesTensor, &imagesTensor)
+    try take(.labelsTensor, &labelsTensor)
     try take(.innerSteps, &innerSteps)
     try take(.batchSize, &batchSize)
     try take(.outerIterations, &outerIterations)
@@ -106,9 +113,23 @@ public struct ExampleOptions: Sendable, Codable {
 // MARK: - Command line
 
 extension ExampleOptions {
-  /// The options' table, for an example that reads `datasets`.
-  public static func commandLineOptions(datasets: [DatasetKind]) -> [CommandLineOption<ExampleOptions>] {
+  /// The options' table, for an example that reads `datasets` and, with
+  /// `acceptsFiles`, file sources (`npz:FILE`, `safetensors:FILE`,
+  /// `folder:DIR`) with their `--images-tensor` and `--labels-tensor`.
+  public static func commandLineOptions(datasets: [DatasetKind], acceptsFiles: Bool = false) -> [CommandLineOption<ExampleOptions>] {
     typealias Option = CommandLineOption<ExampleOptions>
+    let datasetOptions: [Option] = acceptsFiles
+      ? [
+        Option("--dataset", \.dataset, valueName: "SOURCE",
+               help: "The dataset: a bundled one, found with --data-dir (\(datasets.map(\.rawValue).joined(separator: ", "))); "
+                 + "npz:FILE, a NumPy archive in Keras's layout (x_train, y_train, x_test, y_test); safetensors:FILE, an images "
+                 + "and a labels tensor (a random sixth held out as the test split); folder:DIR, one folder of PNG or JPEG "
+                 + "images per class (DIR/train and DIR/test, or a random sixth held out). Images are scaled to [-1, 1]; the "
+                 + "validation split of a file source is drawn at random (fixed seed)"),
+        Option("--images-tensor", \.imagesTensor, valueName: "NAME", help: "With --dataset safetensors:FILE: the images tensor"),
+        Option("--labels-tensor", \.labelsTensor, valueName: "NAME", help: "With --dataset safetensors:FILE: the labels tensor"),
+      ]
+      : [Option("--dataset", \.dataset, valueName: "NAME", choices: datasets.map(DatasetSource.named), help: "The dataset")]
     let paperHelp = datasets.contains(.cifar10)
       ? "The paper's CIFAR-10 setup: paper learner and generator, noise 128, T=128, B=128, real batch 256, Adam lr 0.004 "
         + "with betas 0.9/0.9, augmentation, intermediate losses every 16 steps, checkpoint segments of 16; "
@@ -118,7 +139,7 @@ extension ExampleOptions {
     return [
       Option("--data-dir", \.dataDirectory, valueName: "DIR",
              help: "Folder with the dataset files (else $GTN_DATA_DIR, else standard locations)"),
-      Option("--dataset", \.dataset, valueName: "NAME", choices: datasets, help: "The dataset"),
+    ] + datasetOptions + [
       Option("--inner-steps", \.innerSteps, valueName: "T", bounds: 1...4096, help: "Inner SGD steps per outer iteration"),
       Option("--batch-size", \.batchSize, valueName: "B", bounds: 1...65_536, help: "Synthetic samples per inner step"),
       Option("--outer-iterations", \.outerIterations, valueName: "N", bounds: 1...10_000_000,
@@ -178,19 +199,22 @@ extension ExampleOptions {
   }
 
   /// The parser of the examples' command line.
-  public static func commandLineParser(datasets: [DatasetKind]) -> CommandLineParser<ExampleOptions> {
-    CommandLineParser(options: commandLineOptions(datasets: datasets))
+  public static func commandLineParser(datasets: [DatasetKind], acceptsFiles: Bool = false) -> CommandLineParser<ExampleOptions> {
+    CommandLineParser(options: commandLineOptions(datasets: datasets, acceptsFiles: acceptsFiles))
   }
 
   /// Parses `arguments` (without the program name) into `defaults`; `nil`
   /// when they ask for help.
   ///
   /// - Throws: ``UsageError`` naming the flag that cannot be used.
-  public static func parse(_ arguments: [String], defaults: ExampleOptions, datasets: [DatasetKind]) throws(UsageError) -> ExampleOptions? {
-    let parser = commandLineParser(datasets: datasets)
+  public static func parse(
+    _ arguments: [String], defaults: ExampleOptions, datasets: [DatasetKind], acceptsFiles: Bool = false
+  ) throws(UsageError) -> ExampleOptions? {
+    let parser = commandLineParser(datasets: datasets, acceptsFiles: acceptsFiles)
     switch try parser.parse(arguments, defaults: defaults) {
     case .run(let options):
       try options.checkAllowedChanges(parser: parser)
+      try options.checkTensorNames(defaults: defaults)
       return options
     case .help: return nil
     }
@@ -217,17 +241,29 @@ extension ExampleOptions {
     }
   }
 
+  /// Checks that `--images-tensor` and `--labels-tensor` are given only
+  /// with a safetensors source.
+  func checkTensorNames(defaults: ExampleOptions) throws(UsageError) {
+    if case .safetensors = dataset { return }
+    for (flag, value, standard) in [("--images-tensor", imagesTensor, defaults.imagesTensor), ("--labels-tensor", labelsTensor, defaults.labelsTensor)]
+    where value != standard {
+      throw UsageError(message: "\(flag) names a tensor of a safetensors file, but --dataset is \(dataset) (give --dataset safetensors:FILE)")
+    }
+  }
+
   /// The options that differ between `recorded` (a checkpoint's run) and
   /// these, except those allowed to differ (``alwaysChangeableOnResume``
   /// and `--allow-changes`).
   public func differences(fromRecorded recorded: ExampleOptions) -> [OptionDifference] {
     let allowed = Self.alwaysChangeableOnResume.union((allowedChanges ?? []).map { $0.hasPrefix("--") ? $0 : "--" + $0 })
-    return Self.commandLineParser(datasets: DatasetKind.allCases).differences(between: recorded, and: self, ignoring: allowed)
+    return Self.commandLineParser(datasets: DatasetKind.allCases, acceptsFiles: true).differences(between: recorded, and: self, ignoring: allowed)
   }
 
   /// The help text, generated from the options' table.
-  public static func usage(program: String, summary: String, defaults: ExampleOptions, datasets: [DatasetKind]) -> String {
-    commandLineParser(datasets: datasets).helpText(
+  public static func usage(
+    program: String, summary: String, defaults: ExampleOptions, datasets: [DatasetKind], acceptsFiles: Bool = false
+  ) -> String {
+    commandLineParser(datasets: datasets, acceptsFiles: acceptsFiles).helpText(
       program: program, summary: summary, defaults: defaults,
       epilogue: """
         Writes DIR/options.json (the effective options), DIR/curriculum.png (one row per inner step; for colour images \
@@ -240,17 +276,17 @@ extension ExampleOptions {
   /// The options as arguments that reproduce them: `--dataset mnist
   /// --inner-steps 32 …`.
   public var commandLineArguments: [String] {
-    Self.commandLineParser(datasets: DatasetKind.allCases).arguments(for: self)
+    Self.commandLineParser(datasets: DatasetKind.allCases, acceptsFiles: dataset.kind == nil).arguments(for: self)
   }
 
   /// Sets the paper's setup for the dataset (`--paper`): on CIFAR-10 its
-  /// CIFAR-10 setup, else its MNIST one.
+  /// CIFAR-10 setup, else (file sources included) its MNIST one.
   public mutating func applyPaperSetup() {
     learner = .named(.paper)
     generator = .paper
     noiseSize = 128
     batchSize = 128
-    switch dataset {
+    switch dataset.kind {
     case .cifar10:
       innerSteps = 128
       realBatchSize = 256
@@ -259,7 +295,7 @@ extension ExampleOptions {
       adamBeta2 = 0.9
       augment = true
       checkpointSegment = 16
-    case .mnist, .fashionMNIST:
+    case .mnist, .fashionMNIST, nil:
       innerSteps = 32
       intermediateLosses = 1
       learningRate = 0.02

@@ -75,6 +75,13 @@ public struct RunSummary: Codable, Sendable, Equatable {
   /// The output folder.
   public var output: String
 
+  /// How pixel values were scaled (`minus-one-to-one`: 0…255 to [-1, 1]).
+  public var normalization: String?
+  /// The training split's per-channel pixel mean and standard deviation on
+  /// the 0…255 scale.
+  public var trainingPixelMean: [Double]?
+  public var trainingPixelStandardDeviation: [Double]?
+
   /// With several ranks: their number and the ensemble's accuracy.
   public var ranks: Int?
   public var ensembleTestAccuracy: Double?
@@ -149,7 +156,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     case realLearningRate = "real_learning_rate"
     case evaluationSeeds = "evaluation_seeds"
     case blasCore = "blas_core"
-    case threads, output, ranks
+    case threads, output, ranks, normalization
+    case trainingPixelMean = "training_pixel_mean"
+    case trainingPixelStandardDeviation = "training_pixel_std"
     case ensembleTestAccuracy = "ensemble_test_accuracy"
     case ensembleLearnerTestAccuracy = "ensemble_learner_test_accuracy"
     case ensembleLearnerTestAccuracyStandardDeviation = "ensemble_learner_test_accuracy_std"

@@ -26,7 +26,7 @@ runExample(
   let directory = options.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) }
   func load(_ dataset: DatasetKind) throws -> ExampleData { try ExampleData.mnistFamily(dataset, directory: directory, validationCount: options.validationCount) }
   do {
-    return try load(options.dataset)
+    return try load(options.dataset.kind ?? .mnist)
   } catch let error as DataError where options.dataset == .mnist && options.dataDirectory == nil {
     // MNIST not found: fall back to Debian's Fashion-MNIST package when present.
     guard let fallback = try? load(.fashionMNIST) else { throw error }
