@@ -5,6 +5,7 @@
 
 import Foundation
 import GTNCore
+import GTNData
 
 // snippet.hide
 /// A small trainer for the samples that take one as given.
@@ -124,6 +125,16 @@ func syntheticData() throws {
   let data = trainer.syntheticData()
   let theta = data.train(learner, parameters: learner.makeParameters(using: &rng), steps: 32)
   print(learner.accuracy(parameters: theta, images: testImages, labels: testLabels))
+}
+
+// MARK: Evaluation/SyntheticData+Dataset.swift
+
+func syntheticDataset() throws {
+  // snippet.hide
+  let trainer = try smallTrainer()
+  // snippet.show
+  let samples = trainer.syntheticData().dataset(classNames: Dataset.mnistClassNames)
+  print(samples.count, samples.imageShape)   // T × B, e.g. [1, 28, 28]
 }
 
 // MARK: Layers/Layer.swift
@@ -270,6 +281,7 @@ shuffledCurriculum()
 learnerTraining()
 try evaluate()
 try syntheticData()
+try syntheticDataset()
 sequential()
 try metaParameters()
 namedList()

@@ -98,3 +98,15 @@ private func trainer(optimizer: any InnerOptimizer) throws -> MetaTrainer {
   #expect(abs(schedule[0]["learning_rate"]! - 0.05) < 1e-6 && abs(schedule[3]["momentum"]! - 0.5) < 1e-6)
   #expect(try trainer(optimizer: ScaledPlainSGD()).syntheticData().schedule[0].isEmpty)
 }
+
+@Test func syntheticDataBecomesADatasetInStepOrder() throws {
+  let gtn = try trainer(optimizer: SGDWithMomentum(learningRate: 0.05, momentum: 0.5, stepCount: 4, perStep: true))
+  let data = gtn.syntheticData()
+  let dataset = data.dataset()
+  let batchSize = data.batches[0].labels.count
+  #expect(dataset.count == data.stepCount * batchSize && dataset.classNames == ["0", "1", "2"])
+  #expect(dataset.labels == data.batches.flatMap(\.labels))
+  // Sample t·B + i is sample i of step t.
+  #expect(dataset.batch(at: (2 * batchSize)..<(3 * batchSize)).images == data.batches[2].images)
+  #expect(data.dataset(classNames: ["a", "b", "c"]).classNames == ["a", "b", "c"])
+}
