@@ -82,6 +82,7 @@ let package = Package(
     .target(name: "_GTNExamplesSupport", dependencies: ["GTNCore", "GTNData", "GTNSearch", "GTNDistributed"], path: "Examples/_GTNExamplesSupport"),
     .executableTarget(name: "mnist-gtn", dependencies: ["_GTNExamplesSupport", "GTNData"], path: "Examples/mnist-gtn"),
     .executableTarget(name: "cifar-gtn", dependencies: ["_GTNExamplesSupport"], path: "Examples/cifar-gtn"),
+    .executableTarget(name: "gtn", dependencies: ["_GTNExamplesSupport", "GTNCore", "GTNData"], path: "Examples/gtn"),
     .executableTarget(name: "gtn-nas", dependencies: ["_GTNExamplesSupport", "GTNSearch", "GTNDistributed"], path: "Examples/gtn-nas"),
     .executableTarget(name: "gtn-bench", dependencies: ["GTNCore", "GTNSearch", "GTNDistributed"], path: "Benchmarks/gtn-bench"),
 

@@ -355,6 +355,10 @@ public struct CommandLineOption<Root> {
 /// `--output --quiet`), and a value that does not parse or is out of bounds
 /// are ``UsageError``s naming the flag. `--flag=value` is accepted as well as
 /// `--flag value`. Presets are applied first, then the other flags in order.
+///
+/// A parser may take one positional argument (`gtn info CKPT`): the first
+/// argument not starting with `-` goes to ``positional``; a second one is an
+/// error, as is giving both it and a flag that sets the same property.
 public struct CommandLineParser<Root> {
   /// What a parse asks for.
   public enum Outcome {
@@ -367,10 +371,17 @@ public struct CommandLineParser<Root> {
   /// The options, in the order `--help` lists them.
   public var options: [CommandLineOption<Root>]
 
-  /// A parser for `options`.
-  public init(options: [CommandLineOption<Root>]) {
+  /// The positional argument, named by its value name (such as `CKPT`);
+  /// `nil` when the command takes none.
+  public var positional: CommandLineOption<Root>?
+
+  /// A parser for `options` and, optionally, one `positional` argument
+  /// (declared as an option whose name is its placeholder, such as `CKPT`).
+  public init(options: [CommandLineOption<Root>], positional: CommandLineOption<Root>? = nil) {
     precondition(Set(options.map(\.name)).count == options.count, "CommandLineParser: an option is declared twice")
+    precondition(positional.map { $0.takesValue && !$0.name.hasPrefix("-") } ?? true, "CommandLineParser: a positional argument takes a value and is no flag")
     self.options = options
+    self.positional = positional
   }
 
   /// Parses `arguments` (without the program name) into `defaults`.
@@ -381,7 +392,16 @@ public struct CommandLineParser<Root> {
       let argument = arguments[index]
       index += 1
       if argument == "-h" || argument == "--help" { return .help }
-      guard argument.hasPrefix("-") else { throw UsageError(message: "unexpected argument '\(argument)' (see --help)") }
+      guard argument.hasPrefix("-") else {
+        guard let positional, !given.contains(where: { $0.option.name == positional.name }) else {
+          throw UsageError(message: "unexpected argument '\(argument)' (see --help)")
+        }
+        if let earlier = given.first(where: { $0.option.property != nil && $0.option.property == positional.property }) {
+          throw UsageError(message: "\(positional.name) '\(argument)' conflicts with \(earlier.option.name)")
+        }
+        given.append((positional, argument))
+        continue
+      }
       var name = argument
       var inlineValue: String? = nil
       if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
@@ -392,7 +412,10 @@ public struct CommandLineParser<Root> {
         throw UsageError(message: "unknown option '\(name)' (see --help)")
       }
       if let earlier = given.first(where: { $0.option.name == name || ($0.option.property != nil && $0.option.property == option.property) }) {
-        throw UsageError(message: earlier.option.name == name ? "\(name) is given twice" : "\(name) conflicts with \(earlier.option.name)")
+        throw UsageError(
+          message: earlier.option.name == name
+            ? "\(name) is given twice"
+            : "\(name) conflicts with \(earlier.option.name == positional?.name ? "the argument \(earlier.argument)" : earlier.option.name)")
       }
       var value = ""
       if option.takesValue {
@@ -419,8 +442,11 @@ public struct CommandLineParser<Root> {
   public func helpText(program: String, arguments: String = "[options]", summary: String, defaults: Root, epilogue: String = "") -> String {
     var lines = ["USAGE: \(program) \(arguments)", ""]
     lines += wrap(summary, width: 100)
-    lines += ["", "OPTIONS:"]
     let column = 30
+    if let positional {
+      lines += ["", "ARGUMENTS:"] + entry(positional.name, positional.help, column: column)
+    }
+    lines += ["", "OPTIONS:"]
     for option in options {
       var text = option.help
       var details: [String] = []

@@ -100,9 +100,12 @@ struct StepCountEvaluation {
 extension ExampleRunner {
   /// Evaluates fresh learners on GTN data and on real data at every step
   /// count in `stepCounts`, on `splits.evaluation`, the real-data learning
-  /// rate tuned on `splits.tuning`.
-  func evaluate(_ trainer: MetaTrainer, stepCounts: [Int], splits: EvaluationSplits) throws -> [StepCountEvaluation] {
-    let learner = trainer.learners[0]
+  /// rate tuned on `splits.tuning`; the learner is `learner`, else the
+  /// trainer's first.
+  func evaluate(
+    _ trainer: MetaTrainer, learner: (any Learner)? = nil, stepCounts: [Int], splits: EvaluationSplits
+  ) throws -> [StepCountEvaluation] {
+    let learner = learner ?? trainer.learners[0]
     let seeds = (0..<UInt64(options.evaluationSeeds)).map { 1000 + $0 }
     let (evaluation, tuning) = (splits.evaluation, splits.tuning)
     let classCount = data.training.classNames.count
@@ -127,6 +130,35 @@ extension ExampleRunner {
         throw ExampleError(message: "the evaluation has no result for \(k) steps")
       }
       return StepCountEvaluation(steps: k, gtn: g, real: r, realLearningRate: lr)
+    }
+  }
+
+  /// Evaluates an already trained GTN (such as one restored from a
+  /// checkpoint) as a run's final evaluation does: fresh learners trained on
+  /// its data with its own inner optimiser and on real data with a tuned
+  /// learning rate, at every step count of `--evaluation-steps` (else 1, 2,
+  /// 4, … up to T), on `--evaluation-split`.
+  ///
+  /// - Parameters:
+  ///   - trainer: The trained GTN.
+  ///   - learner: The architecture to train: `--learner` when `true`, else
+  ///     the one the GTN was meta-trained with.
+  /// - Returns: The accuracies by step count, in increasing order.
+  /// - Throws: ``ExampleError`` when the data cannot carry the evaluation
+  ///   or does not fit the GTN's images.
+  public func evaluateTrained(
+    _ trainer: MetaTrainer, usingLearnerOption: Bool
+  ) throws -> [(steps: Int, accuracy: RunSummary.StepCountAccuracy)] {
+    try checkData()
+    let learner = usingLearnerOption ? try makeLearners()[0] : trainer.learners[0]
+    do {
+      return try evaluate(trainer, learner: learner, stepCounts: evaluatedStepCounts(), splits: evaluationSplits()).map { e in
+        (e.steps, RunSummary.StepCountAccuracy(
+          gtn: e.gtn.mean, gtnStandardDeviation: e.gtn.standardDeviation, real: e.real.mean,
+          realStandardDeviation: e.real.standardDeviation, realLearningRate: Double(e.realLearningRate)))
+      }
+    } catch let error as MetaTrainingError {
+      throw ExampleError(message: "\(data.trainingSource): these images do not fit the GTN's learner: \(error)")
     }
   }
 

@@ -29,11 +29,12 @@ public final class OutputFolder {
   /// The name of the lock file inside the folder.
   public static let lockName = ".lock"
 
-  /// The output files the examples replace atomically; a temporary of one of
-  /// them is `<name>.tmp-<pid>`.
+  /// The output files the examples replace atomically (`gtn sample`'s
+  /// included); a temporary of one of them is `<name>.tmp-<pid>`.
   public static let outputNames: Set<String> = [
     "checkpoint.safetensors", "options.json", "summary.json", "accuracy.csv", "accuracy.svg", "curriculum.png",
-    "curriculum-preview.png",
+    "curriculum-preview.png", "images.npy", "labels.npy", "targets.npy", "samples.safetensors", "train-images-idx3-ubyte",
+    "train-images-idx4-ubyte", "train-labels-idx1-ubyte", "schedule.json",
   ]
 
   /// Creates `url` if needed and locks it.

@@ -140,3 +140,43 @@ struct CommandLineParserTests {
     #expect(again.count == 9 && again.verbose && again.limit == 2 && again.steps == [1, 2])
   }
 }
+
+/// A table with a positional argument that a flag can also set.
+private struct Inspect {
+  var file: String? = nil
+  var json = false
+
+  static var parser: CommandLineParser<Inspect> {
+    CommandLineParser(
+      options: [
+        CommandLineOption("--file", \.file, valueName: "FILE", help: "The file"),
+        .flag("--json", \.json, help: "JSON"),
+      ],
+      positional: CommandLineOption("FILE", \.file, valueName: "FILE", help: "The file to inspect"))
+  }
+
+  static func parse(_ arguments: [String]) throws(UsageError) -> Inspect? {
+    guard case .run(let inspect) = try parser.parse(arguments, defaults: Inspect()) else { return nil }
+    return inspect
+  }
+}
+
+@Suite struct PositionalArgumentTests {
+  @Test func takesThePositionalArgumentAnywhere() throws {
+    #expect(try Inspect.parse(["a.ckpt", "--json"])?.file == "a.ckpt")
+    #expect(try Inspect.parse(["--json", "a.ckpt"])?.json == true)
+    #expect(try Inspect.parse(["--file", "b"])?.file == "b")
+    #expect(try Inspect.parse([])?.file == nil)
+  }
+
+  @Test func refusesASecondArgumentOrTheFlagAsWell() {
+    #expect(throws: UsageError(message: "unexpected argument 'b' (see --help)")) { try Inspect.parse(["a", "b"]) }
+    #expect(throws: UsageError(message: "FILE 'a' conflicts with --file")) { try Inspect.parse(["--file", "b", "a"]) }
+    #expect(throws: UsageError(message: "--file conflicts with the argument a")) { try Inspect.parse(["a", "--file", "b"]) }
+  }
+
+  @Test func helpListsTheArgument() {
+    let help = Inspect.parser.helpText(program: "inspect", arguments: "FILE [--json]", summary: "Inspects.", defaults: Inspect())
+    #expect(help.contains("USAGE: inspect FILE [--json]") && help.contains("ARGUMENTS:\n  FILE") && help.contains("The file to inspect"))
+  }
+}
