@@ -276,7 +276,10 @@ extension ExampleOptions {
   /// The options as arguments that reproduce them: `--dataset mnist
   /// --inner-steps 32 …`.
   public var commandLineArguments: [String] {
-    Self.commandLineParser(datasets: DatasetKind.allCases, acceptsFiles: dataset.kind == nil).arguments(for: self)
+    // The tensor names only with a safetensors source (the only one they
+    // apply to, and the only one with which they parse).
+    guard case .safetensors = dataset else { return Self.commandLineParser(datasets: DatasetKind.allCases).arguments(for: self) }
+    return Self.commandLineParser(datasets: DatasetKind.allCases, acceptsFiles: true).arguments(for: self)
   }
 
   /// Sets the paper's setup for the dataset (`--paper`): on CIFAR-10 its

@@ -59,7 +59,9 @@ func loadGTN(_ o: NASOptions) throws -> (MetaTrainer, ExampleData) {
     if metadata["gtn.dataset"] == "Fashion-MNIST" { options.dataset = .fashionMNIST }
   }
   let directory = (o.dataDirectory ?? options.dataDirectory).map { URL(fileURLWithPath: $0, isDirectory: true) }
-  let data = try ExampleData.load(options.dataset, directory: directory, validationCount: options.validationCount)
+  let data = try ExampleData.load(
+    options.dataset, directory: directory, validationCount: options.validationCount, imagesTensor: options.imagesTensor,
+    labelsTensor: options.labelsTensor)
   let shape = data.training.imageShape
   guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
     fail("\(data.trainingSource): the images have shape \(shape) (channels, height, width); every side must be at least 1", code: 1)
