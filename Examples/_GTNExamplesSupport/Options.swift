@@ -214,7 +214,7 @@ extension ExampleOptions {
     switch try parser.parse(arguments, defaults: defaults) {
     case .run(let options):
       try options.checkAllowedChanges(parser: parser)
-      try options.checkTensorNames(defaults: defaults)
+      try options.checkDatasetFlags(defaults: defaults)
       return options
     case .help: return nil
     }
@@ -242,8 +242,13 @@ extension ExampleOptions {
   }
 
   /// Checks that `--images-tensor` and `--labels-tensor` are given only
-  /// with a safetensors source.
-  func checkTensorNames(defaults: ExampleOptions) throws(UsageError) {
+  /// with a safetensors source, and `--data-dir` only with a bundled
+  /// dataset.
+  func checkDatasetFlags(defaults: ExampleOptions) throws(UsageError) {
+    if dataset.kind == nil, let dataDirectory, dataDirectory != defaults.dataDirectory {
+      throw UsageError(
+        message: "--data-dir \(dataDirectory) locates the bundled datasets, but --dataset \(dataset) names its own file or folder")
+    }
     if case .safetensors = dataset { return }
     for (flag, value, standard) in [("--images-tensor", imagesTensor, defaults.imagesTensor), ("--labels-tensor", labelsTensor, defaults.labelsTensor)]
     where value != standard {

@@ -100,6 +100,9 @@ func runEvaluate(_ arguments: [String]) -> Never {
         throw UsageError(message: "--images-tensor and --labels-tensor name tensors of a safetensors file, but --dataset is \(dataset)")
       }
     }
+    if let dataDirectory = o.dataDirectory, let dataset = o.dataset, dataset.kind == nil {
+      throw UsageError(message: "--data-dir \(dataDirectory) locates the bundled datasets, but --dataset \(dataset) names its own file or folder")
+    }
   }
   let url = checkpointFile(program, options.checkpoint ?? "")
   let info = runOrFail(program) { try CheckpointInfo(contentsOf: url) }

@@ -11,8 +11,9 @@
 #                (SafetensorsFuzz.swift)
 #   flags        the examples' command-line parser with the real option table
 #                (FlagParserFuzz.swift with Examples/_GTNExamplesSupport/
-#                CommandLineOptions.swift, Options.swift, ExampleKinds.swift and
-#                SearchStandIn.swift in place of GTNSearch)
+#                CommandLineOptions.swift, Options.swift, DatasetSource.swift,
+#                ExampleKinds.swift and SearchStandIn.swift in place of
+#                GTNSearch)
 #   all          each of them for the given seconds, one after the other
 #
 # The GTNData targets compile DataError, Readers/* and Support/FileIO.swift
@@ -68,6 +69,7 @@ case "$target" in
     sources=(
       "$root/Examples/_GTNExamplesSupport/CommandLineOptions.swift"
       "$root/Examples/_GTNExamplesSupport/Options.swift"
+      "$root/Examples/_GTNExamplesSupport/DatasetSource.swift"
       "$out/flags-sources/ExampleKinds.swift"
       "$fuzz/SearchStandIn.swift"
       "$fuzz/FlagParserFuzz.swift"

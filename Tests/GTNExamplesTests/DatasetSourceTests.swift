@@ -130,6 +130,21 @@ func temporaryFolder(_ name: String) throws -> URL {
     }
   }
 
+  @Test func dataDirectoryIsForBundledDatasets() {
+    #expect(throws: UsageError(message: "--data-dir /d locates the bundled datasets, but --dataset folder:pics names its own file or folder")) {
+      try ExampleOptions.parse(
+        ["--dataset", "folder:pics", "--data-dir", "/d"], defaults: ExampleOptions(dataset: .mnist), datasets: DatasetKind.allCases,
+        acceptsFiles: true)
+    }
+  }
+
+  @Test func printedArgumentsNameTensorsOnlyForSafetensors() throws {
+    var options = ExampleOptions(dataset: .npz("a.npz"))
+    #expect(options.commandLineArguments.starts(with: ["--dataset", "npz:a.npz", "--inner-steps"]))
+    options.dataset = .safetensors("a.safetensors")
+    #expect(options.commandLineArguments.starts(with: ["--dataset", "safetensors:a.safetensors", "--images-tensor", "images"]))
+  }
+
   @Test func loadsAKerasArchive() throws {
     let folder = try temporaryFolder("gtn-npz")
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -159,6 +159,8 @@ final class GTNToolTests {
     (["train", "--augment", "--no-augment"], "--no-augment conflicts with --augment"),
     (["evaluate", "--dataset", "npz:x", "--labels-tensor", "y", "--checkpoint", "c"], "--labels-tensor name tensors of a safetensors file"),
     (["evaluate", "--checkpoint", "c", "--bogus"], "unknown option '--bogus'"),
+    (["evaluate", "--checkpoint", "c", "--dataset", "npz:x", "--data-dir", "d"], "--data-dir d locates the bundled datasets"),
+    (["train", "--dataset", "npz:x", "--data-dir", "d"], "--data-dir d locates the bundled datasets"),
     (["bogus"], "unknown subcommand 'bogus'"),
   ])
   func badFlagsExitWithStatus2(arguments: [String], message: String) throws {
