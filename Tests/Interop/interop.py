@@ -5,10 +5,12 @@
 
 1. Python -> Swift: writes .npy files of every scalar type GTNData reads
    (C and Fortran order, both byte orders, format versions 1.0-3.0, 0-d and
-   empty arrays), .npz archives (numpy.savez and numpy.savez_compressed),
-   safetensors files of every dtype (safetensors.numpy.save_file, with
-   metadata) and datasets; runs `gtn-interop-check read` and compares the
-   dtype, shape and digests of every array it reports with NumPy's.
+   empty arrays), .npz archives (numpy.savez and numpy.savez_compressed,
+   also to an unseekable stream), safetensors files of every dtype
+   (safetensors.numpy.save_file, with metadata) and datasets; runs
+   `gtn-interop-check read` and compares the dtype, shape and digests of
+   every array it reports with NumPy's. Files of types GTNData does not
+   read (float16, complex, strings, F16) must give an error.
 2. Swift -> Python: runs `gtn-interop-check write` and loads every file it
    wrote with numpy.load and safetensors, comparing dtype, shape, digests,
    values and metadata against its manifest.json (including a GTN
@@ -156,6 +158,15 @@ def python_files(folder: str) -> dict:
     handmade("handmade_fortran_ones.npy", ">u2", True, sample("uint16", (1, 4, 1), 404))
     handmade("handmade_fortran_scalar.npy", "<f4", True, sample("float32", (), 405))
 
+    # Types GTNData does not read: each must give an error, not a crash or a wrong array.
+    for name, a in [("unsupported_float16.npy", np.ones(3, np.float16)),
+                    ("unsupported_complex64.npy", np.ones(3, np.complex64)),
+                    ("unsupported_string.npy", np.array(["ab", "c"]))]:
+        np.save(os.path.join(folder, name), a)
+        expected[name] = {"error": True}
+    safetensors.numpy.save_file({"h": np.ones((2, 2), np.float16)}, os.path.join(folder, "unsupported_f16.safetensors"))
+    expected["unsupported_f16.safetensors"] = {"error": True}
+
     members = {dtype: sample(dtype, (3, 5), 600 + t) for t, dtype in enumerate(DTYPES)}
     members["fortran_int32"] = np.asfortranarray(sample("int32", (4, 6), 700))
     members["big_float64"] = sample("float64", (5, 2), 701).astype(">f8")
@@ -163,6 +174,7 @@ def python_files(folder: str) -> dict:
     members["scalar"] = sample("int64", (), 703)
     members["empty"] = sample("float32", (0, 4), 704)
     members["gewichte_ü_λ"] = sample("int16", (2, 2), 705)  # a non-ASCII member name
+    members["with space & (parens)"] = sample("uint8", (2,), 706)
     for name, write in [("savez.npz", np.savez), ("savez_compressed.npz", np.savez_compressed)]:
         write(os.path.join(folder, name), **members)
         expected[name] = {"members": list(members)}
@@ -211,6 +223,7 @@ def python_files(folder: str) -> dict:
             expected[f"{name}#checkpoint"] = {"metadata": metadata, "members": sorted(tensors)}
     mixed = {f"t_{dtype}": sample(dtype, (4,), 1000 + t) for t, dtype in enumerate(DTYPES)}
     mixed["größe/λ.weight"] = sample("float32", (2, 3), 1050)
+    mixed['quote " back\\slash\ttab'] = sample("int8", (3,), 1051)
     safetensors.numpy.save_file(mixed, os.path.join(folder, "mixed.safetensors"))
     expected["mixed.safetensors"] = {"metadata": {}, "members": sorted(mixed)}
     for key, a in mixed.items():
@@ -270,6 +283,9 @@ def check_read(tool: str, folder: str) -> int:
         got = seen.get(name)
         if got is None:
             fail(f"Swift read: {name}: not reported")
+        elif "error" in want:
+            if "error" not in got:
+                fail(f"Swift read: {name}: an unsupported type was read as {got}")
         elif "error" in got:
             fail(f"Swift read: {name}: {got['error']}")
         elif "members" in want:
@@ -280,8 +296,9 @@ def check_read(tool: str, folder: str) -> int:
         if name not in expected:
             fail(f"Swift read: {name}: unexpected entry {got}")
     files = len([f for f in os.listdir(folder)])
-    arrays = len([n for n, w in expected.items() if "members" not in w])
-    print(f"Python -> Swift: {files} files, {arrays} arrays and datasets checked")
+    arrays = len([n for n, w in expected.items() if "members" not in w and "error" not in w])
+    rejected = len([n for n, w in expected.items() if "error" in w])
+    print(f"Python -> Swift: {files} files, {arrays} arrays and datasets checked, {rejected} unsupported files rejected")
     return arrays
 
 

@@ -303,6 +303,7 @@ func write(_ folder: URL) throws {
   }
   tensors["empty"] = sample(.float32, [0, 4], seed: 3200)
   tensors["größe/λ.weight"] = sample(.float32, [2, 3], seed: 3201)
+  tensors["quote \" back\\slash\ttab"] = sample(.int8, [3], seed: 3202)
   let metadata = ["written_by": "GTNData SafetensorsFile", "note": "ünïcode, \"quotes\" and {braces}"]
   try writeFile(try SafetensorsFile(arrays: tensors, metadata: metadata).encoded(), folder.appendingPathComponent("all_dtypes.safetensors"))
   files.append([
