@@ -97,6 +97,9 @@ let package = Package(
     .testTarget(name: "GTNDistributedTests", dependencies: ["GTNDistributed"]),
     // Multi-rank checks, run by .ci/run under `mpirun -np 2`.
     .executableTarget(name: "gtn-mpi-check", dependencies: ["GTNDistributed"], path: "Tests/gtn-mpi-check"),
+    // The Swift half of the NumPy / safetensors interoperability check,
+    // run by Tests/Interop/run.sh (and .ci/run).
+    .executableTarget(name: "gtn-interop-check", dependencies: ["GTNCore", "GTNData"], path: "Tests/gtn-interop-check"),
   ],
   swiftLanguageModes: [.v6]
 )
