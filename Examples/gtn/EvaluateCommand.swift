@@ -27,8 +27,7 @@ struct EvaluateOptions {
 
   static var parser: CommandLineParser<EvaluateOptions> {
     CommandLineParser(options: [
-      CommandLineOption("--checkpoint", \.checkpoint, valueName: "CKPT",
-                        help: "The checkpoint: a file, or a run's output folder holding checkpoint.safetensors (required)"),
+      .checkpoint(\.checkpoint),
       CommandLineOption("--dataset", \.dataset, valueName: "SOURCE",
                         help: "The real data: mnist, fashion-mnist, cifar10, npz:FILE, safetensors:FILE or folder:DIR (default: the "
                           + "checkpoint's)"),

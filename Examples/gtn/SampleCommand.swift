@@ -15,8 +15,7 @@ struct SampleOptions {
 
   static var parser: CommandLineParser<SampleOptions> {
     CommandLineParser(options: [
-      CommandLineOption("--checkpoint", \.checkpoint, valueName: "CKPT",
-                        help: "The checkpoint: a file, or a run's output folder holding checkpoint.safetensors (required)"),
+      .checkpoint(\.checkpoint),
       CommandLineOption("--format", \.format, valueName: "FORMAT",
                         help: "npy: images.npy (float32 N×C×H×W) and labels.npy (int64); safetensors: samples.safetensors with "
                           + "images and labels; png-folder: DIR/<class>/<index>.png (8-bit); idx: train-images-idx3-ubyte (idx4 "

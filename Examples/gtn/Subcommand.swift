@@ -54,3 +54,11 @@ func checkpointFile(_ program: String, _ path: String) -> URL {
 func runOrFail<R>(_ program: String, _ body: () throws -> R) -> R {
   do { return try body() } catch { fail(program, plainWords(error), code: 1) }
 }
+
+extension CommandLineOption {
+  /// `--checkpoint CKPT`, the trained GTN that `gtn sample` and `gtn evaluate` read.
+  static func checkpoint(_ keyPath: WritableKeyPath<Root, String?>) -> CommandLineOption {
+    CommandLineOption("--checkpoint", keyPath, valueName: "CKPT",
+                      help: "The checkpoint: a file, or a run's output folder holding checkpoint.safetensors (required)")
+  }
+}

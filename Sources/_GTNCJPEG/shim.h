@@ -32,6 +32,18 @@ static void gtn_jpeg_error_exit(j_common_ptr info) {
 
 static void gtn_jpeg_silent(j_common_ptr info, int level) { (void)info; (void)level; }
 
+/// Sets up `error` to turn libjpeg's errors into a longjmp carrying the
+/// message (into `message`, at most `message_size` bytes) and to keep its
+/// warnings quiet; the result goes in the codec's `err`.
+static struct jpeg_error_mgr *gtn_jpeg_errors(struct gtn_jpeg_error *error, char *message, size_t message_size) {
+  struct jpeg_error_mgr *manager = jpeg_std_error(&error->manager);
+  manager->error_exit = gtn_jpeg_error_exit;
+  manager->emit_message = gtn_jpeg_silent;
+  error->message = message;
+  error->message_size = message_size;
+  return manager;
+}
+
 /// Decodes a JPEG to 8-bit grey (1 channel) or RGB (3), rows top to bottom.
 /// On success returns 0 and sets *pixels (malloc'd; free it), *width,
 /// *height and *channels. Refuses images of more than max_bytes decoded
@@ -43,11 +55,7 @@ static inline int gtn_jpeg_decode(const unsigned char *data, unsigned long size,
   struct gtn_jpeg_error error;
   unsigned char *volatile output = NULL;
   *pixels = NULL;
-  info.err = jpeg_std_error(&error.manager);
-  error.manager.error_exit = gtn_jpeg_error_exit;
-  error.manager.emit_message = gtn_jpeg_silent;
-  error.message = message;
-  error.message_size = message_size;
+  info.err = gtn_jpeg_errors(&error, message, message_size);
   if (setjmp(error.jump)) {
     jpeg_destroy_decompress(&info);
     free(output);
@@ -98,11 +106,7 @@ static inline int gtn_jpeg_encode(const unsigned char *pixels, int width, int he
   struct gtn_jpeg_error error;
   *jpeg = NULL;
   *jpeg_size = 0;
-  info.err = jpeg_std_error(&error.manager);
-  error.manager.error_exit = gtn_jpeg_error_exit;
-  error.manager.emit_message = gtn_jpeg_silent;
-  error.message = message;
-  error.message_size = message_size;
+  info.err = gtn_jpeg_errors(&error, message, message_size);
   if (setjmp(error.jump)) {
     jpeg_destroy_compress(&info);
     free(*jpeg);
