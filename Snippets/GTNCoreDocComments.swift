@@ -137,6 +137,32 @@ func syntheticDataset() throws {
   print(samples.count, samples.imageShape)   // T × B, e.g. [1, 28, 28]
 }
 
+// MARK: Evaluation/SyntheticDataExport.swift
+
+func syntheticDataExport() throws {
+  // snippet.hide
+  let trainer = try smallTrainer()
+  let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gtn-samples")
+  // snippet.show
+  let export = try SyntheticDataExport(trainer: trainer, classNames: Dataset.mnistClassNames)
+  let files = try export.write(.npy, to: folder)   // images.npy, labels.npy, schedule.json
+  // snippet.hide
+  print(files)
+}
+
+// MARK: Evaluation/SyntheticDataExportError.swift
+
+func syntheticDataExportError() throws {
+  // snippet.hide
+  let trainer = try smallTrainer()
+  // snippet.show
+  do {
+    _ = try SyntheticDataExport(trainer: trainer, count: 1_000_000)
+  } catch let error as SyntheticDataExportError {
+    print(error)   // count: the curriculum holds 32 steps of 128 samples, and …
+  }
+}
+
 // MARK: Layers/Layer.swift
 
 struct Scale: Layer {

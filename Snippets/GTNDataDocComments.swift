@@ -321,6 +321,15 @@ func imageResize() throws {
   print(train.count)
 }
 
+// MARK: Formats/AtomicFile.swift
+
+func atomicFile() throws {
+  // snippet.hide
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("gtn-history.csv")
+  // snippet.show
+  try AtomicFile.write(Array("iteration,loss\n".utf8), to: url)
+}
+
 // MARK: Formats/Safetensors.swift
 
 func safetensors() throws {

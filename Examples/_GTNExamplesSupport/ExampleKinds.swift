@@ -1,3 +1,4 @@
+import GTNCore
 import GTNSearch
 
 /// A dataset the examples meta-train on; the raw value is its command-line
@@ -115,3 +116,5 @@ public enum EvaluationSplit: String, CaseIterable, Codable, Sendable, CommandLin
 /// Cell-space operations are given by name (`--cell-operations
 /// identity,sepconv3x3`).
 extension CellOperation: CommandLineValue {}
+
+extension SyntheticDataExport.Format: CommandLineValue {}

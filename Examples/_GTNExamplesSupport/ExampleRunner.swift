@@ -190,6 +190,8 @@ struct MetaTrainingRecord {
   /// Resident memory before and at its peak during meta-training.
   var residentBytesBefore: Int?
   var peakResidentBytes: Int?
+  /// Every iteration's meta-loss, those of the runs resumed from included.
+  var history: MetaTrainingHistory
 }
 
 /// Meta-trains a GTN with the given options, evaluates it against a tuned
@@ -347,6 +349,8 @@ public struct ExampleRunner {
     let clock = ContinuousClock()
     let started = clock.now
     let first = distributed.trainer.state.iteration
+    var history = communicator.rank == 0 ? loadHistory(resumingAt: first) : MetaTrainingHistory()
+    let secondsBefore = history.seconds
     var progress = TrainingProgress()
     var planned = first < options.outerIterations ? options.outerIterations : nil
     while let total = planned {
@@ -358,8 +362,10 @@ public struct ExampleRunner {
       progress.add(metaLoss: result.metaLoss, realBatchAccuracy: result.realBatchAccuracy)
       let done = distributed.trainer.state.iteration
       let elapsed = (clock.now - started).inSeconds
+      history.append(.init(iteration: done, metaLoss: result.metaLoss, realBatchAccuracy: result.realBatchAccuracy, seconds: secondsBefore + elapsed))
       planned = plannedIterations(done: done, first: first, elapsed: elapsed)
       if planned == nil || done % options.checkpointEvery == 0 {
+        if communicator.rank == 0 { try writeAtomically(history.csv, to: outputFile(Self.historyName)) }
         try distributed.saveCheckpoint(to: checkpoint, metadata: metadata)
       }
       if planned == nil || done % 10 == 0 {
@@ -368,7 +374,27 @@ public struct ExampleRunner {
     }
     return MetaTrainingRecord(
       firstIteration: first, completedIterations: distributed.trainer.state.iteration, seconds: (clock.now - started).inSeconds,
-      residentBytesBefore: residentBefore, peakResidentBytes: peakWasReset ? ProcessMemory.peakResidentBytes : nil)
+      residentBytesBefore: residentBefore, peakResidentBytes: peakWasReset ? ProcessMemory.peakResidentBytes : nil, history: history)
+  }
+
+  /// The name of the per-iteration history in the output folder.
+  static let historyName = "training.csv"
+
+  /// The history of the run being resumed at iteration `first` (its rows up
+  /// to `first`), or an empty one for a fresh run or when the run has none.
+  /// A history that cannot be read is logged and replaced: it only draws the
+  /// report's curves, and must not stop a resumed run.
+  func loadHistory(resumingAt first: Int) -> MetaTrainingHistory {
+    let url = outputFile(Self.historyName)
+    guard first > 0, FileManager.default.fileExists(atPath: url.path) else { return MetaTrainingHistory() }
+    do {
+      var history = try MetaTrainingHistory(csv: String(contentsOf: url, encoding: .utf8), file: url.path)
+      history.truncate(after: first)
+      return history
+    } catch {
+      log("--resume: \(plainWords(error)); the report's curves start at iteration \(first + 1)")
+      return MetaTrainingHistory()
+    }
   }
 
   /// The total outer iterations to plan for after `done`; `nil` to stop.
@@ -427,6 +453,7 @@ public struct ExampleRunner {
     try writeCurriculum(trainer, to: outputFile("curriculum.png"))
     try writeAccuracyPlot(evaluation, to: outputFile("accuracy.svg"))
     try writeAccuracyTable(evaluation, to: outputFile("accuracy.csv"))
+    try writeAtomically(training.history.csv, to: outputFile(Self.historyName))
     var summary = makeSummary(training: training, evaluation: evaluation)
     if let ensemble {
       summary.ranks = communicator.size
@@ -439,6 +466,9 @@ public struct ExampleRunner {
     }
     let json = try summary.jsonData()
     try writeAtomically(json, to: outputFile("summary.json"))
+    try writeAtomically(
+      makeReport(trainer: trainer, summary: summary, training: training, evaluation: evaluation, evaluationSeconds: evaluationSeconds).html,
+      to: outputFile("report.html"))
     return String(decoding: json, as: UTF8.self)
   }
 
@@ -617,6 +647,7 @@ public func runExample(
 /// described in plain words with its path (is a directory, permission
 /// denied) rather than by the system error object.
 public func plainWords(_ error: Error) -> String {
+  if let error = error as? SyntheticDataExportError { return "--\(error)" }
   guard let error = error as? DataError, error.kind == .unreadable || error.kind == .unwritable else { return "\(error)" }
   if error.kind == .unreadable, let problem = fileProblem(error.file) { return "\(error.file): cannot be read (\(problem))" }
   return "\(error)"

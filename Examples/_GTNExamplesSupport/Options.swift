@@ -273,8 +273,9 @@ extension ExampleOptions {
       epilogue: """
         Writes DIR/options.json (the effective options), DIR/curriculum.png (one row per inner step; for colour images \
         also a small DIR/curriculum-preview.png of 8 steps, one sample per class), DIR/accuracy.svg and DIR/accuracy.csv \
-        (accuracy against SGD steps, GTN data versus tuned real data), DIR/checkpoint.safetensors, DIR/summary.json, \
-        and prints the summary as one JSON line on stdout.
+        (accuracy against SGD steps, GTN data versus tuned real data), DIR/training.csv (each outer iteration's \
+        meta-loss), DIR/checkpoint.safetensors, DIR/summary.json, DIR/report.html (all of it on one self-contained \
+        page), and prints the summary as one JSON line on stdout.
         """)
   }
 

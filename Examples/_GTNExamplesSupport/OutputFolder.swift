@@ -3,6 +3,7 @@
 // of a killed run removed, and file errors in plain words naming the path.
 
 import Foundation
+import GTNData
 
 #if canImport(Glibc)
 import Glibc
@@ -33,7 +34,7 @@ public final class OutputFolder {
   /// included); a temporary of one of them is `<name>.tmp-<pid>`.
   public static let outputNames: Set<String> = [
     "checkpoint.safetensors", "options.json", "summary.json", "accuracy.csv", "accuracy.svg", "curriculum.png",
-    "curriculum-preview.png", "images.npy", "labels.npy", "targets.npy", "samples.safetensors", "train-images-idx3-ubyte",
+    "curriculum-preview.png", "training.csv", "report.html", "images.npy", "labels.npy", "targets.npy", "samples.safetensors", "train-images-idx3-ubyte",
     "train-images-idx4-ubyte", "train-labels-idx1-ubyte", "schedule.json",
   ]
 
@@ -160,37 +161,13 @@ func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int)
   #endif
 }
 
-/// Replaces `url` with `bytes` atomically: writes `<name>.tmp-<pid>` beside
-/// it, flushes it to disk and renames it over `url`.
+/// Replaces `url` with `bytes` atomically (GTNData's `AtomicFile`).
 ///
 /// - Throws: ``ExampleError`` naming the path and the reason in plain words
 ///   (permission denied, no space left on device, is a directory).
 public func writeAtomically(_ bytes: some Collection<UInt8>, to url: URL) throws {
-  let path = url.path
-  let temporary = url.deletingLastPathComponent().appendingPathComponent("\(url.lastPathComponent).tmp-\(getpid())").path
-  func fail(_ code: Int32) -> ExampleError { ExampleError(message: "cannot write \(path) (\(systemMessage(code)))") }
-  let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-  guard fd >= 0 else { throw fail(errno) }
-  let data = Array(bytes)
-  var failure: ExampleError? = nil
-  data.withUnsafeBytes { raw in
-    var offset = 0
-    while offset < raw.count, let base = raw.baseAddress {
-      let written = systemWrite(fd, base + offset, raw.count - offset)
-      if written < 0 {
-        if errno == EINTR { continue }
-        failure = fail(errno)
-        return
-      }
-      offset += written
-    }
-  }
-  if failure == nil, fsync(fd) != 0 { failure = fail(errno) }
-  if close(fd) != 0, failure == nil { failure = fail(errno) }
-  if failure == nil, rename(temporary, path) != 0 { failure = fail(errno) }
-  if let failure {
-    unlink(temporary)
-    throw failure
+  do { try AtomicFile.write(bytes, to: url) } catch {
+    throw ExampleError(message: "cannot write \(url.path) (\(error.found))")
   }
 }
 

@@ -8,7 +8,7 @@ import _GTNExamplesSupport
 /// `gtn sample`'s options.
 struct SampleOptions {
   var checkpoint: String?
-  var format: CurriculumExport.Format?
+  var format: SyntheticDataExport.Format?
   var output: String?
   var count: Int?
   var seed: UInt64 = 0
@@ -43,7 +43,7 @@ func runSample(_ arguments: [String]) -> Never {
   ) { (o: SampleOptions) throws(UsageError) in
     guard o.checkpoint != nil else { throw UsageError(message: "--checkpoint CKPT is required (see --help)") }
     guard o.format != nil else {
-      throw UsageError(message: "--format is required: one of \(CurriculumExport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
+      throw UsageError(message: "--format is required: one of \(SyntheticDataExport.Format.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     guard o.output != nil else { throw UsageError(message: "--output DIR is required (see --help)") }
   }
@@ -55,7 +55,7 @@ func runSample(_ arguments: [String]) -> Never {
     n.range.count == 2 && n.range[0] < n.range[1] ? Float(n.range[0])...Float(n.range[1]) : nil
   } ?? -1...1
   let export = runOrFail(program) {
-    try CurriculumExport(trainer: trainer, count: options.count, classNames: info.classNames, range: range, seed: options.seed)
+    try SyntheticDataExport(trainer: trainer, count: options.count, classNames: info.classNames, range: range, seed: options.seed)
   }
   let folder = runOrFail(program) { try OutputFolder(URL(fileURLWithPath: output, isDirectory: true)) }
   folder.removeStaleTemporaries()

@@ -3,7 +3,7 @@ import Testing
 import GTNData
 
 /// Every Swift sample in the documentation compiles: each ```swift block of
-/// the DocC articles (`Sources/*/*.docc/*.md`) and of the doc comments
+/// the README, the DocC articles (`Sources/*/*.docc/*.md`) and of the doc comments
 /// (`/// ```swift` in `Sources/**/*.swift`) must appear, line for line, in a
 /// snippet under `Snippets/`, which `swift build` compiles as an executable.
 ///
@@ -79,9 +79,9 @@ import GTNData
     return samples
   }
 
-  /// Every Swift block of the articles and doc comments.
+  /// Every Swift block of the README, the articles and doc comments.
   static func allSamples() throws -> [Sample] {
-    var samples: [Sample] = []
+    var samples = Self.samples(in: "README.md", lines: try Self.lines(of: "README.md")) { $0 }
     for file in files(under: "Sources", suffix: ".md") where file.contains(".docc/") {
       samples += Self.samples(in: file, lines: try Self.lines(of: file)) { $0 }
     }

@@ -200,7 +200,10 @@ final class FaultTests {
     let result = try mnistGTN(Self.quick + ["--output", output.path])
     #expect(result.status == 0 && result.exitedNormally, "\(result.standardError)")
     #expect(result.standardOutput.contains("\"gtn_test_accuracy\""))
-    #expect(listing(output) == ["accuracy.csv", "accuracy.svg", "checkpoint.safetensors", "curriculum.png", "options.json", "summary.json"])
+    #expect(listing(output) == [
+      "accuracy.csv", "accuracy.svg", "checkpoint.safetensors", "curriculum.png", "options.json", "report.html", "summary.json",
+      "training.csv",
+    ])
   }
 
   /// The training file against the validation split: smaller, equal, just

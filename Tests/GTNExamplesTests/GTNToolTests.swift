@@ -6,6 +6,7 @@
 import Foundation
 import GTNData
 import Testing
+import _GTNExamplesSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -168,6 +169,35 @@ final class GTNToolTests {
     #expect(result.exitedNormally && result.status == 2, "status \(result.status): \(result.standardError)")
     #expect(result.standardError.contains(message), "\(result.standardError)")
     #expect(result.standardOutput.isEmpty)
+  }
+
+  @Test func writesASelfContainedReportWhoseCurvesSurviveAResume() throws {
+    let file = root.appendingPathComponent("tiny.npz")
+    try TinyFiles.writeNPZ(to: file)
+    let output = root.appendingPathComponent("report-run")
+    let run = ["train", "--dataset", "npz:\(file.path)", "--validation-count", "10", "--output", output.path, "--checkpoint-every", "2"]
+      + Self.quick.dropFirst(2)
+    try succeed(run + ["--outer-iterations", "4"])
+    try succeed(run + ["--outer-iterations", "7", "--resume"])
+
+    let csv = try String(contentsOf: output.appendingPathComponent("training.csv"), encoding: .utf8)
+    let history = try MetaTrainingHistory(csv: csv, file: "training.csv")
+    #expect(history.rows.map(\.iteration) == Array(1...7))
+    #expect(zip(history.rows, history.rows.dropFirst()).allSatisfy { $0.seconds <= $1.seconds })
+    #expect(history.rows.allSatisfy { $0.metaLoss.isFinite && (0...1).contains($0.realBatchAccuracy) })
+
+    let page = try String(contentsOf: output.appendingPathComponent("report.html"), encoding: .utf8)
+    #expect(page.hasPrefix("<!DOCTYPE html>") && page.hasSuffix("</html>\n") && !page.contains("<script"))
+    #expect(page.contains("tiny.npz") && page.contains("resumed at iteration 4") && page.contains("7 outer iterations"))
+    #expect(page.components(separatedBy: "<svg ").count - 1 == 4, "accuracy, meta-loss, real-batch accuracy, schedule")
+    // Nothing outside the page: every source is an embedded PNG, no links.
+    let sources = page.components(separatedBy: " src=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+    #expect(sources.count == 1 && !page.contains(" href="))
+    for source in sources {
+      let prefix = "data:image/png;base64,"
+      let bytes = try #require(source.hasPrefix(prefix) ? Data(base64Encoded: String(source.dropFirst(prefix.count))) : nil)
+      #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
   }
 
   @Test func badFilesExitWithStatus1NamingThem() throws {

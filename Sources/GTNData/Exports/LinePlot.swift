@@ -25,9 +25,10 @@ public struct LinePlot: Sendable {
     self.logarithmicX = logarithmicX
   }
 
-  /// Adds a named curve; points are drawn in x order.
+  /// Adds a named curve; points are drawn in x order, and points with a
+  /// non-finite coordinate (a diverged loss) are left out.
   public mutating func add(series name: String, points: [(x: Double, y: Double)]) {
-    series.append((name, points.sorted { $0.x < $1.x }))
+    series.append((name, points.filter { $0.x.isFinite && $0.y.isFinite }.sorted { $0.x < $1.x }))
   }
 
   /// The plot as SVG text (640×400).
@@ -58,8 +59,9 @@ public struct LinePlot: Sendable {
       <line x1="\(f(left))" y1="\(f(top))" x2="\(f(left))" y2="\(f(height - bottom))" stroke="black"/>
 
       """
-    // Ticks: the distinct x values, and five y levels.
-    for x in Set(all.map(\.x)).sorted() {
+    // Ticks: the distinct x values when there are few, else round values
+    // (powers of two on a logarithmic axis); five y levels.
+    for x in xTicks(all.map(\.x)) {
       svg += "<line x1=\"\(f(px(x)))\" y1=\"\(f(height - bottom))\" x2=\"\(f(px(x)))\" y2=\"\(f(height - bottom + 5))\" stroke=\"black\"/>"
       svg += "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 18))\" text-anchor=\"middle\">\(x == x.rounded() ? String(Int(x)) : String(format: "%.2g", x))</text>\n"
     }
@@ -74,11 +76,32 @@ public struct LinePlot: Sendable {
       let color = colors[i % colors.count]
       let path = s.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
       svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
-      for p in s.points { svg += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3\" fill=\"\(color)\"/>" }
+      if s.points.count <= Self.markerLimit {
+        for p in s.points { svg += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3\" fill=\"\(color)\"/>" }
+      }
       let ly = top + 20 + Double(i) * 20
       svg += "\n<line x1=\"\(f(width - right + 15))\" y1=\"\(f(ly))\" x2=\"\(f(width - right + 40))\" y2=\"\(f(ly))\" stroke=\"\(color)\" stroke-width=\"2\"/>"
       svg += "<text x=\"\(f(width - right + 45))\" y=\"\(f(ly + 4))\">\(escape(s.name))</text>\n"
     }
     return svg + "</svg>\n"
+  }
+
+  /// Curves with more points than this are drawn without point markers.
+  public static let markerLimit = 50
+
+  /// The x values to label: every distinct value when there are at most 12,
+  /// else about six round values spanning them.
+  func xTicks(_ values: [Double]) -> [Double] {
+    let distinct = Set(values).sorted()
+    guard distinct.count > 12, let low = distinct.first, let high = distinct.last, high > low else { return distinct }
+    if logarithmicX {
+      let (a, b) = (Foundation.log2(Swift.max(low, 1e-9)).rounded(.up), Foundation.log2(high).rounded(.down))
+      let stride = Swift.max(1, ((b - a) / 5).rounded(.up))
+      return Swift.stride(from: a, through: b, by: stride).map { Foundation.pow(2, $0) }
+    }
+    let rough = (high - low) / 5
+    let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(rough)))
+    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+    return Swift.stride(from: (low / step).rounded(.up) * step, through: high, by: step).map { $0 }
   }
 }

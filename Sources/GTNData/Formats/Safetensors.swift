@@ -21,12 +21,8 @@ import Darwin
 ///
 /// - Reference: https://github.com/huggingface/safetensors (format spec).
 public enum Safetensors {
-  /// Writes tensors atomically: to the temporary file `<name>.tmp-<pid>`
-  /// beside `url` (this process's id), flushed to disk with `fsync`, then
-  /// renamed over `url`, so a crash leaves either the old file or the new
-  /// one, never a torn one. A process killed while writing can leave the
-  /// temporary behind under that name; whoever owns the folder may remove
-  /// it. On failure the temporary is removed and `url` is unchanged.
+  /// Writes tensors atomically (``AtomicFile``): a crash leaves either the
+  /// old file or the new one, never a torn one.
   ///
   /// - Parameters:
   ///   - tensors: Named tensors; names must be unique and not
@@ -38,42 +34,8 @@ public enum Safetensors {
   ///   directory, …).
   public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to url: URL) throws {
     let data = try encode(tensors, metadata: metadata)
-    let path = url.path
-    let temporary = url.deletingLastPathComponent().appendingPathComponent("\(url.lastPathComponent).tmp-\(getpid())").path
-    func fail(_ action: String, _ code: Int32) -> CheckpointError {
-      CheckpointError(file: path, reason: "cannot be \(action) (\(String(cString: strerror(code))))")
-    }
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw fail("written", errno) }
-    var failure: CheckpointError? = nil
-    data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-      var offset = 0
-      while offset < raw.count, let base = raw.baseAddress {
-        #if canImport(Glibc)
-        let written = Glibc.write(descriptor, base + offset, raw.count - offset)
-        #else
-        let written = Darwin.write(descriptor, base + offset, raw.count - offset)
-        #endif
-        if written < 0 {
-          if errno == EINTR { continue }
-          failure = fail("written", errno)
-          return
-        }
-        offset += written
-      }
-    }
-    if failure == nil, fsync(descriptor) != 0 { failure = fail("written", errno) }
-    if close(descriptor) != 0, failure == nil { failure = fail("written", errno) }
-    if failure == nil, rename(temporary, path) != 0 { failure = fail("replaced", errno) }
-    if let failure {
-      unlink(temporary)
-      throw failure
-    }
-    // Make the rename itself durable: flush the folder's entry.
-    let folder = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if folder >= 0 {
-      _ = fsync(folder)
-      close(folder)
+    do { try AtomicFile.write(data, to: url) } catch {
+      throw CheckpointError(file: url.path, reason: "cannot be written (\(error.found))")
     }
   }
 

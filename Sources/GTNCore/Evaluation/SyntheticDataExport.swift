@@ -3,20 +3,28 @@
 // learned inner-optimiser schedule beside them in schedule.json.
 
 import Foundation
-import GTNCore
+import GTNAutodiff
 import GTNData
 
-/// The samples a checkpoint's GTN generates, with what is needed to replay
-/// its curriculum elsewhere: the per-step learning rates and momenta, the
-/// batch size and the step count.
+/// The samples a trained GTN generates, with what is needed to replay its
+/// curriculum elsewhere: the per-step learning rates and momenta, the batch
+/// size and the step count.
+///
+/// ```swift
+/// let export = try SyntheticDataExport(trainer: trainer, classNames: Dataset.mnistClassNames)
+/// let files = try export.write(.npy, to: folder)   // images.npy, labels.npy, schedule.json
+/// ```
 ///
 /// The first `T × B` samples are the curriculum's, in step order (sample
 /// `t · B + i` is sample `i` of step `t`); with a larger count, a
 /// conditional generator adds fresh samples from Gaussian noise, classes in
-/// turn (not part of the curriculum).
-public struct CurriculumExport {
+/// turn (not part of the curriculum). Every file is replaced atomically
+/// (`AtomicFile`). NumPy reads the `.npy` files and the `safetensors`
+/// package the `.safetensors` file; `schedule.json` holds the learned
+/// `learning_rates` and `momenta` for each step.
+public struct SyntheticDataExport: Sendable {
   /// A file format for the samples; the raw value is its command-line name.
-  public enum Format: String, CaseIterable, Codable, Sendable, CommandLineValue {
+  public enum Format: String, CaseIterable, Codable, Sendable {
     /// `images.npy` (float32 `N × C × H × W`) and `labels.npy` (int64).
     case npy
     /// `samples.safetensors` with the tensors `images` (F32) and `labels` (I64).
@@ -50,11 +58,11 @@ public struct CurriculumExport {
   /// them (`nil`: all `T × B`); beyond `T × B`, fresh samples of a
   /// conditional generator drawn with `seed`.
   ///
-  /// - Throws: ``ExampleError`` when `count` exceeds `T × B` and the
-  ///   generator makes no fresh samples, or the class names do not fit.
+  /// - Throws: ``SyntheticDataExportError`` when `count` exceeds `T × B`
+  ///   and the generator makes no fresh samples.
   /// - Complexity: one generator pass per inner step, and one for the
   ///   fresh samples.
-  public init(trainer: MetaTrainer, count: Int?, classNames: [String]?, range: ClosedRange<Float> = -1...1, seed: UInt64 = 0) throws {
+  public init(trainer: MetaTrainer, count: Int? = nil, classNames: [String]? = nil, range: ClosedRange<Float> = -1...1, seed: UInt64 = 0) throws {
     let data = trainer.syntheticData(seed: seed)
     let classCount = data.batches[0].targets.shape.last ?? 0
     var names = classNames ?? (0..<classCount).map(String.init)
@@ -87,9 +95,10 @@ public struct CurriculumExport {
   /// classes 0, 1, … in turn.
   static func freshSamples(_ trainer: MetaTrainer, count: Int, classCount: Int, seed: UInt64) throws -> (images: Tensor, labels: [Int]) {
     guard let generator = trainer.generator as? ConditionalGenerator else {
-      throw ExampleError(
-        message: "--count: the curriculum holds \(trainer.curriculum.stepCount) steps of \(trainer.curriculum.batchSize) samples, and "
-          + "its generator (\(type(of: trainer.generator))) makes no fresh samples: give --count \(trainer.curriculum.stepCount * trainer.curriculum.batchSize) or less")
+      let available = trainer.curriculum.stepCount * trainer.curriculum.batchSize
+      throw SyntheticDataExportError(
+        argument: "count", message: "the curriculum holds \(trainer.curriculum.stepCount) steps of \(trainer.curriculum.batchSize) samples, and "
+          + "its generator (\(type(of: trainer.generator))) makes no fresh samples: ask for \(available) or fewer")
     }
     var rng = SplitMix64(seed: seed ^ 0xF2E5_4000)
     let labels = (0..<count).map { $0 % classCount }
@@ -107,15 +116,17 @@ public struct CurriculumExport {
   /// Writes the samples in `format` and `schedule.json` into `folder`, each
   /// file atomically; returns the files' paths relative to the folder.
   ///
-  /// - Throws: ``ExampleError`` or `DataError` naming the file that cannot
-  ///   be written, or a format that cannot hold the samples (IDX labels
-  ///   beyond 255, PNG images of other than 1 or 3 channels).
+  /// - Throws: `DataError` naming the file that cannot be written, or
+  ///   ``SyntheticDataExportError`` for a format that cannot hold the
+  ///   samples (IDX labels beyond 255, PNG images of other than 1 or 3
+  ///   channels).
+  @discardableResult
   public func write(_ format: Format, to folder: URL) throws -> [String] {
     var files: [String] = []
     func put(_ name: String, _ bytes: [UInt8]) throws {
       let url = folder.appendingPathComponent(name)
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try writeAtomically(bytes, to: url)
+      try AtomicFile.write(bytes, to: url)
       files.append(name)
     }
     let labels = NumPyArray(labels: samples.labels)
@@ -131,7 +142,7 @@ public struct CurriculumExport {
     case .pngFolder:
       let channels = samples.imageShape[0]
       guard channels == 1 || channels == 3 else {
-        throw ExampleError(message: "--format png-folder: PNG holds 1 or 3 channels, the samples have \(channels)")
+        throw SyntheticDataExportError(argument: "format", message: "png-folder: PNG holds 1 or 3 channels, the samples have \(channels)")
       }
       let digits = String(samples.count - 1).count
       for index in 0..<samples.count {
@@ -143,7 +154,8 @@ public struct CurriculumExport {
       }
     case .idx:
       guard samples.classNames.count <= 256 else {
-        throw ExampleError(message: "--format idx: IDX label files hold labels up to 255, the samples have \(samples.classNames.count) classes")
+        throw SyntheticDataExportError(
+          argument: "format", message: "idx: IDX label files hold labels up to 255, the samples have \(samples.classNames.count) classes")
       }
       let rank = samples.imageShape[0] == 1 ? 3 : 4
       try put("train-images-idx\(rank)-ubyte", IDXFile(images: samples.images, range: range).encoded())
