@@ -126,6 +126,20 @@ func variableGatheringRows() {
   print(batch.shape)
 }
 
+// MARK: Runtime/Precision.swift
+
+func precision() {
+  // snippet.hide
+  var rng = SplitMix64(seed: 0)
+  let a = Tensor(randomNormal: [8, 16], using: &rng)
+  let b = Tensor(randomNormal: [16, 4], using: &rng)
+  // snippet.show
+  let exact = Tensor.matmul(a, b)
+  let rounded = Precision.$current.withValue(.bfloat16) { Tensor.matmul(a, b) }
+  // snippet.hide
+  print(exact.shape, rounded.shape)
+}
+
 // MARK: Runtime/BLASRuntime.swift
 
 func blasRuntime() {

@@ -28,6 +28,7 @@ struct Options {
   var check = false
   var checkpointSegment: Int? = nil
   var convolutions = ConvolutionBackend.current
+  var precision = Precision.float32
 }
 
 func fail(_ message: String) -> Never {
@@ -37,7 +38,7 @@ func fail(_ message: String) -> Never {
 
 let usage = """
   USAGE: gtn-bench [--workload w1|w2|w3|sgemm|learner|cell|all] [--threads N[,M]] [--reps N] [--warmup N] [--check]
-                   [--checkpoint-segment K] [--convolutions oneDNN|builtin]
+                   [--checkpoint-segment K] [--convolutions oneDNN|builtin] [--precision f32|bf16]
 
   Runs the benchmark workloads of Benchmarks/README.md and prints one JSON line per result:
   median, min and max wall-clock seconds per outer step (W1, W2) or per evaluated
@@ -52,6 +53,11 @@ let usage = """
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
   --convolutions runs convolutions on oneDNN (the default where available) or on im2col and
   OpenBLAS (builtin); every result line names the backend.
+  --precision bf16 runs matrix products and convolutions with bfloat16 inputs and float32 accumulation
+  (Precision.bfloat16) on any CPU, so that it can be measured everywhere; it is fast only where oneDNN uses
+  AMX tiles (every result line names the precision and oneDNN's instruction set). With --check it first
+  prints the cosine similarity of the bf16 and f32 meta-gradients of W1, W2 and W4 from the same initial
+  values and fails below 0.999.
   w4 is W2 at the paper's MNIST widths (Benchmarks/README.md); not part of all.
   cell times forward and backward of CellSearchSpace learners (16 and 8 initial channels, architectures
   sampled with seeds 1–3, all-sepconv3x3 and all-conv3x3 cells) on a batch of 128; not part of all.
@@ -92,6 +98,12 @@ while !arguments.isEmpty {
       fail("--convolutions expects one of \(ConvolutionBackend.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
     }
     options.convolutions = backend
+  case "--precision":
+    switch value() {
+    case "f32", "float32": options.precision = .float32
+    case "bf16", "bfloat16": options.precision = .bfloat16
+    case let text: fail("--precision expects f32 or bf16, got '\(text)'")
+    }
   case "-h", "--help":
     print(usage)
     exit(0)
@@ -139,7 +151,7 @@ func report(_ workload: String, threads: Int, times: [Double], flops: Double, ex
     "framework": "swift-gtn", "workload": workload, "threads": threads,
     "median_s": median, "min_s": sorted.first ?? 0, "max_s": sorted.last ?? 0,
     "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "flops_per_step": flops,
-    "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet,
+    "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
     "blas_threads": BLASRuntime.threadCount, "convolutions": ConvolutionBackend.current.rawValue,
   ]
   for (k, v) in extra { line[k] = v }
@@ -197,8 +209,8 @@ func w2Trainer() throws -> MetaTrainer {
 
 /// W4: W2 at the paper's MNIST widths (noise 128, generator 1024 → 128·7·7
 /// → conv 64 → conv 1; learner conv 64, conv 128, FC 256), T = 32, B = 128,
-/// 128 real images.
-func w4Trainer() throws -> MetaTrainer {
+/// 128 real images. `stepCount` shortens the unroll for the precision check.
+func w4Trainer(stepCount: Int = 32, innerLearningRate: Float = 0.02) throws -> MetaTrainer {
   let generator = ConditionalGenerator(noiseSize: 128, classCount: 10, network: Sequential(
     Linear(138, 1024), LeakyReLU(0.1), Linear(1024, 128 * 7 * 7), LeakyReLU(0.1), Reshape([128, 7, 7]),
     Upsample(factor: 2), Conv2D(128, 64), LeakyReLU(0.1), Upsample(factor: 2), Conv2D(64, 1), Tanh()))
@@ -206,8 +218,8 @@ func w4Trainer() throws -> MetaTrainer {
     Conv2D(1, 64), LeakyReLU(0.1), MaxPool2D(), Conv2D(64, 128), LeakyReLU(0.1), MaxPool2D(),
     Flatten(), Linear(128 * 7 * 7, 256), LeakyReLU(0.1), Linear(256, 10))
   return try MetaTrainer(
-    generator: generator, curriculum: LearnedCurriculum(stepCount: 32, batchSize: 128, noiseSize: 128),
-    optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9), learners: [learner],
+    generator: generator, curriculum: LearnedCurriculum(stepCount: stepCount, batchSize: 128, noiseSize: 128),
+    optimizer: SGDWithMomentum(learningRate: innerLearningRate, momentum: 0.9), learners: [learner],
     configuration: MetaTrainingConfiguration(
       iterations: 1_000_000, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil),
     seed: 1)
@@ -301,7 +313,7 @@ func runSgemm(threads: Int) {
   let gflops = BLASRuntime.measureSgemmGFLOPS(size: 1024, repetitions: 10)
   let line: [String: Any] = [
     "framework": "swift-gtn", "workload": "sgemm-1024", "threads": threads, "gflops_per_s": (gflops * 10).rounded() / 10,
-    "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet,
+    "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
   ]
   print(String(decoding: try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
 }
@@ -358,7 +370,7 @@ func runCellLearners(space: CellSearchSpace, threads: Int) {
       "architecture_name": name, "architecture": space.encoding(of: architecture), "initial_channels": space.initialChannels,
       "parameters": parameters.reduce(0) { $0 + $1.scalarCount }, "batch": 128,
       "median_s": sorted[sorted.count / 2], "min_s": sorted.first!, "max_s": sorted.last!,
-      "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet,
+      "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
     ]
     print(String(decoding: try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
   }
@@ -402,7 +414,56 @@ func checkW1() throws {
   if builds.differences != 0 { exit(1) }
 }
 
+/// The bf16 meta-gradient of `name` against the float32 one from the same
+/// initial values (learner, its parameters, seed, real images): their cosine
+/// similarity and the relative difference of their norms.
+func checkPrecision(_ name: String, trainer make: () throws -> MetaTrainer, realCount: Int) throws -> Bool {
+  let trainer = try make()
+  let (x, y) = fashionMNIST(.train, count: realCount)
+  let (index, theta0) = trainer.sampleLearner(seed: 11)
+  func gradient(_ precision: Precision) -> (loss: Float, gradient: [Float], seconds: Double) {
+    let clock = ContinuousClock()
+    var result: (loss: Float, accuracy: Double, gradients: MetaParameters)!
+    let seconds = clock.measure {
+      result = Precision.$current.withValue(precision) {
+        trainer.metaGradient(learner: trainer.learners[index], initialParameters: theta0, seed: 7, realImages: x, realLabels: y)
+      }
+    }
+    return (result.loss, result.gradients.tensors.flatMap(\.scalars), Double(seconds.components.seconds) + Double(seconds.components.attoseconds) * 1e-18)
+  }
+  let exact = gradient(.float32)
+  let rounded = gradient(.bfloat16)
+  var (dot, a, b) = (0.0, 0.0, 0.0)
+  for (u, v) in zip(exact.gradient, rounded.gradient) {
+    dot += Double(u) * Double(v)
+    a += Double(u) * Double(u)
+    b += Double(v) * Double(v)
+  }
+  let cosine = dot / (a.squareRoot() * b.squareRoot())
+  let finite = cosine.isFinite && exact.loss.isFinite && rounded.loss.isFinite
+  let passed = finite && cosine >= 0.999
+  func number(_ value: Double) -> Any { value.isFinite ? value : "\(value)" }
+  let line: [String: Any] = [
+    "check": "\(name)-bf16-meta-gradient", "cosine_to_f32": number(cosine),
+    "norm_ratio": number((b / a).squareRoot()), "meta_loss_f32": number(Double(exact.loss)), "meta_loss_bf16": number(Double(rounded.loss)),
+    "seconds_f32": exact.seconds, "seconds_bf16": rounded.seconds, "onednn_isa": Precision.instructionSet,
+    "threads": Parallelism.threadCount, "passed": passed,
+  ]
+  print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+  return passed
+}
+
 if options.check { try checkW1() }
+if options.check && options.precision == .bfloat16 {
+  let threads = options.threads.max() ?? 1
+  let passed = try ConvolutionBackend.$current.withValue(options.convolutions) {
+    try withParallelism(threads: threads) {
+      [try checkPrecision("w1", trainer: w1Trainer, realCount: 256), try checkPrecision("w2", trainer: w2Trainer, realCount: 128),
+       try checkPrecision("w4-lr0.002", trainer: { try w4Trainer(innerLearningRate: 0.002) }, realCount: 128)]
+    }
+  }
+  if passed.contains(false) { exit(1) }
+}
 for threads in options.threads {
   // The package's kernels get the threads (convolutions split the batch,
   // matrix products of ≥ 2²² multiply-adds their result, large elementwise
@@ -414,6 +475,7 @@ for threads in options.threads {
   // overrides the BLAS thread count for all.
   let blasOverride = ProcessInfo.processInfo.environment["GTN_BENCH_BLAS_THREADS"].flatMap(Int.init)
   try ConvolutionBackend.$current.withValue(options.convolutions) {
+  try Precision.$current.withValue(options.precision) {
   try withParallelism(threads: threads) {
     for workload in options.workloads {
       BLASRuntime.threadCount = blasOverride ?? (workload == "sgemm" ? threads : 1)
@@ -424,10 +486,11 @@ for threads in options.threads {
       case "w1": try runMeta("w1-meta-mlp", trainer: w1Trainer, realCount: 256, flops: 2.71e9, threads: threads)
       case "w2": try runMeta("w2-meta-conv", trainer: w2Trainer, realCount: 128, flops: 140.4e9, threads: threads)
       case "w3": runW3(threads: threads)
-      case "w4": try runMeta("w4-meta-conv-wide", trainer: w4Trainer, realCount: 128, flops: 1746e9, threads: threads)
+      case "w4": try runMeta("w4-meta-conv-wide", trainer: { try w4Trainer() }, realCount: 128, flops: 1746e9, threads: threads)
       default: break
       }
     }
+  }
   }
   }
 }

@@ -118,3 +118,17 @@ public enum EvaluationSplit: String, CaseIterable, Codable, Sendable, CommandLin
 extension CellOperation: CommandLineValue {}
 
 extension SyntheticDataExport.Format: CommandLineValue {}
+
+/// `f32` or `bf16` on the command line.
+extension Precision: CommandLineValue {
+  public static var expectation: String { "f32 or bf16" }
+  public static var choices: [String]? { ["f32", "bf16"] }
+  public init?(argument: String) {
+    switch argument {
+    case "f32", "float32": self = .float32
+    case "bf16", "bfloat16": self = .bfloat16
+    default: return nil
+    }
+  }
+  public var argumentDescription: String { self == .float32 ? "f32" : "bf16" }
+}

@@ -77,6 +77,8 @@ extension ExampleRunner {
       ["evaluation", String(format: "%.1f s", evaluationSeconds)],
       ["peak resident memory, meta-training", megabytes(training.peakResidentBytes)],
       ["threads", String(options.threads)],
+      ["precision of products", TrainingProgress.precisionLabel
+        + (options.precision == Precision.current ? "" : ", \(options.precision.argumentDescription) asked for")],
       ["ranks", String(communicator.size)],
       ["BLAS kernel", BLASRuntime.coreName],
     ]

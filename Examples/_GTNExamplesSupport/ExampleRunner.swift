@@ -233,6 +233,13 @@ public struct ExampleRunner {
   /// evaluation and the curriculum rendering on a tiny slice, so a run that
   /// would fail at its end fails in its first seconds instead.
   public func run() throws -> String? {
+    let (precision, reason) = Precision.resolved(options.precision)
+    if let reason { log("--precision \(options.precision.argumentDescription): \(reason)") }
+    return try Precision.$current.withValue(precision) { try runChecked() }
+  }
+
+  /// ``run()`` at the resolved precision.
+  func runChecked() throws -> String? {
     try checkData()
     let splits = try evaluationSplits()
     let folder = try onRankZero { try OutputFolder(outputFolder) }
@@ -486,6 +493,9 @@ public struct ExampleRunner {
       realLearningRate: Double(evaluation.last?.realLearningRate ?? 0), evaluationSeeds: options.evaluationSeeds,
       blasCore: BLASRuntime.coreName, threads: options.threads, output: outputFolder.path)
     let statistics = data.trainingPixelStatistics
+    summary.precision = Precision.current
+    summary.precisionRequested = options.precision
+    summary.onednnInstructionSet = Precision.instructionSet
     summary.normalization = ExampleData.normalizationName
     summary.trainingPixelMean = statistics.mean.map { (Double($0) * 100).rounded() / 100 }
     summary.trainingPixelStandardDeviation = statistics.standardDeviation.map { (Double($0) * 100).rounded() / 100 }
@@ -578,10 +588,13 @@ struct TrainingProgress {
   }
 
   func line(done: Int, total: Int, secondsPerIteration: Double) -> String {
-    String(format: "iteration %d/%d  meta-loss %.4f  real-batch accuracy %.1f%%  %.2f s/it  ETA %@",
+    String(format: "iteration %d/%d  meta-loss %.4f  real-batch accuracy %.1f%%  %.2f s/it  ETA %@  %@",
            done, total, metaLoss, realBatchAccuracy * 100, secondsPerIteration,
-           formatDuration(secondsPerIteration * Double(total - done)))
+           formatDuration(secondsPerIteration * Double(total - done)), Self.precisionLabel)
   }
+
+  /// The precision that runs and oneDNN's instruction set: `f32 (avx512_core_bf16)`.
+  static var precisionLabel: String { "\(Precision.current.argumentDescription) (\(Precision.instructionSet))" }
 }
 
 /// `text` as a shell word: unchanged when safe, else in single quotes.

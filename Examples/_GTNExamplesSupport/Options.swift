@@ -1,4 +1,5 @@
 import Foundation
+import GTNCore
 
 /// The command-line options shared by the example executables.
 ///
@@ -59,6 +60,9 @@ public struct ExampleOptions: Sendable, Codable {
   /// from those the checkpoint was written with, beyond
   /// ``alwaysChangeableOnResume``.
   public var allowedChanges: [String]? = nil
+  /// The precision asked for matrix products and convolutions; what runs is
+  /// `Precision.resolved(precision)`.
+  public var precision = Precision.float32
 
   /// The defaults for `dataset`.
   public init(dataset: DatasetSource) {
@@ -107,6 +111,7 @@ public struct ExampleOptions: Sendable, Codable {
     try take(.evaluationSplit, &evaluationSplit)
     try take(.validationCount, &validationCount)
     try take(.allowedChanges, &allowedChanges)
+    try take(.precision, &precision)
   }
 }
 
@@ -172,6 +177,10 @@ extension ExampleOptions {
       Option("--real-batch-size", \.realBatchSize, valueName: "N", bounds: 1...65_536, help: "Real images per meta-loss"),
       .flag("--augment", \.augment, help: "Random crop (pad 4) and horizontal flip of the real batches"),
       .flag("--no-augment", \.augment, setting: false, help: "No augmentation of the real batches"),
+      Option("--precision", \.precision, valueName: "P",
+             help: "Matrix products and convolutions in f32, or bf16 (bfloat16 inputs, float32 accumulation; parameters and "
+               + "meta-gradients stay float32) where the CPU multiplies bfloat16 natively (AMX or avx512_bf16); elsewhere "
+               + "bf16 runs f32 and says so. The summary names the precision that ran"),
       Option("--threads", \.threads, valueName: "N", bounds: 1...1024,
              help: "Threads for the kernels: convolutions split their batch, large matrix products and elementwise kernels "
                + "their work; BLAS stays single-threaded"),
@@ -224,7 +233,7 @@ extension ExampleOptions {
   /// resuming it without `--allow-changes`: they do not change what has
   /// been trained so far.
   public static let alwaysChangeableOnResume: Set<String> = [
-    "--outer-iterations", "--time-budget", "--threads", "--output", "--quiet", "--resume", "--allow-changes",
+    "--outer-iterations", "--time-budget", "--threads", "--precision", "--output", "--quiet", "--resume", "--allow-changes",
     "--checkpoint-every", "--evaluation-seeds", "--evaluation-steps", "--evaluation-split", "--tune-each-step-count",
     "--no-tune-each-step-count",
   ]

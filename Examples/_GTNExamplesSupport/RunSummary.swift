@@ -1,4 +1,5 @@
 import Foundation
+import GTNCore
 
 /// What an example run reports: written to `DIR/summary.json` and printed as
 /// one JSON line, with snake_case keys in sorted order.
@@ -103,6 +104,12 @@ public struct RunSummary: Codable, Sendable, Equatable {
   public var checkpointSegment: Int?
   public var intermediateLosses: Int?
   public var augment: Bool?
+  /// The precision of the matrix products and convolutions that ran
+  /// (`float32` or `bfloat16`), the one `--precision` asked for, and the
+  /// instruction set of oneDNN's kernels.
+  public var precision: Precision?
+  public var precisionRequested: Precision?
+  public var onednnInstructionSet: String?
 
   /// A summary with the main keys; the ensemble and detailed ones are unset.
   public init(
@@ -172,6 +179,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     case checkpointSegment = "checkpoint_segment"
     case intermediateLosses = "intermediate_losses"
     case augment
+    case precision
+    case precisionRequested = "precision_requested"
+    case onednnInstructionSet = "onednn_isa"
   }
 
   /// The summary as JSON with sorted keys (one line).

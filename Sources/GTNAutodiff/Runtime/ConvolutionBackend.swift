@@ -45,11 +45,14 @@ extension Convolution2DGeometry {
   var inputImageSize: Int { inputChannels * height * width }
   var outputImageSize: Int { outputChannels * outputPlane }
 
+  /// The precision of oneDNN's products in the current task.
+  static var products: gtn_products { Precision.current == .bfloat16 ? gtn_products_bf16 : gtn_products_f32 }
+
   /// Forward convolution of `images` on oneDNN.
   func oneDNNForward(images: Range<Int>, input: UnsafePointer<Float>, filter: UnsafePointer<Float>, bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
     var g = oneDNNGeometry(images: images.count)
     let status = gtn_dnnl_conv_forward(
-      &g, input + images.lowerBound * inputImageSize, filter, bias, output + images.lowerBound * outputImageSize)
+      &g, Self.products, input + images.lowerBound * inputImageSize, filter, bias, output + images.lowerBound * outputImageSize)
     precondition(status == 0, "oneDNN convolution forward failed (status \(status)) for \(self)")
   }
 
@@ -57,7 +60,7 @@ extension Convolution2DGeometry {
   func oneDNNBackwardData(images: Range<Int>, outputGradient: UnsafePointer<Float>, filter: UnsafePointer<Float>, into input: UnsafeMutablePointer<Float>) {
     var g = oneDNNGeometry(images: images.count)
     let status = gtn_dnnl_conv_backward_data(
-      &g, outputGradient + images.lowerBound * outputImageSize, filter, input + images.lowerBound * inputImageSize)
+      &g, Self.products, outputGradient + images.lowerBound * outputImageSize, filter, input + images.lowerBound * inputImageSize)
     precondition(status == 0, "oneDNN convolution backward data failed (status \(status)) for \(self)")
   }
 
@@ -65,7 +68,7 @@ extension Convolution2DGeometry {
   func oneDNNBackwardWeights(images: Range<Int>, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, into filterGradient: UnsafeMutablePointer<Float>) {
     var g = oneDNNGeometry(images: images.count)
     let status = gtn_dnnl_conv_backward_weights(
-      &g, input + images.lowerBound * inputImageSize, outputGradient + images.lowerBound * outputImageSize, filterGradient)
+      &g, Self.products, input + images.lowerBound * inputImageSize, outputGradient + images.lowerBound * outputImageSize, filterGradient)
     precondition(status == 0, "oneDNN convolution backward weights failed (status \(status)) for \(self)")
   }
 }

@@ -101,10 +101,15 @@ public enum Parallelism {
       let work = UncheckedSendable(body)
       // Kernels called inside a share run serially: no nested splitting
       // (the calling thread's share would otherwise still see the task's
-      // thread count).
+      // thread count). The caller's scoped settings hold on every worker.
+      let (backend, precision) = (ConvolutionBackend.current, Precision.current)
       let runShare = { @Sendable (share: Int) in
-        $threadCount.withValue(1) {
-          work.value(share, (count * share / shares)..<(count * (share + 1) / shares))
+        ConvolutionBackend.$current.withValue(backend) {
+          Precision.$current.withValue(precision) {
+            $threadCount.withValue(1) {
+              work.value(share, (count * share / shares)..<(count * (share + 1) / shares))
+            }
+          }
         }
       }
       #if canImport(Glibc)

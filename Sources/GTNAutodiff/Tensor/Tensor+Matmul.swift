@@ -1,4 +1,5 @@
 internal import _GTNCBLAS
+internal import _GTNConvolution
 
 extension Tensor {
   /// The matrix product `op(a) · op(b)` of two rank-2 tensors, where `op`
@@ -99,7 +100,8 @@ extension Tensor {
   }
 }
 
-/// `C = op(A)·op(B) (+ C)` on row-major buffers through `cblas_sgemm`.
+/// `C = op(A)·op(B) (+ C)` on row-major buffers through `cblas_sgemm`, or
+/// with bfloat16 inputs on oneDNN when ``Precision/current`` asks for it.
 @inline(__always)
 internal func gemm(
   transposingA: Bool, transposingB: Bool, m: Int, n: Int, k: Int,
@@ -109,6 +111,13 @@ internal func gemm(
   if m == 0 || n == 0 { return }
   if k == 0 {
     if !accumulating { c.update(repeating: 0, count: (m - 1) * ldc + n) }
+    return
+  }
+  if Precision.runsBFloat16Products {
+    let status = gtn_dnnl_matmul_bf16(
+      transposingA ? 1 : 0, transposingB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), c, Int32(ldc),
+      accumulating ? 1 : 0)
+    precondition(status == 0, "oneDNN bfloat16 matrix product failed (status \(status)) for [\(m), \(k)]·[\(k), \(n)]")
     return
   }
   cblas_sgemm(
