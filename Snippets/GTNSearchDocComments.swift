@@ -23,6 +23,28 @@ typealias MySpace = MacroSearchSpace
   #expect(SearchConformance.problems(of: MySpace(), sampleImage: [1, 28, 28]).isEmpty)
 }
 
+// MARK: Evaluators/JacobianCovarianceProxy.swift
+
+func jacobianCovarianceProxy() {
+  // snippet.hide
+  var rng = SplitMix64(seed: 2)
+  let batch = (images: Tensor(randomNormal: [8, 1, 28, 28], using: &rng), labels: (0..<8).map { $0 % 10 })
+  // snippet.show
+  let proxy = JacobianCovarianceProxy(images: batch.images)
+  let score = proxy.score(Sequential.mlpLearner(), seed: 1)
+  // snippet.hide
+  print(score)
+}
+
+// MARK: Evaluators/SynFlowProxy.swift
+
+func synflowProxy() {
+  let proxy = SynFlowProxy(imageShape: [1, 28, 28])
+  let score = proxy.score(Sequential.mlpLearner(), seed: 1)
+  // snippet.hide
+  print(score)
+}
+
 // MARK: SearchSpaces/CellSearchSpace.swift
 
 func cellSearchSpace() {
@@ -85,5 +107,7 @@ struct MutateBest<Space: SearchSpace>: SearchStrategy {
 
 cellSearchSpace()
 macroSearchSpace()
+jacobianCovarianceProxy()
+synflowProxy()
 rankCorrelation()
 print(SearchConformance.problems(of: MutateBest<MacroSearchSpace>(), in: MacroSearchSpace()))   // []

@@ -103,9 +103,14 @@ struct StudyRecord: Codable {
   var realSeconds: [Int: Double]
   var truth: Double
   var truthSeconds: Double
-  /// The zero-cost baseline (gradient norm at initialisation); absent in logs
-  /// of older versions, filled in when the study is summarised.
+  /// The zero-cost proxies (gradient norm at initialisation, synflow,
+  /// Jacobian covariance) and their seconds, keyed by the summary's names;
+  /// absent in logs of older versions, filled in when the study is
+  /// summarised.
   var zeroCost: Double?
+  var synflow: Double?
+  var jacobianCovariance: Double?
+  var zeroCostSeconds: [String: Double]?
 }
 
 /// A search space whose encodings parse back (both bundled spaces).
@@ -203,6 +208,8 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
   var gtnProxy: GTNProxy
   var realProxies: [Int: RealDataProxy]
   var zeroCostProxy: GradientNormProxy
+  var synflowProxy: SynFlowProxy
+  var jacobianCovarianceProxy: JacobianCovarianceProxy
   var truthProxy: RealDataProxy
   /// With `--reuse-study`: the earlier study's records and architectures.
   var reused: [(record: StudyRecord, architecture: Space.Architecture)]?
@@ -218,6 +225,8 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
     })
     let zeroCostBatch = data.training.subset(0..<min(128, data.training.count))
     zeroCostProxy = GradientNormProxy(images: zeroCostBatch.images, labels: zeroCostBatch.labels)
+    synflowProxy = SynFlowProxy(imageShape: data.training.imageShape)
+    jacobianCovarianceProxy = JacobianCovarianceProxy(images: zeroCostBatch.images)
     truthProxy = RealDataProxy(
       images: data.training.images, labels: data.training.labels, steps: o.truthSteps,
       validationImages: data.test.images, validationLabels: data.test.labels)
@@ -266,7 +275,8 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
     let (gtnScore, gtnSeconds) = timed { gtnProxy.score(learner, seed: seed) }
     var record = StudyRecord(
       index: index, encoding: space.encoding(of: architecture), gtnScore: gtnScore, gtnSeconds: gtnSeconds,
-      realScores: [:], realSeconds: [:], truth: 0, truthSeconds: 0, zeroCost: zeroCostProxy.score(learner, seed: seed))
+      realScores: [:], realSeconds: [:], truth: 0, truthSeconds: 0)
+    scoreZeroCost(&record, learner: learner, seed: seed)
     if let prior = reused?[index].record {
       (record.realScores, record.realSeconds, record.truth, record.truthSeconds) = (prior.realScores, prior.realSeconds, prior.truth, prior.truthSeconds)
     } else {
@@ -292,14 +302,25 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
     return record
   }
 
-  /// Scores the zero-cost proxy for records of logs written before it
+  /// Scores the zero-cost proxies `record` lacks, timing each.
+  func scoreZeroCost(_ record: inout StudyRecord, learner: any Learner, seed: UInt64) {
+    var seconds = record.zeroCostSeconds ?? [:]
+    if record.zeroCost == nil { (record.zeroCost, seconds["gradient_norm"]) = timed { zeroCostProxy.score(learner, seed: seed) } }
+    if record.synflow == nil { (record.synflow, seconds["synflow"]) = timed { synflowProxy.score(learner, seed: seed) } }
+    if record.jacobianCovariance == nil {
+      (record.jacobianCovariance, seconds["jacob_cov"]) = timed { jacobianCovarianceProxy.score(learner, seed: seed) }
+    }
+    record.zeroCostSeconds = seconds
+  }
+
+  /// Scores the zero-cost proxies for records of logs written before they
   /// existed.
   func fillZeroCostScores(_ records: inout [StudyRecord], log url: URL) throws {
-    for i in records.indices where records[i].zeroCost == nil {
+    for i in records.indices where records[i].zeroCost == nil || records[i].synflow == nil || records[i].jacobianCovariance == nil {
       guard let architecture = space.architecture(decoding: records[i].encoding) else {
         fail("\(url.path): record \(i) has an unreadable architecture '\(records[i].encoding)'", code: 1)
       }
-      records[i].zeroCost = zeroCostProxy.score(space.learner(for: architecture), seed: options.seed &+ UInt64(i))
+      scoreZeroCost(&records[i], learner: space.learner(for: architecture), seed: options.seed &+ UInt64(i))
     }
   }
 
@@ -321,6 +342,11 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
       "command": "correlate", "space": options.space.rawValue, "architectures": records.count, "gtn_steps": options.gtnSteps,
       "truth_steps": options.truthSteps, "gtn": gtn, "real": real,
       "zero_cost_gradient_norm": correlations(records.map { $0.zeroCost ?? 0 }, truth),
+      "zero_cost_synflow": correlations(records.map { $0.synflow ?? 0 }, truth),
+      "zero_cost_jacob_cov": correlations(records.map { $0.jacobianCovariance ?? 0 }, truth),
+      "mean_seconds_zero_cost": Dictionary(uniqueKeysWithValues: ["gradient_norm", "synflow", "jacob_cov"].map { name in
+        (name, mean(records.compactMap { $0.zeroCostSeconds?[name] }))
+      }),
       "real_steps_matching_gtn_top50_spearman": matching ?? NSNull(),
       "mean_seconds_gtn_proxy": mean(records.map(\.gtnSeconds)),
       "mean_seconds_real_proxy": Dictionary(uniqueKeysWithValues: options.realSteps.map { s in (String(s), mean(records.map { $0.realSeconds[s] ?? 0 })) }),

@@ -457,6 +457,28 @@ final class FaultTests {
     try expectFailure(Self.quick + ["--resume", "--output", output.path], output: output, naming: needles)
   }
 
+  /// gtn-nas correlate scores every proxy, the zero-cost ones included, and
+  /// reports each one's rank correlations and mean seconds.
+  @Test func gtnNASCorrelateReportsEveryProxy() throws {
+    // The real-data proxies draw batches of 128 training images.
+    let data = try dataset { $0.trainCount = 200 }
+    let output = outputFolder("done")
+    let run = try mnistGTN(Self.quick + ["--output", output.path], data: data)
+    try #require(run.status == 0 && run.exitedNormally, "the quick run failed: \(run.standardError)")
+    let nasOutput = outputFolder("nas-study")
+    let result = try runProgram(
+      "gtn-nas", ["correlate", "--gtn", output.path, "--data-dir", data.path, "--architectures", "4", "--gtn-steps", "2",
+                  "--real-steps", "2", "--truth-steps", "4", "--validation-count", "8", "--threads", "1", "--output", nasOutput.path],
+      in: root)
+    #expect(result.exitedNormally && result.status == 0, "\(result.standardError)")
+    let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    for proxy in ["zero_cost_gradient_norm", "zero_cost_synflow", "zero_cost_jacob_cov"] {
+      #expect((summary[proxy] as? [String: Any])?["spearman"] != nil, "\(proxy): \(summary[proxy] ?? "missing")")
+    }
+    let seconds = try #require(summary["mean_seconds_zero_cost"] as? [String: Double])
+    #expect(Set(seconds.keys) == ["gradient_norm", "synflow", "jacob_cov"] && seconds.values.allSatisfy { $0 > 0 })
+  }
+
   /// gtn-nas refuses a GTN whose parameters are not finite, naming the
   /// tensor, before it searches anything.
   @Test func gtnNASRefusesANonFiniteGTN() throws {
