@@ -81,7 +81,7 @@ def main():
         with open(copy, "w", encoding="utf-8") as file:
             file.write(page.replace("</body>", CHECK_SCRIPT + "</body>", 1))
         command = [
-            browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-extensions",
             f"--user-data-dir={os.path.join(folder, 'profile')}", "--enable-logging=stderr", "--v=0",
             "--virtual-time-budget=20000", "--dump-dom", "file://" + copy,
         ]
