@@ -1,6 +1,7 @@
-// Stand-ins for the two GTNSearch types Examples/_GTNExamplesSupport/
-// ExampleKinds.swift uses, so the flag-parser fuzz build compiles the
-// examples' option sources without GTNSearch (and its BLAS and C kernels).
+// Stand-ins for the library types Examples/_GTNExamplesSupport/
+// ExampleKinds.swift and Options.swift use, so the flag-parser fuzz build
+// compiles the examples' option sources without the library modules (and
+// their BLAS, oneDNN and C kernels).
 // The macro grammar is a simplification of GTNSearch's: blocks
 // `c<channels>k<kernel>[p]` joined by `-`.
 
@@ -20,4 +21,16 @@ struct MacroSearchSpace {
 
 public enum CellOperation: String, CaseIterable, Sendable {
   case identity, conv3x3, conv5x5, sepconv3x3, sepconv5x5, maxpool3x3, avgpool3x3
+}
+
+/// GTNAutodiff's precision setting (its cases and raw values).
+public enum Precision: String, CaseIterable, Codable, Sendable {
+  case float32, bfloat16
+}
+
+/// GTNCore's export, for its file formats.
+public enum SyntheticDataExport {
+  public enum Format: String, CaseIterable, Codable, Sendable {
+    case npy, safetensors, pngFolder = "png-folder", idx
+  }
 }

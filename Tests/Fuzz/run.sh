@@ -63,12 +63,14 @@ case "$target" in
   flags)
     corpus="$out/corpus-flags"
     mkdir -p "$out/flags-sources"
-    # ExampleKinds.swift without its GTNSearch import (SearchStandIn.swift
-    # declares the two types it uses).
-    sed '/^import GTNSearch$/d' "$root/Examples/_GTNExamplesSupport/ExampleKinds.swift" > "$out/flags-sources/ExampleKinds.swift"
+    # ExampleKinds.swift and Options.swift without their library imports
+    # (SearchStandIn.swift declares the library types they use).
+    for file in ExampleKinds Options; do
+      sed '/^import GTNSearch$/d; /^import GTNCore$/d' "$root/Examples/_GTNExamplesSupport/$file.swift" > "$out/flags-sources/$file.swift"
+    done
     sources=(
       "$root/Examples/_GTNExamplesSupport/CommandLineOptions.swift"
-      "$root/Examples/_GTNExamplesSupport/Options.swift"
+      "$out/flags-sources/Options.swift"
       "$root/Examples/_GTNExamplesSupport/DatasetSource.swift"
       "$out/flags-sources/ExampleKinds.swift"
       "$fuzz/SearchStandIn.swift"
