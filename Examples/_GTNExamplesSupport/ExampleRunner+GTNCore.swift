@@ -149,7 +149,7 @@ extension ExampleRunner {
   public func evaluateTrained(
     _ trainer: MetaTrainer, usingLearnerOption: Bool
   ) throws -> [(steps: Int, accuracy: RunSummary.StepCountAccuracy)] {
-    try checkData()
+    try checkData(metaTraining: false)
     let learner = usingLearnerOption ? try makeLearners()[0] : trainer.learners[0]
     do {
       return try evaluate(trainer, learner: learner, stepCounts: evaluatedStepCounts(), splits: evaluationSplits()).map { e in

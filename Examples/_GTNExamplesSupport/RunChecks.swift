@@ -13,8 +13,12 @@ extension ExampleRunner {
   /// the batch sizes within the training split, the curriculum within
   /// memory.
   ///
+  /// - Parameter metaTraining: Whether the data must also carry
+  ///   meta-training, whose real batches (`--real-batch-size`) come from the
+  ///   training split; an evaluation of a trained GTN draws only batches of
+  ///   `--batch-size` from it, for the real-data learners.
   /// - Throws: ``ExampleError`` naming the file and the flag to change.
-  public func checkData() throws {
+  public func checkData(metaTraining: Bool = true) throws {
     let o = options
     let (training, validation, test) = (data.training, data.validation, data.test)
     let shape = training.imageShape
@@ -64,7 +68,8 @@ extension ExampleRunner {
         message: "--inner-steps \(o.innerSteps) × --batch-size \(o.batchSize) synthetic images\(noise) need at least "
           + "\(gigabytes(bytes)), more than this machine's \(gigabytes(memory)): lower --inner-steps, --batch-size or --noise-size")
     }
-    for (flag, size) in [("--batch-size", o.batchSize), ("--real-batch-size", o.realBatchSize)] where size > training.count {
+    let batchSizes = [("--batch-size", o.batchSize)] + (metaTraining ? [("--real-batch-size", o.realBatchSize)] : [])
+    for (flag, size) in batchSizes where size > training.count {
       throw ExampleError(
         message: "\(flag) \(size) is larger than the training split (\(training.count) images of \(data.trainingSource) after holding "
           + "out --validation-count \(o.validationCount)): lower \(flag) to at most \(training.count)")

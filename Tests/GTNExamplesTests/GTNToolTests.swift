@@ -149,6 +149,25 @@ final class GTNToolTests {
     #expect(resumed.status == 1 && resumed.standardError.contains("--dataset: folder:\(folder.path) in the checkpoint, npz:\(other.path) now"))
   }
 
+  /// Meta-training draws `--real-batch-size` (8) real images at a time, an
+  /// evaluation's real-data learners only `--batch-size` (4): a training
+  /// split of 6 images carries the evaluation, not the training.
+  @Test func evaluatesOnATrainingSplitSmallerThanTheRealBatch() throws {
+    let run = try trainedOnArchive()
+    let archive = "npz:\(root.appendingPathComponent("tiny.npz").path)"
+    let result = try succeed([
+      "evaluate", "--checkpoint", run.path, "--dataset", archive, "--validation-count", "54", "--evaluation-steps", "3,6",
+      "--evaluation-seeds", "1", "--json", "--quiet",
+    ])
+    let evaluation = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    let accuracy = try #require(evaluation["accuracy_by_steps"] as? [String: [String: Double]])
+    #expect(Set(accuracy.keys) == ["3", "6"] && accuracy.values.allSatisfy { ($0["real"] ?? -1) >= 0 && ($0["real"] ?? 2) <= 1 })
+    let refused = try gtn(
+      ["train", "--dataset", archive, "--validation-count", "54", "--output", root.appendingPathComponent("never").path] + Self.quick)
+    #expect(refused.exitedNormally && refused.status == 1, "status \(refused.status): \(refused.standardError)")
+    #expect(refused.standardError.contains("--real-batch-size 8 is larger than the training split (6 images"), "\(refused.standardError)")
+  }
+
   @Test(arguments: [
     (["sample", "--checkpoint", "x", "--format", "jpeg", "--output", "o"], "--format expects one of npy, safetensors, png-folder, idx"),
     (["sample", "--format", "npy", "--output", "o"], "--checkpoint CKPT is required"),
