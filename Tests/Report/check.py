@@ -4,11 +4,11 @@
 Usage: check.py REPORT.html [--browser chromium]
 
 A copy of the page with a small checking script appended is loaded from a
-file:// URL. The script waits for the page to load, decodes every image,
+file:// URL. The script waits for the page to load, checks every image,
 measures every inline SVG and lists every reference that is not a data: URL;
 it writes its findings into the DOM, which Chromium prints (--dump-dom).
 The check fails when the page logs anything to the console or raises an
-error, when an image does not decode to a non-empty bitmap, when an SVG
+error, when an image does not load to a non-empty bitmap, when an SVG
 draws nothing, when the page refers to anything outside itself, or when it
 has fewer images or plots than expected. Standard library only.
 """
@@ -31,10 +31,11 @@ CHECK_SCRIPT = """
     const target = event.target && (event.target.src || event.target.href);
     errors.push(event.message || ('failed to load ' + (target || 'a resource').slice(0, 60)));
   }, true);
-  addEventListener('load', async () => {
+  addEventListener('load', () => {
+    // After the load event every image has loaded or failed: a decoded
+    // image has its natural size, a broken one none.
     const images = [...document.images];
-    const decoded = await Promise.all(images.map((image) =>
-      image.decode().then(() => image.naturalWidth > 0 && image.naturalHeight > 0, () => false)));
+    const decoded = images.map((image) => image.complete && image.naturalWidth > 0 && image.naturalHeight > 0);
     const svgs = [...document.querySelectorAll('svg')];
     const references = [...document.querySelectorAll('[src], [href]')]
       .map((element) => element.getAttribute('src') || element.getAttribute('href'))
@@ -85,10 +86,15 @@ def main():
             f"--user-data-dir={os.path.join(folder, 'profile')}", "--enable-logging=stderr", "--v=0",
             "--virtual-time-budget=20000", "--dump-dom", "file://" + copy,
         ]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=180)
+        # Chromium may print the DOM before the load event's handler has run
+        # (it happens rarely); the page is loaded again, up to three times.
+        for attempt in range(3):
+            result = subprocess.run(command, capture_output=True, text=True, timeout=180)
+            match = re.search(r'<pre id="report-check">(.*?)</pre>', result.stdout, re.S)
+            if result.returncode != 0 or match is not None:
+                break
 
     console = [line for line in result.stderr.splitlines() if "CONSOLE" in line]
-    match = re.search(r'<pre id="report-check">(.*?)</pre>', result.stdout, re.S)
     if result.returncode != 0 or match is None:
         sys.exit(f"check.py: the browser did not finish the check (status {result.returncode}):\n{result.stderr[-2000:]}")
     findings = json.loads(html.unescape(match.group(1)))
