@@ -8,8 +8,8 @@ extension ExampleRunner {
   /// The run's page: results, accuracy by step count, the meta-training
   /// curves, the learned curriculum and schedule, timings and configuration.
   func makeReport(
-    trainer: MetaTrainer, summary: RunSummary, training: MetaTrainingRecord, evaluation: [StepCountEvaluation],
-    evaluationSeconds: Double
+    trainer: MetaTrainer, curriculum: (grid: [UInt8], preview: [UInt8]?), summary: RunSummary, training: MetaTrainingRecord,
+    evaluation: [StepCountEvaluation], evaluationSeconds: Double
   ) throws -> RunReport {
     let split = options.evaluationSplit.rawValue
     var report = RunReport(title: "\(data.name): a generative teaching network")
@@ -51,7 +51,7 @@ extension ExampleRunner {
     }
 
     report.add(heading: "Learned curriculum")
-    let (grid, preview) = try curriculumImages(trainer)
+    let (grid, preview) = curriculum
     report.add(png: grid, alternativeText: "The learned curriculum, one row per inner step",
                caption: "One row per inner step (T = \(options.innerSteps)), the first \(Swift.min(options.batchSize, 20)) samples of each batch.")
     if let preview {

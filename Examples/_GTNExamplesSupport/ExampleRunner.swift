@@ -457,7 +457,8 @@ public struct ExampleRunner {
     trainer: MetaTrainer, training: MetaTrainingRecord, evaluation: [StepCountEvaluation], evaluationSeconds: Double,
     ensemble: DistributedMetaTrainer.EnsembleEvaluation?
   ) throws -> String {
-    try writeCurriculum(trainer, to: outputFile("curriculum.png"))
+    let curriculum = try curriculumImages(trainer)
+    try writeCurriculum(curriculum, to: outputFile("curriculum.png"))
     try writeAccuracyPlot(evaluation, to: outputFile("accuracy.svg"))
     try writeAccuracyTable(evaluation, to: outputFile("accuracy.csv"))
     try writeAtomically(training.history.csv, to: outputFile(Self.historyName))
@@ -474,7 +475,10 @@ public struct ExampleRunner {
     let json = try summary.jsonData()
     try writeAtomically(json, to: outputFile("summary.json"))
     try writeAtomically(
-      makeReport(trainer: trainer, summary: summary, training: training, evaluation: evaluation, evaluationSeconds: evaluationSeconds).html,
+      makeReport(
+        trainer: trainer, curriculum: curriculum, summary: summary, training: training, evaluation: evaluation,
+        evaluationSeconds: evaluationSeconds
+      ).html,
       to: outputFile("report.html"))
     return String(decoding: json, as: UTF8.self)
   }
@@ -551,8 +555,8 @@ public struct ExampleRunner {
   /// Writes the learned curriculum as a grid: one row per inner step, up to
   /// 20 samples (two per class) per row; for colour images also
   /// `curriculum-preview.png`.
-  func writeCurriculum(_ trainer: MetaTrainer, to url: URL) throws {
-    let (grid, preview) = try curriculumImages(trainer)
+  func writeCurriculum(_ images: (grid: [UInt8], preview: [UInt8]?), to url: URL) throws {
+    let (grid, preview) = images
     try writeAtomically(grid, to: url)
     if let preview { try writeAtomically(preview, to: url.deletingLastPathComponent().appendingPathComponent("curriculum-preview.png")) }
   }
