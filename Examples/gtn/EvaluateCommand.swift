@@ -22,6 +22,7 @@ struct EvaluateOptions {
   var evaluationSplit = EvaluationSplit.test
   var tuneEachStepCount = true
   var threads = ProcessInfo.processInfo.activeProcessorCount
+  var precision: Precision?
   var json = false
   var quiet = false
 
@@ -50,6 +51,10 @@ struct EvaluateOptions {
       .flag("--no-tune-each-step-count", \.tuneEachStepCount, setting: false,
             help: "Tune the real-data learning rate once, for the largest step count"),
       CommandLineOption("--threads", \.threads, valueName: "N", bounds: 1...1024, help: "Threads for the kernels"),
+      CommandLineOption("--precision", \.precision, valueName: "P",
+                        help: "Matrix products and convolutions of both learners in f32, or bf16 where the CPU multiplies bfloat16 "
+                          + "natively (elsewhere f32, and says so); the output names the precision that ran (default: the "
+                          + "checkpoint's run's, else f32)"),
       .flag("--json", \.json, help: "Print the result as one JSON object"),
       .flag("--quiet", \.quiet, help: "No progress on stderr"),
     ])
@@ -76,6 +81,7 @@ struct EvaluateOptions {
     o.evaluationSplit = evaluationSplit
     o.tuneEachStepCount = tuneEachStepCount
     o.threads = threads
+    if let precision { o.precision = precision }
     o.quiet = quiet
     return o
   }
@@ -120,9 +126,15 @@ func runEvaluate(_ arguments: [String]) -> Never {
       "\(program): \(data.name): \(counts); \(example.evaluationSeeds) learner(s) per step count on GTN data and on real data\n".utf8))
   }
   BLASRuntime.threadCount = 1
+  let (precision, reason) = Precision.resolved(example.precision)
+  if let reason, !options.quiet {
+    FileHandle.standardError.write(Data("\(program): --precision \(example.precision.argumentDescription): \(reason)\n".utf8))
+  }
   let results = runOrFail(program) {
-    try withParallelism(threads: example.threads) {
-      try ExampleRunner(options: example, data: data).evaluateTrained(trainer, usingLearnerOption: options.learner != nil)
+    try Precision.$current.withValue(precision) {
+      try withParallelism(threads: example.threads) {
+        try ExampleRunner(options: example, data: data).evaluateTrained(trainer, usingLearnerOption: options.learner != nil)
+      }
     }
   }
   let learner = options.learner.map(\.rawValue) ?? info.options.map { "\($0.learner)" } ?? "the meta-trained learner"
@@ -130,6 +142,8 @@ func runEvaluate(_ arguments: [String]) -> Never {
     let json: [String: Any] = [
       "checkpoint": url.path, "iteration": trainer.state.iteration, "dataset": data.name, "learner": learner,
       "evaluation_split": example.evaluationSplit.rawValue, "evaluation_seeds": example.evaluationSeeds,
+      "precision": precision.argumentDescription, "precision_requested": example.precision.argumentDescription,
+      "onednn_isa": Precision.instructionSet,
       "accuracy_by_steps": Dictionary(uniqueKeysWithValues: results.map { entry in
         (String(entry.steps), [
           "gtn": entry.accuracy.gtn, "gtn_std": entry.accuracy.gtnStandardDeviation, "real": entry.accuracy.real,
@@ -139,7 +153,8 @@ func runEvaluate(_ arguments: [String]) -> Never {
     ]
     print(String(decoding: runOrFail(program) { try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]) }, as: UTF8.self))
   } else {
-    print("\(data.name), \(example.evaluationSplit.rawValue) split, learner \(learner), \(example.evaluationSeeds) learner(s) per row; "
+    print("\(data.name), \(example.evaluationSplit.rawValue) split, learner \(learner), \(example.evaluationSeeds) learner(s) per row, "
+          + "\(precision.argumentDescription) (\(Precision.instructionSet)); "
           + "GTN of \(url.path) at iteration \(trainer.state.iteration)")
     print("steps   GTN data           real data          real lr")
     for (steps, a) in results {

@@ -4,6 +4,7 @@
 // evaluate, and the exit statuses of bad flags (2) and bad files (1).
 
 import Foundation
+import GTNAutodiff
 import GTNData
 import Testing
 import _GTNExamplesSupport
@@ -142,6 +143,15 @@ final class GTNToolTests {
     let accuracy = try #require(evaluation["accuracy_by_steps"] as? [String: [String: Double]])
     #expect(Set(accuracy.keys) == ["1", "3"] && evaluation["dataset"] as? String == "pictures" && evaluation["learner"] as? String == "conv")
     #expect(accuracy.values.allSatisfy { ($0["gtn"] ?? -1) >= 0 && ($0["real"] ?? -1) <= 1 })
+    #expect(evaluation["precision"] as? String == "f32" && evaluation["precision_requested"] as? String == "f32")
+    // bf16 runs where the CPU multiplies bfloat16 natively, else f32, and the
+    // output says which.
+    let bf16 = try succeed([
+      "evaluate", "--checkpoint", run.path, "--evaluation-steps", "3", "--evaluation-seeds", "1", "--precision", "bf16", "--json", "--quiet",
+    ])
+    let reduced = try #require(try JSONSerialization.jsonObject(with: Data(bf16.standardOutput.utf8)) as? [String: Any])
+    #expect(reduced["precision"] as? String == Precision.resolved(.bfloat16).precision.argumentDescription)
+    #expect(reduced["precision_requested"] as? String == "bf16" && reduced["onednn_isa"] as? String == Precision.instructionSet)
     // Resuming on another source is refused, naming --dataset.
     let other = root.appendingPathComponent("other.npz")
     try TinyFiles.writeNPZ(to: other)
