@@ -47,8 +47,9 @@ let usage = """
   package's kernels get the threads (convolutions split their batch, large matrix products
   their result) with single-threaded BLAS; sgemm gives them to BLAS instead
   (GTN_BENCH_BLAS_THREADS=N forces N BLAS threads for all).
-  --check verifies the W1 meta-gradient against finite differences first, and that every
-  instruction-set build of the elementwise kernels this CPU can run gives the same bits.
+  --check verifies the meta-gradients of W1 and of W4 reduced in size (widths a sixteenth, T = 4,
+  B = 8; convolutions on the --convolutions backend) against finite differences first, and that
+  every instruction-set build of the elementwise kernels this CPU can run gives the same bits.
   --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
   --convolutions runs convolutions on oneDNN (the default where available) or on im2col and
@@ -414,6 +415,45 @@ func checkW1() throws {
   if builds.differences != 0 { exit(1) }
 }
 
+/// W4's meta-gradient against central differences, on W4 reduced in size.
+///
+/// The same layers in the same order as W4 — generator Linear, Linear,
+/// reshape, up2, conv, up2, one-channel conv, tanh; learner conv, pool, conv,
+/// pool, Linear, Linear; SGD with learned momentum, exact second order — at
+/// widths a sixteenth of W4's (noise 8, generator 64 → 8·7·7 → conv 4 → conv 1;
+/// learner conv 4, conv 8, FC 16), T = 4, B = 8, 32 real images. As in
+/// ``checkW1()``, tanh stands in for LeakyReLU and average pooling for max
+/// pooling, whose kinks make the unrolled meta-loss jump under any finite
+/// step. The multi-channel convolutions run on the selected backend, the
+/// single-channel ones on im2col and the direct kernels, as in W4.
+func checkW4Reduced() throws {
+  let generator = ConditionalGenerator(noiseSize: 8, classCount: 10, network: Sequential(
+    Linear(18, 64), Tanh(), Linear(64, 8 * 7 * 7), Tanh(), Reshape([8, 7, 7]),
+    Upsample(factor: 2), Conv2D(8, 4), Tanh(), Upsample(factor: 2), Conv2D(4, 1), Tanh()))
+  let learner = Sequential(
+    Conv2D(1, 4), Tanh(), AveragePool2D(), Conv2D(4, 8), Tanh(), AveragePool2D(),
+    Flatten(), Linear(8 * 7 * 7, 16), Tanh(), Linear(16, 10))
+  let trainer = try MetaTrainer(
+    generator: generator, curriculum: LearnedCurriculum(stepCount: 4, batchSize: 8, noiseSize: 8),
+    optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9), learners: [learner],
+    configuration: MetaTrainingConfiguration(iterations: 1, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil),
+    seed: 1)
+  let (x, y) = fashionMNIST(.train, count: 32)
+  var rng = SplitMix64(seed: 5)
+  let theta0 = learner.makeParameters(using: &rng)
+  let results = ConvolutionBackend.$current.withValue(options.convolutions) {
+    trainer.checkMetaGradient(
+      learner: learner, initialParameters: theta0, seed: 7, realImages: x, realLabels: y, randomDirections: 2, using: &rng)
+  }
+  for (k, r) in results.enumerated() {
+    print("{\"check\":\"w4-reduced-meta-gradient\",\"convolutions\":\"\(options.convolutions.rawValue)\",\"direction\":\(k == 0 ? "\"gradient\"" : "\"random\""),\"analytic\":\(r.analytic),\"finite_difference\":\(r.finiteDifference),\"error_relative_to_gradient_norm\":\(r.relativeError)}")
+  }
+  let worst = results.map(\.relativeError).max() ?? .infinity
+  let passed = worst < 1e-3
+  print("{\"check\":\"w4-reduced-meta-gradient\",\"worst_error_relative_to_gradient_norm\":\(worst),\"passed\":\(passed)}")
+  if !passed { exit(1) }
+}
+
 /// The bf16 meta-gradient of `name` against the float32 one from the same
 /// initial values (learner, its parameters, seed, real images): their cosine
 /// similarity and the relative difference of their norms.
@@ -453,7 +493,10 @@ func checkPrecision(_ name: String, trainer make: () throws -> MetaTrainer, real
   return passed
 }
 
-if options.check { try checkW1() }
+if options.check {
+  try checkW1()
+  try checkW4Reduced()
+}
 if options.check && options.precision == .bfloat16 {
   let threads = options.threads.max() ?? 1
   let passed = try ConvolutionBackend.$current.withValue(options.convolutions) {
