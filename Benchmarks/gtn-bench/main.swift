@@ -402,13 +402,7 @@ func checkW1() throws {
   let theta0 = learner.makeParameters(using: &rng)
   let results = trainer.checkMetaGradient(
     learner: learner, initialParameters: theta0, seed: 7, realImages: x, realLabels: y, randomDirections: 2, using: &rng)
-  for (k, r) in results.enumerated() {
-    print("{\"check\":\"w1-meta-gradient\",\"direction\":\(k == 0 ? "\"gradient\"" : "\"random\""),\"analytic\":\(r.analytic),\"finite_difference\":\(r.finiteDifference),\"error_relative_to_gradient_norm\":\(r.relativeError)}")
-  }
-  let worst = results.map(\.relativeError).max() ?? .infinity
-  let passed = worst < 1e-3
-  print("{\"check\":\"w1-meta-gradient\",\"worst_error_relative_to_gradient_norm\":\(worst),\"passed\":\(passed)}")
-  if !passed { exit(1) }
+  reportMetaGradientCheck("w1-meta-gradient", results)
   // The elementwise kernels' instruction-set builds agree bit for bit.
   let builds = KernelRuntime.compareBuilds()
   print("{\"check\":\"kernel-builds\",\"builds_compared\":\(builds.buildsChecked),\"differing_kernels\":\(builds.differences),\"passed\":\(builds.differences == 0)}")
@@ -445,12 +439,22 @@ func checkW4Reduced() throws {
     trainer.checkMetaGradient(
       learner: learner, initialParameters: theta0, seed: 7, realImages: x, realLabels: y, randomDirections: 2, using: &rng)
   }
+  reportMetaGradientCheck("w4-reduced-meta-gradient", results, convolutions: options.convolutions)
+}
+
+/// Prints one line per direction of a meta-gradient check and a verdict;
+/// exits with status 1 when an error exceeds 1e-3 of the gradient's norm.
+func reportMetaGradientCheck(
+  _ name: String, _ results: [(analytic: Double, finiteDifference: Double, relativeError: Double)],
+  convolutions: ConvolutionBackend? = nil
+) {
+  let backend = convolutions.map { "\"convolutions\":\"\($0.rawValue)\"," } ?? ""
   for (k, r) in results.enumerated() {
-    print("{\"check\":\"w4-reduced-meta-gradient\",\"convolutions\":\"\(options.convolutions.rawValue)\",\"direction\":\(k == 0 ? "\"gradient\"" : "\"random\""),\"analytic\":\(r.analytic),\"finite_difference\":\(r.finiteDifference),\"error_relative_to_gradient_norm\":\(r.relativeError)}")
+    print("{\"check\":\"\(name)\",\(backend)\"direction\":\(k == 0 ? "\"gradient\"" : "\"random\""),\"analytic\":\(r.analytic),\"finite_difference\":\(r.finiteDifference),\"error_relative_to_gradient_norm\":\(r.relativeError)}")
   }
   let worst = results.map(\.relativeError).max() ?? .infinity
   let passed = worst < 1e-3
-  print("{\"check\":\"w4-reduced-meta-gradient\",\"worst_error_relative_to_gradient_norm\":\(worst),\"passed\":\(passed)}")
+  print("{\"check\":\"\(name)\",\"worst_error_relative_to_gradient_norm\":\(worst),\"passed\":\(passed)}")
   if !passed { exit(1) }
 }
 
