@@ -392,16 +392,8 @@ func checkW1() throws {
   let generator = ConditionalGenerator(noiseSize: 64, classCount: 10, network: Sequential(
     Linear(74, 256), Tanh(), Linear(256, 784), Tanh(), Reshape([1, 28, 28])))
   let learner = Sequential(Flatten(), Linear(784, 128), Tanh(), Linear(128, 10))
-  let trainer = try MetaTrainer(
-    generator: generator, curriculum: LearnedCurriculum(stepCount: 16, batchSize: 64, noiseSize: 64),
-    optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9), learners: [learner],
-    configuration: MetaTrainingConfiguration(iterations: 1, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil),
-    seed: 1)
-  let (x, y) = fashionMNIST(.train, count: 256)
-  var rng = SplitMix64(seed: 5)
-  let theta0 = learner.makeParameters(using: &rng)
-  let results = trainer.checkMetaGradient(
-    learner: learner, initialParameters: theta0, seed: 7, realImages: x, realLabels: y, randomDirections: 2, using: &rng)
+  let results = try metaGradientCheck(
+    generator: generator, learner: learner, stepCount: 16, batchSize: 64, noiseSize: 64, realCount: 256)
   reportMetaGradientCheck("w1-meta-gradient", results)
   // The elementwise kernels' instruction-set builds agree bit for bit.
   let builds = KernelRuntime.compareBuilds()
@@ -427,19 +419,29 @@ func checkW4Reduced() throws {
   let learner = Sequential(
     Conv2D(1, 4), Tanh(), AveragePool2D(), Conv2D(4, 8), Tanh(), AveragePool2D(),
     Flatten(), Linear(8 * 7 * 7, 16), Tanh(), Linear(16, 10))
+  let results = try ConvolutionBackend.$current.withValue(options.convolutions) {
+    try metaGradientCheck(generator: generator, learner: learner, stepCount: 4, batchSize: 8, noiseSize: 8, realCount: 32)
+  }
+  reportMetaGradientCheck("w4-reduced-meta-gradient", results, convolutions: options.convolutions)
+}
+
+/// The meta-gradient of a GTN with `generator` and `learner` (SGD with
+/// momentum 0.9 at 0.02, a learned curriculum) along the gradient and two
+/// random directions, against central differences, on the first
+/// `realCount` Fashion-MNIST training images.
+func metaGradientCheck(
+  generator: ConditionalGenerator, learner: Sequential, stepCount: Int, batchSize: Int, noiseSize: Int, realCount: Int
+) throws -> [(analytic: Double, finiteDifference: Double, relativeError: Double)] {
   let trainer = try MetaTrainer(
-    generator: generator, curriculum: LearnedCurriculum(stepCount: 4, batchSize: 8, noiseSize: 8),
+    generator: generator, curriculum: LearnedCurriculum(stepCount: stepCount, batchSize: batchSize, noiseSize: noiseSize),
     optimizer: SGDWithMomentum(learningRate: 0.02, momentum: 0.9), learners: [learner],
     configuration: MetaTrainingConfiguration(iterations: 1, learningRate: 1e-3, finalLearningRateFraction: 1, gradientClipNorm: nil),
     seed: 1)
-  let (x, y) = fashionMNIST(.train, count: 32)
+  let (x, y) = fashionMNIST(.train, count: realCount)
   var rng = SplitMix64(seed: 5)
   let theta0 = learner.makeParameters(using: &rng)
-  let results = ConvolutionBackend.$current.withValue(options.convolutions) {
-    trainer.checkMetaGradient(
-      learner: learner, initialParameters: theta0, seed: 7, realImages: x, realLabels: y, randomDirections: 2, using: &rng)
-  }
-  reportMetaGradientCheck("w4-reduced-meta-gradient", results, convolutions: options.convolutions)
+  return trainer.checkMetaGradient(
+    learner: learner, initialParameters: theta0, seed: 7, realImages: x, realLabels: y, randomDirections: 2, using: &rng)
 }
 
 /// Prints one line per direction of a meta-gradient check and a verdict;
