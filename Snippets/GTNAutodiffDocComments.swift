@@ -164,6 +164,19 @@ func parallelism() throws {
   print(result.metaLoss)
 }
 
+func forEachJob() {
+  // snippet.hide
+  var rng = SplitMix64(seed: 2)
+  let tensors = (0..<4).map { _ in Tensor(randomNormal: [64, 64], using: &rng) }
+  // snippet.show
+  var norms = [Double](repeating: 0, count: tensors.count)
+  norms.withUnsafeMutableBufferPointer { slots in
+    Parallelism.forEachJob(tensors.count) { i in slots[i] = tensors[i].sumOfSquares() }  // disjoint writes
+  }
+  // snippet.hide
+  print(norms)
+}
+
 // MARK: Tensor/Tensor+Matmul.swift
 
 func tensorMatmul() {
@@ -249,6 +262,7 @@ variableGatheringRows()
 blasRuntime()
 try parallelism()
 tensorMatmul()
+forEachJob()
 tensorLinear()
 tensorRandom()
 tensorSumOfSquares()

@@ -297,6 +297,33 @@ func metaTrainer() throws {
   }
 }
 
+// MARK: Training/MetaTrainer+ParallelLearners.swift
+
+func summedMetaGradient() throws {
+  // snippet.hide
+  var trainer = try smallTrainer()
+  let realBatches = (0..<4).map { randomImages(8, seed: UInt64($0)) }
+  // snippet.show
+  let seed = trainer.nextOuterSeed()
+  let sum = trainer.summedMetaGradient(learners: 0..<4, outerSeed: seed) { i in realBatches[i] }
+  // snippet.hide
+  print(sum.loss)
+}
+
+func parallelLearners() throws {
+  // snippet.hide
+  var trainer = try smallTrainer()
+  func realBatches(_ learner: Int, _ iteration: Int) -> (images: Tensor, labels: [Int]) {
+    randomImages(8, seed: UInt64(learner * 1_000 + iteration))
+  }
+  // snippet.show
+  let result = try withParallelism(threads: 2) {
+    try trainer.step(learners: 2) { learner, iteration in realBatches(learner, iteration) }
+  }
+  // snippet.hide
+  print(result.metaLoss)
+}
+
 // snippet.hide
 // MARK: - Running the samples that need no files and little time
 
@@ -314,6 +341,8 @@ namedList()
 adam()
 sgdWithMomentum()
 conditionalGenerator()
+try summedMetaGradient()
+try parallelLearners()
 print(try MetaTrainer(
   generator: ConditionalGenerator.mlp(), curriculum: LearnedCurriculum(stepCount: 2, batchSize: 8, noiseSize: 64),
   optimizer: PlainSGD(), learners: [TinyMLP()], configuration: MetaTrainingConfiguration(iterations: 1), seed: 1

@@ -305,7 +305,7 @@ public struct ExampleRunner {
         message: "these options do not make a trainer for \(data.name)'s \(data.training.imageShape) images "
           + "(--learner \(options.learner), --generator \(options.generator.rawValue), --curriculum \(options.curriculum.rawValue)): \(error)")
     }
-    var distributed = DistributedMetaTrainer(trainer: trainer, communicator: communicator)
+    var distributed = DistributedMetaTrainer(trainer: trainer, communicator: communicator, learnersPerRank: options.parallelLearners)
     if options.resume, try distributed.resume(from: checkpoint) {
       log("resumed from \(checkpoint.path) at iteration \(distributed.trainer.state.iteration)")
     }
@@ -336,11 +336,12 @@ public struct ExampleRunner {
 
   // MARK: Train
 
-  /// Rank `rank`'s real batch of outer iteration `i`: a deterministic
-  /// function of the seed, the rank and `i`, so a resumed run sees the same
-  /// batches (rank 0's are those of a serial run).
-  func realBatch(iteration: Int, rank: Int = 0) -> Batch {
-    var rng = SplitMix64(seed: options.seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(iteration) ^ (UInt64(rank) << 40))
+  /// Learner `learner`'s real batch of outer iteration `i` (learners are
+  /// numbered over all ranks; with one learner per rank, the rank): a
+  /// deterministic function of the seed, the learner and `i`, so a resumed
+  /// run sees the same batches (learner 0's are those of a serial run).
+  func realBatch(iteration: Int, learner: Int = 0) -> Batch {
+    var rng = SplitMix64(seed: options.seed &* 0x2545_F491_4F6C_DD1D ^ UInt64(iteration) ^ (UInt64(learner) << 40))
     let indices = (0..<options.realBatchSize).map { _ in Int.random(in: 0..<data.training.count, using: &rng) }
     let batch = data.training.batch(at: indices)
     return options.augment ? batch.augmented(using: &rng) : batch
@@ -362,8 +363,8 @@ public struct ExampleRunner {
     var planned = first < options.outerIterations ? options.outerIterations : nil
     while let total = planned {
       distributed.trainer.configuration.iterations = total
-      let result = try distributed.step { rank, iteration in
-        let batch = realBatch(iteration: iteration, rank: rank)
+      let result = try distributed.step { learner, iteration in
+        let batch = realBatch(iteration: iteration, learner: learner)
         return (batch.images, batch.labels)
       }
       progress.add(metaLoss: result.metaLoss, realBatchAccuracy: result.realBatchAccuracy)
@@ -496,6 +497,8 @@ public struct ExampleRunner {
       realTestAccuracy: atT?.real.mean, realTestAccuracyStandardDeviation: atT?.real.standardDeviation,
       realLearningRate: Double(evaluation.last?.realLearningRate ?? 0), evaluationSeeds: options.evaluationSeeds,
       blasCore: BLASRuntime.coreName, threads: options.threads, output: outputFolder.path)
+    summary.parallelLearners = options.parallelLearners
+    summary.recipe = options.recipe
     let statistics = data.trainingPixelStatistics
     summary.precision = Precision.current
     summary.precisionRequested = options.precision

@@ -73,6 +73,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
   /// The OpenBLAS kernel in use.
   public var blasCore: String
   public var threads: Int
+  /// The recipe the options started from (`--recipe`, resolved).
+  public var recipe: RecipeKind?
+  /// Learners per outer iteration and rank (`--parallel-learners`).
+  public var parallelLearners: Int?
   /// The output folder.
   public var output: String
 
@@ -164,6 +168,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     case evaluationSeeds = "evaluation_seeds"
     case blasCore = "blas_core"
     case threads, output, ranks, normalization
+    case parallelLearners = "parallel_learners"
+    case recipe
     case trainingPixelMean = "training_pixel_mean"
     case trainingPixelStandardDeviation = "training_pixel_std"
     case ensembleTestAccuracy = "ensemble_test_accuracy"

@@ -59,4 +59,22 @@ import Testing
     }
     #expect(results == [true, true, true, true])
   }
+
+  /// `forEachJob` runs every job once, gives each job its share of the
+  /// task's threads, and keeps the caller's scoped precision.
+  @Test(arguments: [(1, 3), (2, 1), (2, 2), (2, 5), (4, 2), (3, 7)])
+  func everyJobRunsOnceWithItsShareOfTheThreads(threads: Int, jobs: Int) {
+    let seen = UnsafeMutableBufferPointer<Int>.allocate(capacity: jobs)
+    seen.initialize(repeating: 0)
+    defer { seen.deallocate() }
+    withParallelism(threads: threads) {
+      Precision.$current.withValue(.bfloat16) {
+        Parallelism.forEachJob(jobs) { job in
+          seen[job] += 1 + 10 * Parallelism.threadCount + (Precision.current == .bfloat16 ? 1_000 : 0)
+        }
+      }
+    }
+    let threadsEach = jobs >= threads ? 1 : threads / jobs
+    #expect(Array(seen) == Array(repeating: 1 + 10 * threadsEach + 1_000, count: jobs))
+  }
 }

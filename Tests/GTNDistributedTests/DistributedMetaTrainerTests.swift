@@ -36,6 +36,22 @@ struct DistributedMetaTrainerTests {
     #expect(distributed.trainer.state == serial.state)
   }
 
+  /// L learners on one rank compute what `MetaTrainer.step(learners:)`
+  /// computes (and so what L ranks of one learner compute).
+  @Test func learnersPerRankAreTheParallelStep() throws {
+    var parallel = tinyTrainer()
+    var distributed = DistributedMetaTrainer(
+      trainer: tinyTrainer(), communicator: SingleProcessCommunicator(), learnersPerRank: 2, checksumInterval: 1)
+    for _ in 0..<3 {
+      let a = try withParallelism(threads: 2) { try parallel.step(learners: 2) { realBatch(rank: $0, iteration: $1) } }
+      let b = try distributed.step { realBatch(rank: $0, iteration: $1) }
+      #expect(a.metaLoss == b.metaLoss && a.gradientNorm == b.gradientNorm && a.learnerIndex == b.learnerIndex)
+      #expect(abs(a.realBatchAccuracy - b.realBatchAccuracy) < 1e-12)
+    }
+    #expect(distributed.trainer.state == parallel.state)
+    #expect((0..<8).allSatisfy { DistributedMetaTrainer.rankSeed(base: 7, rank: $0) == MetaTrainer.learnerSeed(outerSeed: 7, index: $0) })
+  }
+
   @Test func rankSeedsKeepRankZeroAndDifferPerRank() {
     #expect(DistributedMetaTrainer.rankSeed(base: 42, rank: 0) == 42)
     let seeds = (0..<16).map { DistributedMetaTrainer.rankSeed(base: 42, rank: $0) }

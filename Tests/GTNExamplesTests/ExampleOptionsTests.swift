@@ -42,6 +42,49 @@ struct ExampleOptionsTests {
     #expect(o.generator == .paper && o.outerIterations == 2000)
   }
 
+  /// mnist-gtn's defaults: the recipe chosen by the time budget.
+  var recipeDefaults: ExampleOptions {
+    var options = ExampleOptions(dataset: .mnist)
+    options.applyRecipe(.mlp, timeBudgetMinutes: nil)
+    options.recipe = .auto
+    return options
+  }
+
+  /// `auto` is the conv-bn recipe from five minutes of budget on, else the
+  /// MLP recipe; flags override the recipe wherever they stand, and the
+  /// parsed options name the recipe that ran.
+  @Test func autoRecipeFollowsTheTimeBudget() throws {
+    let short = try parse(["--time-budget", "2"], defaults: recipeDefaults)
+    #expect(short.recipe == .mlp && short.learner == .named(.mlp) && short.outerIterations == 800 && short.parallelLearners == 1)
+    let none = try parse([], defaults: recipeDefaults)
+    #expect(none.recipe == .mlp && none.learner == .named(.mlp) && none.intermediateLosses == 1)
+    let long = try parse(["--time-budget", "10", "--evaluation-seeds", "3"], defaults: recipeDefaults)
+    #expect(long.recipe == .convBatchNorm && long.learner == .named(.convBatchNorm) && long.batchSize == 64 && long.softLabels)
+    #expect(long.innerLearningRate == 0.1 && long.intermediateLosses == 4 && long.realBatchSize == 256 && long.parallelLearners == 2)
+    #expect(long.outerIterations == 1_000_000 && long.tuneEachStepCount && long.evaluationSeeds == 3)
+    let overridden = try parse(["--batch-size", "32", "--time-budget", "10", "--no-soft-labels"], defaults: recipeDefaults)
+    #expect(overridden.recipe == .convBatchNorm && overridden.batchSize == 32 && !overridden.softLabels)
+    let explicit = try parse(["--recipe", "conv-bn"], defaults: recipeDefaults)
+    #expect(explicit.learner == .named(.convBatchNorm) && explicit.outerIterations == 1_200)
+    let mlp = try parse(["--recipe", "mlp", "--time-budget", "30"], defaults: recipeDefaults)
+    #expect(mlp.recipe == .mlp && mlp.learner == .named(.mlp))
+    // The printed arguments reproduce the options under any recipe.
+    for options in [short, long, overridden, explicit, mlp] {
+      let again = try parse(options.commandLineArguments, defaults: recipeDefaults)
+      #expect(again.commandLineArguments == options.commandLineArguments)
+    }
+  }
+
+  /// `--paper` chooses the recipe itself: `auto` steps aside, an explicit
+  /// recipe conflicts with it.
+  @Test func paperReplacesTheRecipe() throws {
+    let paper = try parse(["--paper", "--time-budget", "10"], defaults: recipeDefaults)
+    #expect(paper.recipe == nil && paper.learner == .named(.paper) && paper.parallelLearners == 1 && !paper.softLabels)
+    #expect(throws: UsageError.self) { try ExampleOptions.parse(["--paper", "--recipe", "conv-bn"], defaults: recipeDefaults, datasets: datasets) }
+    #expect(throws: UsageError.self) { try ExampleOptions.parse(["--recipe", "cnn"], defaults: recipeDefaults, datasets: datasets) }
+    #expect(throws: UsageError.self) { try ExampleOptions.parse(["--parallel-learners", "0"], defaults: recipeDefaults, datasets: datasets) }
+  }
+
   @Test func paperOnCIFARSelectsThePapersCIFARSetup() throws {
     let o = try parse(["--paper"], defaults: ExampleOptions(dataset: .cifar10), datasets: [.cifar10])
     #expect(o.learner == .named(.paper) && o.generator == .paper && o.innerSteps == 128 && o.batchSize == 128)

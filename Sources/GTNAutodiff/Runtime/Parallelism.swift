@@ -88,9 +88,52 @@ public enum Parallelism {
     return Swift.max(1, Swift.min(threadCount, pieces, elements / minimumElementsPerThread))
   }
 
+  /// Runs `body(i)` for every `i` in `0..<count` — independent jobs such as
+  /// the meta-gradients of several learners — concurrently, and waits for
+  /// all of them.
+  ///
+  /// The current task's ``threadCount`` is shared out: with `count` ≥
+  /// `threadCount` the jobs run in `threadCount` contiguous groups, each
+  /// group's jobs one after another on one thread with serial kernels;
+  /// with fewer jobs than threads each job's kernels get
+  /// `threadCount / count` threads. The caller's scoped settings (precision,
+  /// convolution backend) hold in every job. Kernels give bit-identical
+  /// results for every thread count, so what each job computes does not
+  /// depend on how the jobs are spread.
+  ///
+  /// ```swift
+  /// var norms = [Double](repeating: 0, count: tensors.count)
+  /// norms.withUnsafeMutableBufferPointer { slots in
+  ///   Parallelism.forEachJob(tensors.count) { i in slots[i] = tensors[i].sumOfSquares() }  // disjoint writes
+  /// }
+  /// ```
+  ///
+  /// - Parameters:
+  ///   - count: The number of jobs.
+  ///   - body: A job; jobs must not write to shared state (each may write
+  ///     its own slot of a buffer).
+  public static func forEachJob(_ count: Int, _ body: (Int) -> Void) {
+    precondition(count >= 0, "forEachJob needs count ≥ 0, got \(count)")
+    let groups = Swift.min(threadCount, count)
+    guard groups > 1 else {
+      for job in 0..<count { body(job) }
+      return
+    }
+    forEachShare(groups, of: count, threadsPerShare: Swift.max(1, threadCount / count)) { _, jobs in
+      for job in jobs { body(job) }
+    }
+  }
+
   /// Splits `0..<count` into `shares` contiguous ranges and runs
-  /// `body(share, range)` for each, concurrently when `shares > 1`.
+  /// `body(share, range)` for each, concurrently when `shares > 1`, with
+  /// serial kernels inside each share.
   static func forEachShare(_ shares: Int, of count: Int, _ body: (Int, Range<Int>) -> Void) {
+    forEachShare(shares, of: count, threadsPerShare: 1, body)
+  }
+
+  /// ``forEachShare(_:of:_:)`` with `threadsPerShare` threads for the
+  /// kernels inside each share.
+  static func forEachShare(_ shares: Int, of count: Int, threadsPerShare: Int, _ body: (Int, Range<Int>) -> Void) {
     guard shares > 1 else {
       body(0, 0..<count)
       return
@@ -99,14 +142,15 @@ public enum Parallelism {
     // cannot see through the raw buffers the kernels capture.
     withoutActuallyEscaping(body) { body in
       let work = UncheckedSendable(body)
-      // Kernels called inside a share run serially: no nested splitting
-      // (the calling thread's share would otherwise still see the task's
-      // thread count). The caller's scoped settings hold on every worker.
+      // Kernels called inside a share run serially unless the share is
+      // given threads (the calling thread's share would otherwise still see
+      // the task's thread count). The caller's scoped settings hold on
+      // every worker.
       let (backend, precision) = (ConvolutionBackend.current, Precision.current)
       let runShare = { @Sendable (share: Int) in
         ConvolutionBackend.$current.withValue(backend) {
           Precision.$current.withValue(precision) {
-            $threadCount.withValue(1) {
+            $threadCount.withValue(threadsPerShare) {
               work.value(share, (count * share / shares)..<(count * (share + 1) / shares))
             }
           }

@@ -7,19 +7,23 @@ import GTNCore
 /// generator, curriculum, inner-optimiser hyper-parameters, Adam moments,
 /// iteration, random stream — stays bit-identical on all ranks.
 ///
-/// One outer iteration (``step(realBatch:)``):
+/// One outer iteration (``step(realBatch:)``), with L = ``learnersPerRank``:
 /// 1. every rank draws the iteration's outer seed `s` from the shared stream
-///    (`MetaTrainer.nextOuterSeed()`), and derives its own seed
-///    `s_r = rankSeed(s, r)` (rank 0 keeps `s`);
-/// 2. rank `r` samples its learner and θ₀ from `s_r` and takes the real
-///    batch `realBatch(r, iteration)`;
-/// 3. its meta-gradient `g_r` is computed as in the serial trainer;
-/// 4. `ḡ = (Σ_r g_r) / R` with one `MPI_Allreduce` (the meta-losses and
-///    real-batch accuracies are averaged in the same call);
+///    (`MetaTrainer.nextOuterSeed()`); learner `i` of the run (rank r has
+///    `r·L ..< (r+1)·L`) gets the seed `s_i = rankSeed(s, i)` (learner 0
+///    keeps `s`);
+/// 2. learner `i` samples its architecture and θ₀ from `s_i` and takes the
+///    real batch `realBatch(i, iteration)`;
+/// 3. its meta-gradient `g_i` is computed as in the serial trainer, a rank's
+///    L learners concurrently on its threads;
+/// 4. `ḡ = (Σ_i g_i) / (R·L)` with one `MPI_Allreduce` of the ranks' sums
+///    (the meta-losses and real-batch accuracies are averaged in the same
+///    call);
 /// 5. every rank applies `MetaTrainer.applyMetaGradient(_:metaLoss:)`
 ///    with `ḡ`.
 ///
-/// With one rank this is exactly `MetaTrainer.step(realImages:realLabels:)`.
+/// With one rank this is exactly `MetaTrainer.step(learners:realBatch:)`
+/// (and with one learner, `MetaTrainer.step(realImages:realLabels:)`).
 /// Because the shared state does not depend on the number of ranks, a
 /// checkpoint written by a run on R ranks resumes on any other number.
 ///
@@ -41,17 +45,26 @@ public struct DistributedMetaTrainer: Sendable {
   /// Every this many iterations ``step(realBatch:)`` checks that the ranks'
   /// states are bit-identical (``verifyIdenticalState()``); 0 never checks.
   public var checksumInterval: Int
+  /// The learners each rank trains per outer iteration, concurrently on its
+  /// threads (`Parallelism.forEachJob(_:_:)`); the meta-gradient is the mean
+  /// over all `R · learnersPerRank` learners. The learners are numbered
+  /// globally, so R ranks with L learners each compute what one process
+  /// with R·L learners computes.
+  public var learnersPerRank: Int
 
   /// Wraps `trainer` and gives every rank rank 0's state (collective).
   ///
   /// - Parameters:
   ///   - trainer: A trainer built identically on every rank.
   ///   - communicator: The ranks.
+  ///   - learnersPerRank: Learners per rank and outer iteration.
   ///   - checksumInterval: Iterations between state-identity checks.
-  public init(trainer: MetaTrainer, communicator: any Communicator, checksumInterval: Int = 10) {
+  public init(trainer: MetaTrainer, communicator: any Communicator, learnersPerRank: Int = 1, checksumInterval: Int = 10) {
     precondition(checksumInterval >= 0, "checksumInterval must be ≥ 0, got \(checksumInterval)")
+    precondition(learnersPerRank >= 1, "learnersPerRank must be ≥ 1, got \(learnersPerRank)")
     self.trainer = trainer
     self.communicator = communicator
+    self.learnersPerRank = learnersPerRank
     self.checksumInterval = checksumInterval
     synchronizeState()
   }
@@ -64,9 +77,9 @@ public struct DistributedMetaTrainer: Sendable {
     public var realBatchAccuracy: Double
     /// The global L2 norm of the averaged meta-gradient before clipping.
     public var gradientNorm: Float
-    /// The learner architecture this rank used.
+    /// The learner architecture of this rank's first learner.
     public var learnerIndex: Int
-    /// This rank's own meta-loss.
+    /// This rank's own meta-loss (the mean over its learners).
     public var localMetaLoss: Float
     /// Wall-clock seconds this rank spent computing its own meta-gradient.
     public var computeSeconds: Double
@@ -77,37 +90,46 @@ public struct DistributedMetaTrainer: Sendable {
 
   /// Rank `rank`'s outer seed for the iteration whose shared seed is
   /// `base`: `base` itself for rank 0 (so one rank reproduces the serial
-  /// trainer), a SplitMix64 draw from `base` mixed with the rank otherwise.
+  /// trainer), a SplitMix64 draw from `base` mixed with the rank otherwise —
+  /// `MetaTrainer.learnerSeed(outerSeed: base, index: rank)`.
   public static func rankSeed(base: UInt64, rank: Int) -> UInt64 {
-    guard rank != 0 else { return base }
-    var rng = SplitMix64(seed: base ^ (UInt64(rank) &* 0xD1B5_4A32_D192_ED03))
-    return rng.next()
+    MetaTrainer.learnerSeed(outerSeed: base, index: rank)
   }
 
   /// Runs one outer iteration on every rank (collective).
   ///
-  /// - Parameter realBatch: This rank's real batch for `(rank, iteration)`;
-  ///   it should depend only on its arguments (and the run's seed) so a
-  ///   resumed run sees the same batches. It must not fail on one rank
-  ///   only; load data before training.
+  /// Each rank trains its ``learnersPerRank`` learners, numbered globally:
+  /// rank r's are `r·L ..< (r+1)·L`, learner i drawn from
+  /// `MetaTrainer.learnerSeed(outerSeed:index:)` with the iteration's shared
+  /// seed and taking `realBatch(i, iteration)`.
+  ///
+  /// - Parameter realBatch: The real batch of learner `i` (with one learner
+  ///   per rank: of rank `i`) at `iteration`; it should depend only on its
+  ///   arguments (and the run's seed) so a resumed run sees the same
+  ///   batches. It must not fail on one rank only; load data before
+  ///   training.
   /// - Throws: `MetaTrainingError.nonFiniteMetaLoss(iteration:)` on every
   ///   rank alike when the averaged loss or gradient is not finite;
   ///   ``DistributedError/ranksDiverged(iteration:checksums:)`` when a
   ///   periodic check finds the ranks' states different.
-  public mutating func step(realBatch: (_ rank: Int, _ iteration: Int) -> (images: Tensor, labels: [Int])) throws -> StepResult {
+  public mutating func step(realBatch: (_ learner: Int, _ iteration: Int) -> (images: Tensor, labels: [Int])) throws -> StepResult {
     let iteration = trainer.state.iteration
-    let seed = Self.rankSeed(base: trainer.nextOuterSeed(), rank: communicator.rank)
-    let (learnerIndex, theta0) = trainer.sampleLearner(seed: seed)
-    let (images, labels) = realBatch(communicator.rank, iteration)
-    let averaged = averagedMetaGradient(
-      learner: trainer.learners[learnerIndex], initialParameters: theta0, seed: seed, realImages: images, realLabels: labels)
+    let first = communicator.rank * learnersPerRank
+    let outerSeed = trainer.nextOuterSeed()
+    let clock = ContinuousClock()
+    let started = clock.now
+    let local = trainer.summedMetaGradient(learners: first..<(first + learnersPerRank), outerSeed: outerSeed) { realBatch($0, iteration) }
+    let computed = clock.now
+    let averaged = averaged(local.gradients, loss: local.loss, accuracy: local.accuracy, localCount: learnersPerRank)
+    let reduced = clock.now
     let norm = try trainer.applyMetaGradient(averaged.gradients, metaLoss: averaged.loss)
     if checksumInterval > 0, trainer.state.iteration % checksumInterval == 0 {
       try verifyIdenticalState()
     }
     return StepResult(
-      metaLoss: averaged.loss, realBatchAccuracy: averaged.accuracy, gradientNorm: norm, learnerIndex: learnerIndex,
-      localMetaLoss: averaged.localLoss, computeSeconds: averaged.computeSeconds, reductionSeconds: averaged.reductionSeconds)
+      metaLoss: averaged.loss, realBatchAccuracy: averaged.accuracy, gradientNorm: norm, learnerIndex: local.learnerIndices[0],
+      localMetaLoss: local.loss / Float(learnersPerRank), computeSeconds: (computed - started).inSeconds,
+      reductionSeconds: (reduced - computed).inSeconds)
   }
 
   /// This rank's meta-gradient for one learner, seed and real batch,
@@ -130,27 +152,37 @@ public struct DistributedMetaTrainer: Sendable {
     let local = trainer.metaGradient(
       learner: learner, initialParameters: initialParameters, seed: seed, realImages: realImages, realLabels: realLabels)
     let computed = clock.now
-    let localGradients = local.gradients.tensors
+    let averaged = averaged(local.gradients, loss: local.loss, accuracy: local.accuracy, localCount: 1)
+    let reduced = clock.now
+    return (averaged.loss, averaged.accuracy, averaged.gradients, local.loss, (computed - started).inSeconds, (reduced - computed).inSeconds)
+  }
+
+  /// The mean over all ranks' learners of this rank's sums over its
+  /// `localCount` learners (collective): one all-reduce of the gradients,
+  /// the loss and the accuracy, then a division by `R · localCount`.
+  private func averaged(
+    _ gradients: MetaParameters, loss: Float, accuracy: Double, localCount: Int
+  ) -> (loss: Float, accuracy: Double, gradients: MetaParameters) {
+    let count = communicator.size * localCount
+    guard count > 1 else { return (loss, accuracy, gradients) }
+    let localGradients = gradients.tensors
     let total = localGradients.reduce(0) { $0 + $1.shape.reduce(1, *) }
     var buffer: [Float] = []
     buffer.reserveCapacity(total + 2)
     for g in localGradients { g.withUnsafeBufferPointer { buffer.append(contentsOf: $0) } }
-    buffer.append(local.loss)
-    buffer.append(Float(local.accuracy))
-    communicator.allreduceSum(&buffer)
-    let reduced = clock.now
-    let ranks = Float(communicator.size)
-    if communicator.size > 1 {
-      for i in buffer.indices { buffer[i] /= ranks }
-    }
+    buffer.append(loss)
+    buffer.append(Float(accuracy))
+    if communicator.size > 1 { communicator.allreduceSum(&buffer) }
+    let divisor = Float(count)
+    for i in buffer.indices { buffer[i] /= divisor }
     var offset = 0
-    let gradients = local.gradients.replacingTensors(with: localGradients.map { g -> Tensor in
+    let mean = gradients.replacingTensors(with: localGradients.map { g -> Tensor in
       let n = g.shape.reduce(1, *)
       defer { offset += n }
       return Tensor(shape: g.shape, scalars: buffer[offset..<(offset + n)])
     })
-    let accuracy = communicator.size > 1 ? Double(buffer[total + 1]) : local.accuracy
-    return (buffer[total], accuracy, gradients, local.loss, (computed - started).inSeconds, (reduced - computed).inSeconds)
+    let meanAccuracy = communicator.size > 1 ? Double(buffer[total + 1]) : accuracy / Double(localCount)
+    return (buffer[total], meanAccuracy, mean)
   }
 
   /// Checks that every rank's state has the same `MetaTrainingState.checksum`
