@@ -224,8 +224,8 @@ extension ExampleOptions {
                + "tuned on it); the rest are the training split"),
       Option("--allow-changes", \.allowedChanges, valueName: "FLAG,...",
              help: "With --resume: options (names without --, e.g. learning-rate,seed) that may differ from the run that "
-               + "wrote the checkpoint; outer-iterations, time-budget, threads, output, quiet, the evaluation options and "
-               + "checkpoint-every may always differ"),
+               + "wrote the checkpoint; outer-iterations, time-budget, threads, parallel-learners, recipe, output, quiet, "
+               + "the evaluation options and checkpoint-every may always differ"),
       .preset("--paper", help: paperHelp) { $0.applyPaperSetup() },
       .flag("--quiet", \.quiet, help: "No progress on stderr"),
     ]
@@ -269,8 +269,12 @@ extension ExampleOptions {
   /// The options that may differ between a checkpoint's run and a run
   /// resuming it without `--allow-changes`: they do not change what has
   /// been trained so far.
+  /// `--recipe` only sets defaults (the values it sets are compared one by
+  /// one), and `--parallel-learners`, like the number of MPI ranks, leaves
+  /// the checkpointed state's meaning unchanged.
   public static let alwaysChangeableOnResume: Set<String> = [
     "--outer-iterations", "--time-budget", "--threads", "--precision", "--output", "--quiet", "--resume", "--allow-changes",
+    "--recipe", "--parallel-learners",
     "--checkpoint-every", "--evaluation-seeds", "--evaluation-steps", "--evaluation-split", "--tune-each-step-count",
     "--no-tune-each-step-count",
   ]
@@ -332,6 +336,15 @@ extension ExampleOptions {
     // apply to, and the only one with which they parse).
     guard case .safetensors = dataset else { return Self.commandLineParser(datasets: DatasetKind.allCases).arguments(for: self) }
     return Self.commandLineParser(datasets: DatasetKind.allCases, acceptsFiles: true).arguments(for: self)
+  }
+
+  /// The defaults of `mnist-gtn` and `gtn train`: the MLP recipe's values
+  /// with `--recipe auto`, which parsing resolves by the time budget.
+  public static func withRecipes(dataset: DatasetSource) -> ExampleOptions {
+    var options = ExampleOptions(dataset: dataset)
+    options.applyRecipe(.mlp, timeBudgetMinutes: nil)
+    options.recipe = .auto
+    return options
   }
 
   /// Sets the options a recipe chooses (``RecipeKind``); the others keep

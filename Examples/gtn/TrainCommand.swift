@@ -4,16 +4,9 @@
 import Foundation
 import _GTNExamplesSupport
 
-/// mnist-gtn's recipe: the MLP learner and generator, T = 32 steps of 128
-/// images, the real-data loss after every inner step, 800 outer
-/// iterations, the real-data learning rate tuned for each step count.
-let trainDefaults = {
-  var options = ExampleOptions(dataset: .mnist)
-  options.intermediateLosses = 1
-  options.outerIterations = 800
-  options.tuneEachStepCount = true
-  return options
-}()
+/// mnist-gtn's defaults: `--recipe auto` (the conv-bn recipe from a
+/// five-minute `--time-budget` on, else the MLP recipe).
+let trainDefaults = ExampleOptions.withRecipes(dataset: .mnist)
 
 /// Meta-trains, evaluates and writes the run's outputs as mnist-gtn does.
 func runTrain(_ arguments: [String]) -> Never {

@@ -8,12 +8,7 @@ import _GTNExamplesSupport
 
 /// The defaults: `--recipe auto` (the conv-bn recipe from a five-minute
 /// `--time-budget` on, else the MLP recipe), tried on MNIST.
-let defaults = {
-  var options = ExampleOptions(dataset: .mnist)
-  options.applyRecipe(.mlp, timeBudgetMinutes: nil)
-  options.recipe = .auto
-  return options
-}()
+let defaults = ExampleOptions.withRecipes(dataset: .mnist)
 
 runExample(
   program: "mnist-gtn",

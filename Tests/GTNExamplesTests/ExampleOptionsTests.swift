@@ -43,12 +43,7 @@ struct ExampleOptionsTests {
   }
 
   /// mnist-gtn's defaults: the recipe chosen by the time budget.
-  var recipeDefaults: ExampleOptions {
-    var options = ExampleOptions(dataset: .mnist)
-    options.applyRecipe(.mlp, timeBudgetMinutes: nil)
-    options.recipe = .auto
-    return options
-  }
+  var recipeDefaults: ExampleOptions { ExampleOptions.withRecipes(dataset: .mnist) }
 
   /// `auto` is the conv-bn recipe from five minutes of budget on, else the
   /// MLP recipe; flags override the recipe wherever they stand, and the
@@ -188,6 +183,18 @@ struct ExampleOptionsTests {
     #expect(try parse(["--intermediate-losses", "4"]).differences(fromRecorded: recorded).contains(
       OptionDifference(flag: "--intermediate-losses", old: "unset", new: "4")))
     #expect(recorded.differences(fromRecorded: recorded).isEmpty)
+  }
+
+  /// A checkpoint written before `--recipe` existed resumes under the
+  /// default recipe of the same values: the recipe and the number of
+  /// parallel learners may differ, the values a recipe sets may not.
+  @Test func recipesResumeOlderCheckpoints() throws {
+    var recorded = recipeDefaults
+    recorded.recipe = nil
+    let resumed = try parse(["--resume", "--parallel-learners", "2"], defaults: recipeDefaults)
+    #expect(resumed.recipe == .mlp && resumed.differences(fromRecorded: recorded).isEmpty)
+    let switched = try parse(["--resume", "--time-budget", "10"], defaults: recipeDefaults)
+    #expect(switched.differences(fromRecorded: recorded).map(\.flag).contains("--learner"))
   }
 
   @Test func allowChangesNamesOptions() throws {

@@ -3,7 +3,8 @@
 //   1. averaged meta-gradients equal the single-process meta-gradient of the
 //      combined batch;
 //   2. data-parallel training keeps the ranks bit-identical and equals the
-//      serial computation of the same per-rank gradients (2 ranks);
+//      serial computation of the same per-rank gradients (2 ranks), and R
+//      ranks of 2 learners equal one process of 2R learners;
 //   3. a checkpoint resumes on a different number of ranks;
 //   4. a distributed search returns the serial search's records (random
 //      search and regularised evolution, with resume from the log);
@@ -132,6 +133,23 @@ do {
     let (difference, scale) = maxDifference(distributed.trainer.state.metaParameters.tensors, reference.state.metaParameters.tensors)
     check("state matches the serial average of all ranks' gradients (max |Δ| \(difference))", difference <= 1e-5 * max(1, scale))
   }
+}
+
+// 2b. Learners are numbered over the run: R ranks of 2 learners each compute
+//     what one process computes with 2R learners (up to the order in which
+//     the four gradients are added).
+do {
+  var distributed = DistributedMetaTrainer(trainer: tinyTrainer(), communicator: world, learnersPerRank: 2, checksumInterval: 1)
+  var single = tinyTrainer()
+  var lossesAgree = true
+  for _ in 0..<3 {
+    let a = try distributed.step { realBatch(rank: $0, iteration: $1) }
+    let b = try withParallelism(threads: 2) { try single.step(learners: 2 * world.size) { realBatch(rank: $0, iteration: $1) } }
+    lossesAgree = lossesAgree && abs(a.metaLoss - b.metaLoss) <= 1e-5 * max(1, abs(b.metaLoss))
+  }
+  let (difference, scale) = maxDifference(distributed.trainer.state.metaParameters.tensors, single.state.metaParameters.tensors)
+  check("\(world.size) ranks × 2 learners equal one process with \(2 * world.size) learners (max |Δ| \(difference))",
+        lossesAgree && difference <= 1e-5 * max(1, scale) && distributed.trainer.state.iteration == single.state.iteration)
 }
 
 // 3. Resume on a different number of ranks.
