@@ -20,9 +20,9 @@ extension MetaTrainer {
   /// The meta-gradients of several learners, summed: learner `i` of
   /// `learners` is drawn from ``learnerSeed(outerSeed:index:)`` and takes
   /// the real batch `realBatch(i)`. The learners are trained concurrently
-  /// (``Parallelism/forEachJob(_:_:)``, sharing the task's thread count);
-  /// their gradients are added in index order, so the sum does not depend
-  /// on the thread count.
+  /// (`Parallelism.forEachJob(_:_:)` of GTNAutodiff, sharing the task's
+  /// thread count); their gradients are added in index order, so the sum
+  /// does not depend on the thread count.
   ///
   /// ```swift
   /// let seed = trainer.nextOuterSeed()
