@@ -117,14 +117,14 @@ public enum RecipeKind: String, CaseIterable, Codable, Sendable, CommandLineValu
   /// The lean convolutional learner with batch normalisation (`conv-bn`),
   /// T = 32 steps of 64 images, learned soft labels, inner learning rate
   /// 0.1 and momentum 0.5, the real-data loss (on 256 images) after every
-  /// 4th step, two learners per outer iteration: 96.1% after 32 steps from
-  /// ten minutes on two cores, 96.8% from an hour.
+  /// 4th step, two learners per outer iteration: 96.0% ± 0.1 after 32 steps
+  /// from ten minutes on two cores (four seeds), 97.0% from thirty minutes.
   case convBatchNorm = "conv-bn"
 
   /// The shortest `--time-budget` for which ``auto`` picks ``convBatchNorm``.
   /// Measured on two cores (3 seeds each): after five minutes the conv-bn
   /// recipe teaches 93.7% after 32 steps, level with real data (93.5%) and
-  /// ahead of the MLP recipe (90.2%) at every step count; after ten, 96.1%.
+  /// ahead of the MLP recipe (90.2%) at every step count; after ten, 96.0%.
   public static let automaticConvolutionalMinutes: Double = 5
 
   /// The recipe `auto` stands for, given the time budget and whether
