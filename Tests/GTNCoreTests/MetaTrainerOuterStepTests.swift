@@ -6,13 +6,7 @@ import Testing
 /// `applyMetaGradient`, the seam custom outer loops use.
 @Test func stepIsTheComposedOuterStep() throws {
   func make() -> MetaTrainer {
-    let generator = ConditionalGenerator(noiseSize: 3, classCount: 3, network: Sequential(
-      Linear(6, 8), Tanh(), Linear(8, 16), Tanh(), Reshape([1, 4, 4])))
-    return try! MetaTrainer(
-      generator: generator, curriculum: LearnedCurriculum(stepCount: 3, batchSize: 6, noiseSize: 3, classCount: 3),
-      optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: 3, perStep: true),
-      learners: [Sequential(Flatten(), Linear(16, 4), Tanh(), Linear(4, 3)), Sequential(Flatten(), Linear(16, 3))],
-      configuration: MetaTrainingConfiguration(iterations: 5, gradientClipNorm: 0.05), seed: 3)
+    twoLearnerTrainer(configuration: MetaTrainingConfiguration(iterations: 5, gradientClipNorm: 0.05))
   }
   var g = SplitMix64(seed: 1)
   let x = Tensor(randomNormal: [5, 1, 4, 4], using: &g)

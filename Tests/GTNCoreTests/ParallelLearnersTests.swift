@@ -2,16 +2,8 @@ import Foundation
 import GTNCore
 import Testing
 
-/// A tiny trainer with two learner architectures, so learners of one
-/// iteration can differ in architecture as well as in θ₀.
 private func tinyTrainer() -> MetaTrainer {
-  let generator = ConditionalGenerator(noiseSize: 3, classCount: 3, network: Sequential(
-    Linear(6, 8), Tanh(), Linear(8, 16), Tanh(), Reshape([1, 4, 4])))
-  return try! MetaTrainer(
-    generator: generator, curriculum: LearnedCurriculum(stepCount: 3, batchSize: 6, noiseSize: 3, classCount: 3),
-    optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: 3, perStep: true),
-    learners: [Sequential(Flatten(), Linear(16, 4), Tanh(), Linear(4, 3)), Sequential(Flatten(), Linear(16, 3))],
-    configuration: MetaTrainingConfiguration(iterations: 5, learningRate: 0.01), seed: 3)
+  twoLearnerTrainer(configuration: MetaTrainingConfiguration(iterations: 5, learningRate: 0.01))
 }
 
 private let pool = { () -> Tensor in var g = SplitMix64(seed: 8); return Tensor(randomNormal: [24, 1, 4, 4], using: &g) }()
