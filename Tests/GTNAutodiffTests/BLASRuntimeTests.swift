@@ -15,7 +15,7 @@ import Testing
     print("BLAS core: \(BLASRuntime.coreName), threads: \(BLASRuntime.threadCount), recommended: \(BLASRuntime.recommendedCoreType ?? "none")")
     #expect(!BLASRuntime.coreName.isEmpty)
     #expect(!BLASRuntime.configuration.isEmpty)
-    // The warning exists exactly when a generic kernel runs on a faster CPU.
+    // The warning exists exactly when an older kernel runs on a faster CPU.
     #expect((BLASRuntime.slowKernelWarning != nil) == BLASRuntime.isRunningSlowKernel)
     if let warning = BLASRuntime.slowKernelWarning, let better = BLASRuntime.recommendedCoreType {
       #expect(warning.contains("OPENBLAS_CORETYPE=\(better)"))
@@ -23,6 +23,17 @@ import Testing
     if let recommended = BLASRuntime.recommendedCoreType {
       #expect(["SkylakeX", "Haswell"].contains(recommended))
     }
+  }
+
+  @Test func ranksKernelsByVectorWidth() {
+    #expect(BLASRuntime.kernel("Prescott", isSlowerThan: "Haswell"))
+    #expect(BLASRuntime.kernel("Prescott", isSlowerThan: "SkylakeX"))
+    #expect(BLASRuntime.kernel("Haswell", isSlowerThan: "SkylakeX"))
+    #expect(BLASRuntime.kernel("Zen", isSlowerThan: "SkylakeX"))
+    #expect(!BLASRuntime.kernel("Cooperlake", isSlowerThan: "SkylakeX"))
+    #expect(!BLASRuntime.kernel("SkylakeX", isSlowerThan: "SkylakeX"))
+    #expect(!BLASRuntime.kernel("SapphireRapids", isSlowerThan: "Haswell"))
+    #expect(!BLASRuntime.kernel("Haswell", isSlowerThan: "Haswell"))
   }
 
   @Test func measuresPositiveThroughput() {

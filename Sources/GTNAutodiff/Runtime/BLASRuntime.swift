@@ -9,10 +9,13 @@ import Darwin
 /// What the BLAS library underneath the tensors is doing, and its controls.
 ///
 /// Debian's OpenBLAS (0.3.21) picks its kernel for the CPU when it loads. On
-/// CPUs it does not recognise it falls back to a generic one ("Prescott")
-/// that runs `sgemm` at about a third of the speed of the AVX-512 kernel, and
-/// the only cure is the environment variable `OPENBLAS_CORETYPE`, read before
-/// the library loads. ``slowKernelWarning`` says when this has happened, and
+/// CPUs it does not recognise it falls back to an older kernel: the generic
+/// one ("Prescott"), or on AMD's Zen 5 (family 26), which has AVX-512, the
+/// AVX2 kernel ("Haswell"). Either runs `sgemm` at a third of the speed of
+/// the AVX-512 kernel or less (one Zen 5 core: 53 GFLOP/s with "Haswell",
+/// 177 with "SkylakeX", 1024³), and the only cure is the environment
+/// variable `OPENBLAS_CORETYPE`, read before the library loads.
+/// ``slowKernelWarning`` says when this has happened, and
 /// ``reexecutingWithFastKernelIfNeeded()`` fixes it for an executable by
 /// restarting it once with the variable set.
 ///
@@ -54,23 +57,43 @@ public enum BLASRuntime {
     return nil
   }
 
-  /// Whether OpenBLAS runs a generic kernel on a CPU that has a faster one.
+  /// Whether OpenBLAS runs an older kernel than the CPU supports: a generic
+  /// or SSE/AVX kernel where AVX2 or AVX-512 is available, or an AVX2 kernel
+  /// where AVX-512 is.
   public static var isRunningSlowKernel: Bool {
-    guard recommendedCoreType != nil else { return false }
-    let generic: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "katmai", "coppermine", "northwood", "banias", "unknown"]
-    return generic.contains(coreName.lowercased())
+    guard let recommended = recommendedCoreType else { return false }
+    return kernel(coreName, isSlowerThan: recommended)
   }
 
-  /// A one-line warning when OpenBLAS runs a generic kernel on a CPU with
-  /// AVX2 or AVX-512, naming the fix; `nil` otherwise.
+  /// Whether the OpenBLAS kernel named `core` uses narrower vectors than
+  /// `recommended`: kernels rank as AVX-512 (`SkylakeX`, `Cooperlake`,
+  /// `SapphireRapids`) over AVX2 (`Haswell`, `Zen`) over every other.
+  ///
+  /// ```swift
+  /// BLASRuntime.kernel("Haswell", isSlowerThan: "SkylakeX")     // true
+  /// BLASRuntime.kernel("Cooperlake", isSlowerThan: "SkylakeX")  // false
+  /// ```
+  public static func kernel(_ core: String, isSlowerThan recommended: String) -> Bool {
+    func rank(_ name: String) -> Int {
+      switch name.lowercased() {
+      case "skylakex", "cooperlake", "sapphirerapids": 2
+      case "haswell", "zen": 1
+      default: 0
+      }
+    }
+    return rank(core) < rank(recommended)
+  }
+
+  /// A one-line warning when OpenBLAS runs an older kernel than the CPU
+  /// supports (see ``isRunningSlowKernel``), naming the fix; `nil` otherwise.
   public static var slowKernelWarning: String? {
     guard isRunningSlowKernel, let better = recommendedCoreType else { return nil }
-    return "warning: OpenBLAS runs its generic '\(coreName)' kernel on a CPU that supports '\(better)' "
+    return "warning: OpenBLAS runs its '\(coreName)' kernel on a CPU that supports '\(better)' "
       + "(about 3x slower matrix products); set OPENBLAS_CORETYPE=\(better) before starting the process."
   }
 
   /// Restarts the current executable once with `OPENBLAS_CORETYPE` set to
-  /// ``recommendedCoreType`` when OpenBLAS chose a generic kernel and the
+  /// ``recommendedCoreType`` when OpenBLAS chose an older kernel and the
   /// variable is not already set. Returns normally when no restart is needed
   /// or possible; call it first thing in `main`.
   ///
