@@ -147,6 +147,11 @@ func blasRuntime() {
   BLASRuntime.threadCount = 1
 }
 
+func blasKernelRanks() {
+  print(BLASRuntime.kernel("Haswell", isSlowerThan: "SkylakeX"))     // true
+  print(BLASRuntime.kernel("Cooperlake", isSlowerThan: "SkylakeX"))  // false
+}
+
 // MARK: Runtime/Parallelism.swift
 
 func parallelism() throws {

@@ -70,8 +70,8 @@ public enum BLASRuntime {
   /// `SapphireRapids`) over AVX2 (`Haswell`, `Zen`) over every other.
   ///
   /// ```swift
-  /// BLASRuntime.kernel("Haswell", isSlowerThan: "SkylakeX")     // true
-  /// BLASRuntime.kernel("Cooperlake", isSlowerThan: "SkylakeX")  // false
+  /// print(BLASRuntime.kernel("Haswell", isSlowerThan: "SkylakeX"))     // true
+  /// print(BLASRuntime.kernel("Cooperlake", isSlowerThan: "SkylakeX"))  // false
   /// ```
   public static func kernel(_ core: String, isSlowerThan recommended: String) -> Bool {
     func rank(_ name: String) -> Int {
