@@ -152,6 +152,13 @@ func blasKernelRanks() {
   print(BLASRuntime.kernel("Cooperlake", isSlowerThan: "SkylakeX"))  // false
 }
 
+// MARK: Runtime/Processor.swift
+
+func processor() {
+  print(Processor.current.description)
+  // "AMD EPYC (AuthenticAMD family 26 model 2), 2 logical CPUs, AVX-512, avx512_bf16, no AMX"
+}
+
 // MARK: Runtime/Parallelism.swift
 
 func parallelism() throws {
@@ -265,6 +272,7 @@ variableLinear()
 variableScaledAddition()
 variableGatheringRows()
 blasRuntime()
+processor()
 try parallelism()
 tensorMatmul()
 forEachJob()

@@ -61,6 +61,14 @@ func learnedCurriculum() {
   print(curriculum.parameterNames)
 }
 
+// MARK: Curricula/PixelCurriculum.swift
+
+func pixelCurriculum() {
+  let pixels = PixelCurriculum(stepCount: 10, batchSize: 10, imageShape: [1, 28, 28], learnsSoftLabels: true)
+  // snippet.hide
+  print(pixels.parameterNames)
+}
+
 // MARK: Curricula/ShuffledCurriculum.swift
 
 func shuffledCurriculum() {
@@ -330,6 +338,7 @@ func parallelLearners() throws {
 try componentDescriptions()
 layerDescription()
 learnedCurriculum()
+pixelCurriculum()
 shuffledCurriculum()
 learnerTraining()
 try evaluate()

@@ -152,7 +152,7 @@ func report(_ workload: String, threads: Int, times: [Double], flops: Double, ex
     "framework": "swift-gtn", "workload": workload, "threads": threads,
     "median_s": median, "min_s": sorted.first ?? 0, "max_s": sorted.last ?? 0,
     "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "flops_per_step": flops,
-    "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
+    "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "cpu": Processor.current.description, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
     "blas_threads": BLASRuntime.threadCount, "convolutions": ConvolutionBackend.current.rawValue,
   ]
   for (k, v) in extra { line[k] = v }
@@ -314,7 +314,7 @@ func runSgemm(threads: Int) {
   let gflops = BLASRuntime.measureSgemmGFLOPS(size: 1024, repetitions: 10)
   let line: [String: Any] = [
     "framework": "swift-gtn", "workload": "sgemm-1024", "threads": threads, "gflops_per_s": (gflops * 10).rounded() / 10,
-    "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
+    "blas_core": BLASRuntime.coreName, "cpu": Processor.current.description, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
   ]
   print(String(decoding: try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
 }
@@ -371,7 +371,7 @@ func runCellLearners(space: CellSearchSpace, threads: Int) {
       "architecture_name": name, "architecture": space.encoding(of: architecture), "initial_channels": space.initialChannels,
       "parameters": parameters.reduce(0) { $0 + $1.scalarCount }, "batch": 128,
       "median_s": sorted[sorted.count / 2], "min_s": sorted.first!, "max_s": sorted.last!,
-      "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
+      "peak_rss_mb": (peakResidentMegabytes() * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "cpu": Processor.current.description, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
     ]
     print(String(decoding: try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
   }

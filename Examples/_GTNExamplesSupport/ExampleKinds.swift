@@ -101,6 +101,10 @@ public enum CurriculumKind: String, CaseIterable, Codable, Sendable, CommandLine
   case shuffledBatches = "shuffled-batches"
   /// Learned pixels directly, without a generator.
   case pixels
+
+  /// Whether the curriculum can learn soft labels (`--soft-labels`): it
+  /// keeps each sample at its place, so a learned label can go with it.
+  public var learnsSoftLabels: Bool { self == .learned || self == .pixels }
 }
 
 /// A named set of defaults for meta-training on MNIST or Fashion-MNIST

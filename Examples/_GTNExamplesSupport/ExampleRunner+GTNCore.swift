@@ -27,7 +27,8 @@ extension ExampleRunner {
       curriculum = ShuffledCurriculum(
         stepCount: o.innerSteps, batchSize: o.batchSize, noiseSize: o.noiseSize, classCount: classes, granularity: .batches)
     case .pixels:
-      curriculum = PixelCurriculum(stepCount: o.innerSteps, batchSize: o.batchSize, imageShape: shape, classCount: classes)
+      curriculum = PixelCurriculum(
+        stepCount: o.innerSteps, batchSize: o.batchSize, imageShape: shape, classCount: classes, learnsSoftLabels: o.softLabels)
       generator = IdentityGenerator()
     }
     return try MetaTrainer(

@@ -81,6 +81,7 @@ extension ExampleRunner {
         + (options.precision == Precision.current ? "" : ", \(options.precision.argumentDescription) asked for")],
       ["ranks", String(communicator.size)],
       ["BLAS kernel", BLASRuntime.coreName],
+      ["CPU", Processor.current.description],
     ]
     if training.firstIteration > 0 {
       timings.insert(["meta-training, all runs", String(format: "%.1f s, resumed at iteration %d", training.history.seconds, training.firstIteration)], at: 2)

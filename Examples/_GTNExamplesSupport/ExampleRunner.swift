@@ -499,6 +499,7 @@ public struct ExampleRunner {
       blasCore: BLASRuntime.coreName, threads: options.threads, output: outputFolder.path)
     summary.parallelLearners = options.parallelLearners
     summary.recipe = options.recipe
+    summary.cpu = Processor.current.description
     let statistics = data.trainingPixelStatistics
     summary.precision = Precision.current
     summary.precisionRequested = options.precision

@@ -183,7 +183,7 @@ extension ExampleOptions {
       Option("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024, help: "Widths W, 2W, 4W of the strided learner"),
       Option("--generator", \.generator, valueName: "KIND", help: "Generator architecture"),
       Option("--curriculum", \.curriculum, valueName: "KIND", help: "How the generator's inputs are chosen"),
-      .flag("--soft-labels", \.softLabels, help: "Learn soft labels with the curriculum"),
+      .flag("--soft-labels", \.softLabels, help: "Learn soft labels with the curriculum (learned or pixels)"),
       .flag("--no-soft-labels", \.softLabels, setting: false, help: "One-hot labels"),
       Option("--intermediate-losses", \.intermediateLosses, valueName: "K", bounds: 1...4096,
              help: "Add the real-data loss after every K-th inner step (K ≥ T: only the final loss)"),
@@ -258,6 +258,15 @@ extension ExampleOptions {
         guard case .run(let reparsed) = try parser.parse(arguments, defaults: recipeDefaults) else { return nil }
         options = reparsed
         options.recipe = paper ? nil : resolved
+      }
+      if options.softLabels && !options.curriculum.learnsSoftLabels {
+        // A recipe's soft labels give way to such a curriculum; the flag does not.
+        if arguments.contains("--soft-labels") {
+          throw UsageError(
+            message: "--soft-labels: --curriculum \(options.curriculum.rawValue) keeps no sample at a fixed place for a learned "
+              + "label to go with; soft labels need --curriculum learned or pixels")
+        }
+        options.softLabels = false
       }
       try options.checkAllowedChanges(parser: parser)
       try options.checkDatasetFlags(defaults: defaults)

@@ -72,6 +72,10 @@ public struct RunSummary: Codable, Sendable, Equatable {
   public var evaluationSeeds: Int
   /// The OpenBLAS kernel in use.
   public var blasCore: String
+  /// The CPU the run measured on (GTNAutodiff's `Processor.current`, one
+  /// line), so that times and accuracies at a time budget can be compared
+  /// across machines.
+  public var cpu: String?
   public var threads: Int
   /// The recipe the options started from (`--recipe`, resolved).
   public var recipe: RecipeKind?
@@ -167,6 +171,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     case realLearningRate = "real_learning_rate"
     case evaluationSeeds = "evaluation_seeds"
     case blasCore = "blas_core"
+    case cpu
     case threads, output, ranks, normalization
     case parallelLearners = "parallel_learners"
     case recipe

@@ -204,3 +204,44 @@ func stackedCurriculumBatchesAreThePerStepBatches(softLabels: Bool) {
   #expect(!ConditionalGenerator(noiseSize: 2, classCount: 2, network: Sequential(Linear(4, 4), BatchNorm(4)))
     .generatesSamplesIndependently)
 }
+
+/// Direct pixel learning with learned soft labels: the meta-gradient reaches
+/// the images and the label logits and matches finite differences.
+@Test("Pixel curriculum meta-gradient matches finite differences", arguments: [false, true])
+func pixelCurriculumMetaGradientMatchesFiniteDifferences(softLabels: Bool) throws {
+  let curriculum = PixelCurriculum(stepCount: 3, batchSize: 6, imageShape: [1, 4, 4], classCount: 3, learnsSoftLabels: softLabels)
+  #expect(curriculum.parameterNames == (softLabels ? ["images", "label_logits"] : ["images"]))
+  let learner = Sequential(Flatten(), Linear(16, 5), Tanh(), Linear(5, 3))
+  let trainer = try MetaTrainer(
+    generator: IdentityGenerator(), curriculum: curriculum,
+    optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: 3, perStep: true),
+    learners: [learner], configuration: MetaTrainingConfiguration(iterations: 10, intermediateLossInterval: 1), seed: 11)
+  let (x, y) = realBatch()
+  var rng = SplitMix64(seed: 3)
+  var directions = SplitMix64(seed: 9)
+  let results = trainer.checkMetaGradient(
+    learner: learner, initialParameters: learner.makeParameters(using: &rng), seed: 1, realImages: x, realLabels: y,
+    randomDirections: 3, using: &directions)
+  let worst = results.map(\.relativeError).max() ?? .infinity
+  print("pixel curriculum (soft labels: \(softLabels)): worst error relative to ‖g‖ \(worst)")
+  #expect(results[0].finiteDifference > 0)
+  #expect(worst < 1e-3)
+  // The first step's targets start near one-hot and are distributions.
+  var parameterRNG = SplitMix64(seed: 4)
+  let parameters = curriculum.makeParameters(using: &parameterRNG).map { Variable($0) }
+  let targets = curriculum.batch(at: 0, parameters: parameters[...], seed: 0).targets.value.scalars
+  for (i, label) in curriculum.labels.enumerated() {
+    let row = targets[(i * 3)..<(i * 3 + 3)]
+    #expect(abs(row.reduce(0, +) - 1) < 1e-5)
+    #expect(row[i * 3 + label] > (softLabels ? 0.8 : 0.99))
+  }
+}
+
+/// Descriptions saved before pixel curricula had soft labels decode as one-hot.
+@Test func pixelCurriculumDecodesDescriptionsWithoutSoftLabels() throws {
+  let old = Data(#"{"stepCount":2,"batchSize":4,"imageShape":[1,4,4],"classCount":2}"#.utf8)
+  let decoded = try JSONDecoder().decode(PixelCurriculum.self, from: old)
+  #expect(decoded == PixelCurriculum(stepCount: 2, batchSize: 4, imageShape: [1, 4, 4], classCount: 2))
+  let soft = PixelCurriculum(stepCount: 2, batchSize: 4, imageShape: [1, 4, 4], classCount: 2, learnsSoftLabels: true)
+  #expect(try JSONDecoder().decode(PixelCurriculum.self, from: JSONEncoder().encode(soft)) == soft)
+}

@@ -14,14 +14,14 @@ struct ExampleOptionsTests {
     let o = try parse(
       ["--data-dir", "/d", "--dataset", "fashion-mnist", "--inner-steps", "8", "--batch-size", "16",
        "--outer-iterations", "3", "--seed", "9", "--output", "out", "--resume", "--learner", "conv-wn",
-       "--generator", "conv", "--curriculum", "shuffled", "--soft-labels", "--intermediate-losses", "2",
+       "--generator", "conv", "--curriculum", "pixels", "--soft-labels", "--intermediate-losses", "2",
        "--checkpoint-segment", "4", "--threads", "2", "--learning-rate", "0.005",
        "--inner-learning-rate", "0.05", "--inner-momentum", "0.9", "--noise-size", "32", "--real-batch-size", "64",
        "--evaluation-seeds", "3", "--checkpoint-every", "7", "--quiet", "--time-budget", "90.5",
        "--evaluation-split", "validation"])
     #expect(o.dataDirectory == "/d" && o.dataset == .fashionMNIST && o.innerSteps == 8 && o.batchSize == 16)
     #expect(o.outerIterations == 3 && o.seed == 9 && o.output == "out" && o.resume && o.learner == .named(.convWeightNorm))
-    #expect(o.generator == .conv && o.curriculum == .shuffled && o.softLabels && o.intermediateLosses == 2)
+    #expect(o.generator == .conv && o.curriculum == .pixels && o.softLabels && o.intermediateLosses == 2)
     #expect(o.checkpointSegment == 4 && o.threads == 2 && o.learningRate == 0.005)
     #expect(o.innerLearningRate == 0.05 && o.innerMomentum == 0.9 && o.noiseSize == 32 && o.realBatchSize == 64)
     #expect(o.evaluationSeeds == 3 && o.checkpointEvery == 7 && o.quiet)
@@ -68,6 +68,24 @@ struct ExampleOptionsTests {
       let again = try parse(options.commandLineArguments, defaults: recipeDefaults)
       #expect(again.commandLineArguments == options.commandLineArguments)
     }
+  }
+
+  /// Soft labels go with curricula that keep each sample in its place: the
+  /// conv-bn recipe's give way to the ablation curricula, `--soft-labels`
+  /// with one of them is refused, and pixel curricula learn them.
+  @Test func softLabelsNeedACurriculumThatKeepsItsSamples() throws {
+    for curriculum in CurriculumKind.allCases {
+      let options = try parse(["--time-budget", "10", "--curriculum", curriculum.rawValue], defaults: recipeDefaults)
+      #expect(options.softLabels == curriculum.learnsSoftLabels, "\(curriculum)")
+      let again = try parse(options.commandLineArguments, defaults: recipeDefaults)
+      #expect(again.softLabels == options.softLabels)
+    }
+    #expect(CurriculumKind.allCases.filter(\.learnsSoftLabels) == [.learned, .pixels])
+    #expect(throws: UsageError.self) {
+      try ExampleOptions.parse(["--curriculum", "random", "--soft-labels"], defaults: recipeDefaults, datasets: datasets)
+    }
+    let pixels = try parse(["--curriculum", "pixels", "--soft-labels"], defaults: recipeDefaults)
+    #expect(pixels.softLabels)
   }
 
   /// `--paper` chooses the recipe itself: `auto` steps aside, an explicit

@@ -51,7 +51,7 @@ public enum BLASRuntime {
   /// instruction-set flags (`nil` where they cannot be read or nothing better
   /// than the generic kernel applies).
   public static var recommendedCoreType: String? {
-    let flags = cpuFlags
+    let flags = Set(Processor.current.flags)
     if flags.contains("avx512f") && flags.contains("avx512bw") && flags.contains("avx512vl") { return "SkylakeX" }
     if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
     return nil
@@ -129,30 +129,5 @@ public enum BLASRuntime {
     }
     let seconds = best.inSeconds
     return 2 * Double(size * size * size) / seconds / 1e9
-  }
-
-  private static var cpuFlags: Set<String> {
-    #if os(Linux)
-    guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
-    defer { fclose(file) }
-    var line: UnsafeMutablePointer<CChar>? = nil
-    var capacity = 0
-    defer { free(line) }
-    while getline(&line, &capacity, file) > 0 {
-      let text = String(cString: line!)
-      if text.hasPrefix("flags") {
-        return Set(text.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map { String($0).trimmingWhitespace() } ?? [])
-      }
-    }
-    return []
-    #else
-    return []
-    #endif
-  }
-}
-
-extension String {
-  fileprivate func trimmingWhitespace() -> String {
-    String(self.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
   }
 }

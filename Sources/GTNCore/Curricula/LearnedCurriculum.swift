@@ -34,14 +34,7 @@ public struct LearnedCurriculum: Curriculum, Codable, Hashable {
   public func makeParameters(using generator: inout some RandomNumberGenerator) -> [Tensor] {
     let inputs = Tensor(randomNormal: [stepCount, batchSize, noiseSize], using: &generator)
     guard learnsSoftLabels else { return [inputs] }
-    // Logits of 3 on the true class: softmax starts at ≈0.69 there.
-    let oneHot = CurriculumBatch.oneHot(labels, classCount: classCount)
-    let logits = Tensor(shape: [stepCount, batchSize, classCount]) { buffer in
-      oneHot.withUnsafeBufferPointer { p in
-        for t in 0..<stepCount { for j in 0..<p.count { buffer[t * p.count + j] = 3 * p[j] } }
-      }
-    }
-    return [inputs, logits]
+    return [inputs, CurriculumBatch.initialLabelLogits(labels: labels, stepCount: stepCount, classCount: classCount)]
   }
 
   public func batch(at step: Int, parameters: ArraySlice<Variable>, seed: UInt64) -> CurriculumBatch {

@@ -63,6 +63,18 @@ public struct CurriculumBatch {
     self.targets = targets
   }
 
+  /// The initial logits of learned soft labels for `stepCount` steps of
+  /// `labels`, `[T, B, K]`: 3 on each sample's class, 0 elsewhere, so the
+  /// softmax starts at ≈ 0.69 on the class.
+  static func initialLabelLogits(labels: [Int], stepCount: Int, classCount: Int) -> Tensor {
+    let oneHot = oneHot(labels, classCount: classCount)
+    return Tensor(shape: [stepCount, labels.count, classCount]) { buffer in
+      oneHot.withUnsafeBufferPointer { p in
+        for t in 0..<stepCount { for j in 0..<p.count { buffer[t * p.count + j] = 3 * p[j] } }
+      }
+    }
+  }
+
   /// One-hot targets for hard labels.
   public static func oneHot(_ labels: [Int], classCount: Int) -> Tensor {
     Tensor(shape: [labels.count, classCount]) { buffer in
