@@ -88,8 +88,12 @@ public enum BLASRuntime {
   /// supports (see ``isRunningSlowKernel``), naming the fix; `nil` otherwise.
   public static var slowKernelWarning: String? {
     guard isRunningSlowKernel, let better = recommendedCoreType else { return nil }
-    return "warning: OpenBLAS runs its '\(coreName)' kernel on a CPU that supports '\(better)' "
-      + "(about 3x slower matrix products); set OPENBLAS_CORETYPE=\(better) before starting the process."
+    let warning = "warning: OpenBLAS runs its '\(coreName)' kernel on a CPU that supports '\(better)' (about 3x slower matrix products)"
+    if let set = getenv("OPENBLAS_CORETYPE").map({ String(cString: $0) }) {
+      // The environment chose the kernel: say so, since no restart overrides it.
+      return warning + ", because the environment sets OPENBLAS_CORETYPE=\(set); set OPENBLAS_CORETYPE=\(better) instead."
+    }
+    return warning + "; set OPENBLAS_CORETYPE=\(better) before starting the process."
   }
 
   /// Restarts the current executable once with `OPENBLAS_CORETYPE` set to
