@@ -91,25 +91,27 @@ public struct Processor: Codable, Sendable, Equatable, CustomStringConvertible {
   }
 
   private static func read() -> Processor {
-    let count = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    parsing(cpuinfo: firstProcessorBlock(), logicalProcessors: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+  }
+
+  /// The lines of `/proc/cpuinfo` up to its first empty line (empty where
+  /// there is no such file); `parsing` reads no further.
+  private static func firstProcessorBlock() -> String {
     #if os(Linux)
-    guard let file = fopen("/proc/cpuinfo", "r") else {
-      return Processor(modelName: "", vendor: "", family: nil, model: nil, logicalProcessors: count, flags: [])
-    }
+    guard let file = fopen("/proc/cpuinfo", "r") else { return "" }
     defer { fclose(file) }
     var text = ""
     var line: UnsafeMutablePointer<CChar>? = nil
     var capacity = 0
     defer { free(line) }
-    // The first processor's block ends at the first empty line.
     while getline(&line, &capacity, file) > 0 {
       let current = String(cString: line!)
+      if current.allSatisfy(\.isWhitespace) && !text.isEmpty { break }
       text += current
-      if current.allSatisfy(\.isWhitespace) && text.count > current.count { break }
     }
-    return parsing(cpuinfo: text, logicalProcessors: count)
+    return text
     #else
-    return Processor(modelName: "", vendor: "", family: nil, model: nil, logicalProcessors: count, flags: [])
+    return ""
     #endif
   }
 }
