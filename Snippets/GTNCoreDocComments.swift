@@ -69,6 +69,26 @@ func pixelCurriculum() {
   print(pixels.parameterNames)
 }
 
+// MARK: Curricula/PixelCurriculum+RealImages.swift
+
+func pixelCurriculumRealImages() throws {
+  // snippet.hide
+  var data = SplitMix64(seed: 3)
+  let training = Dataset(
+    images: Tensor(randomNormal: [20, 1, 28, 28], using: &data), labels: (0..<20).map { $0 % 10 }, classNames: Dataset.mnistClassNames)
+  // snippet.show
+  let pixels = PixelCurriculum(stepCount: 4, batchSize: 10, imageShape: [1, 28, 28], learnsSoftLabels: true)
+  var trainer = try MetaTrainer(
+    generator: IdentityGenerator(), curriculum: pixels,
+    optimizer: SGDWithMomentum(learningRate: 0.1, momentum: 0.5, stepCount: 4, perStep: true),
+    learners: [Sequential.mlpLearner(inputSize: 784, hiddenSize: 32, classCount: 10)],
+    configuration: MetaTrainingConfiguration(iterations: 10, learningRate: 0.01), seed: 1)
+  var rng = SplitMix64(seed: 1)
+  trainer.state.metaParameters.curriculum["images"] = try pixels.initialImages(from: training, using: &rng)
+  // snippet.hide
+  print(trainer.state.metaParameters.curriculum["images"].shape)
+}
+
 // MARK: Curricula/ShuffledCurriculum.swift
 
 func shuffledCurriculum() {
@@ -339,6 +359,7 @@ try componentDescriptions()
 layerDescription()
 learnedCurriculum()
 pixelCurriculum()
+try pixelCurriculumRealImages()
 shuffledCurriculum()
 learnerTraining()
 try evaluate()

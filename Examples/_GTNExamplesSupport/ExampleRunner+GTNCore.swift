@@ -31,7 +31,7 @@ extension ExampleRunner {
         stepCount: o.innerSteps, batchSize: o.batchSize, imageShape: shape, classCount: classes, learnsSoftLabels: o.softLabels)
       generator = IdentityGenerator()
     }
-    return try MetaTrainer(
+    var trainer = try MetaTrainer(
       generator: generator, curriculum: curriculum,
       optimizer: SGDWithMomentum(learningRate: o.innerLearningRate, momentum: o.innerMomentum, stepCount: o.innerSteps, perStep: true),
       learners: try makeLearners(),
@@ -39,6 +39,12 @@ extension ExampleRunner {
         iterations: o.outerIterations, learningRate: o.learningRate, beta2: o.adamBeta2, intermediateLossInterval: o.intermediateLosses,
         checkpointSegmentLength: o.checkpointSegment),
       seed: o.seed)
+    if let pixels = curriculum as? PixelCurriculum, o.pixelInitialization == .real {
+      // Drawn from the seed alone, so every rank starts from the same images.
+      var rng = SplitMix64(seed: o.seed &+ 0x5049_5845_4C53)
+      trainer.state.metaParameters.curriculum["images"] = try pixels.initialImages(from: data.training, using: &rng)
+    }
+    return trainer
   }
 
   /// The learners `--learner` names: one, or for `macro:ENC,…` those

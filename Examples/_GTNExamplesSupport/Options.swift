@@ -24,6 +24,8 @@ public struct ExampleOptions: Sendable, Codable {
   public var generator = GeneratorKind.mlp
   public var curriculum = CurriculumKind.learned
   public var softLabels = false
+  /// How the images of `--curriculum pixels` start.
+  public var pixelInitialization = PixelInitialization.noise
   public var intermediateLosses: Int? = nil
   public var checkpointSegment: Int? = nil
   /// Threads for the kernels: all active processors (results are the same
@@ -98,6 +100,7 @@ public struct ExampleOptions: Sendable, Codable {
     try take(.generator, &generator)
     try take(.curriculum, &curriculum)
     try take(.softLabels, &softLabels)
+    try take(.pixelInitialization, &pixelInitialization)
     try take(.intermediateLosses, &intermediateLosses)
     try take(.checkpointSegment, &checkpointSegment)
     try take(.threads, &threads)
@@ -156,9 +159,11 @@ extension ExampleOptions {
                help: "The defaults the other flags start from (they override it). mlp: MLP learner and generator, 800 "
                  + "outer iterations, the real-data loss after every step (beats real data within two minutes); conv-bn: "
                  + "the conv-bn learner, B=64, soft labels, inner lr 0.1 and momentum 0.5, the loss on 256 real images after "
-                 + "every 4th step, 2 --parallel-learners (about 96% after 32 steps from ten minutes on two cores); auto: "
-                 + "conv-bn from --time-budget \(RecipeKind.automaticConvolutionalMinutes.formatted()) minutes on (without "
-                 + "--paper), else mlp"),
+                 + "every 4th step, 2 --parallel-learners (about 96% after 32 steps from ten minutes on two cores); "
+                 + "conv-bn-pixels: conv-bn with the images and soft labels learned directly, --curriculum pixels (about 97.5% "
+                 + "from ten minutes); auto: conv-bn-pixels from --time-budget "
+                 + "\(RecipeKind.automaticPixelMinutes.formatted()) minutes on, conv-bn from "
+                 + "\(RecipeKind.automaticConvolutionalMinutes.formatted()) (without --paper), else mlp"),
       ]
       : []
     return [
@@ -184,6 +189,8 @@ extension ExampleOptions {
       Option("--generator", \.generator, valueName: "KIND", help: "Generator architecture"),
       Option("--curriculum", \.curriculum, valueName: "KIND", help: "How the generator's inputs are chosen"),
       .flag("--soft-labels", \.softLabels, help: "Learn soft labels with the curriculum (learned or pixels)"),
+      Option("--pixel-initialization", \.pixelInitialization, valueName: "KIND",
+             help: "With --curriculum pixels: start the images from noise or from real training images of each sample's class"),
       .flag("--no-soft-labels", \.softLabels, setting: false, help: "One-hot labels"),
       Option("--intermediate-losses", \.intermediateLosses, valueName: "K", bounds: 1...4096,
              help: "Add the real-data loss after every K-th inner step (K ≥ T: only the final loss)"),
@@ -258,6 +265,11 @@ extension ExampleOptions {
         guard case .run(let reparsed) = try parser.parse(arguments, defaults: recipeDefaults) else { return nil }
         options = reparsed
         options.recipe = paper ? nil : resolved
+      }
+      if options.pixelInitialization != .noise && options.curriculum != .pixels {
+        throw UsageError(
+          message: "--pixel-initialization \(options.pixelInitialization.rawValue): only --curriculum pixels has images to "
+            + "initialise, but --curriculum is \(options.curriculum.rawValue)")
       }
       if options.softLabels && !options.curriculum.learnsSoftLabels {
         // A recipe's soft labels give way to such a curriculum; the flag does not.
@@ -372,7 +384,7 @@ extension ExampleOptions {
       intermediateLosses = 1
       outerIterations = 800
       tuneEachStepCount = true
-    case .convBatchNorm:
+    case .convBatchNorm, .convBatchNormPixels:
       learner = .named(.convBatchNorm)
       generator = .mlp
       batchSize = 64
@@ -384,6 +396,7 @@ extension ExampleOptions {
       parallelLearners = 2
       outerIterations = timeBudgetMinutes == nil ? 1_200 : 1_000_000
       tuneEachStepCount = true
+      if recipe == .convBatchNormPixels { curriculum = .pixels }
     }
   }
 

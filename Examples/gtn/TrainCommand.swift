@@ -4,8 +4,8 @@
 import Foundation
 import _GTNExamplesSupport
 
-/// mnist-gtn's defaults: `--recipe auto` (the conv-bn recipe from a
-/// five-minute `--time-budget` on, else the MLP recipe).
+/// mnist-gtn's defaults: `--recipe auto` (the conv-bn-pixels recipe from a
+/// ten-minute `--time-budget` on, conv-bn from five, else the MLP recipe).
 let trainDefaults = ExampleOptions.withRecipes(dataset: .mnist)
 
 /// Meta-trains, evaluates and writes the run's outputs as mnist-gtn does.

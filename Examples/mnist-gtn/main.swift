@@ -6,8 +6,9 @@ import Foundation
 import GTNData
 import _GTNExamplesSupport
 
-/// The defaults: `--recipe auto` (the conv-bn recipe from a five-minute
-/// `--time-budget` on, else the MLP recipe), tried on MNIST.
+/// The defaults: `--recipe auto` (the conv-bn-pixels recipe from a
+/// ten-minute `--time-budget` on, conv-bn from five, else the MLP recipe),
+/// tried on MNIST.
 let defaults = ExampleOptions.withRecipes(dataset: .mnist)
 
 runExample(

@@ -245,3 +245,34 @@ func pixelCurriculumMetaGradientMatchesFiniteDifferences(softLabels: Bool) throw
   let soft = PixelCurriculum(stepCount: 2, batchSize: 4, imageShape: [1, 4, 4], classCount: 2, learnsSoftLabels: true)
   #expect(try JSONDecoder().decode(PixelCurriculum.self, from: JSONEncoder().encode(soft)) == soft)
 }
+
+/// Real initial images: each sample gets an image of its own class, drawn
+/// by the generator; a wrong shape or a missing class is an error naming it.
+@Test func pixelCurriculumStartsFromRealImagesOfEachSamplesClass() throws {
+  // Image n is filled with the value n, so each drawn image names its source.
+  let labels = [0, 1, 2, 0, 1, 2, 0, 1]
+  let images = Tensor(shape: [8, 1, 2, 2]) { b in for n in 0..<8 { for j in 0..<4 { b[n * 4 + j] = Float(n) } } }
+  let dataset = Dataset(images: images, labels: labels, classNames: ["a", "b", "c"])
+  let pixels = PixelCurriculum(stepCount: 3, batchSize: 6, imageShape: [1, 2, 2], classCount: 3)
+  var rng = SplitMix64(seed: 5)
+  let initial = try pixels.initialImages(from: dataset, using: &rng)
+  #expect(initial.shape == [3, 6, 1, 2, 2])
+  let values = initial.scalars
+  var sources = Set<Int>()
+  for sample in 0..<18 {
+    let source = Int(values[sample * 4])
+    #expect(values[(sample * 4)..<(sample * 4 + 4)].allSatisfy { $0 == Float(source) })
+    #expect(labels[source] == pixels.labels[sample % 6], "sample \(sample) drew image \(source)")
+    sources.insert(source)
+  }
+  #expect(sources.count > 3, "the draws should vary, got \(sources.sorted())")
+  var again = SplitMix64(seed: 5)
+  #expect(try pixels.initialImages(from: dataset, using: &again) == initial)
+  #expect(throws: MetaTrainingError.self) {
+    try PixelCurriculum(stepCount: 1, batchSize: 6, imageShape: [1, 3, 3], classCount: 3).initialImages(from: dataset, using: &rng)
+  }
+  let twoClasses = Dataset(images: images, labels: labels.map { $0 % 2 }, classNames: ["a", "b", "c"])
+  #expect(throws: MetaTrainingError.invalidArgument(name: "dataset", reason: "no image of class 2, which the pixel curriculum's samples use")) {
+    try pixels.initialImages(from: twoClasses, using: &rng)
+  }
+}

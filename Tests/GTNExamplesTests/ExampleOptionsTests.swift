@@ -14,14 +14,14 @@ struct ExampleOptionsTests {
     let o = try parse(
       ["--data-dir", "/d", "--dataset", "fashion-mnist", "--inner-steps", "8", "--batch-size", "16",
        "--outer-iterations", "3", "--seed", "9", "--output", "out", "--resume", "--learner", "conv-wn",
-       "--generator", "conv", "--curriculum", "pixels", "--soft-labels", "--intermediate-losses", "2",
+       "--generator", "conv", "--curriculum", "pixels", "--soft-labels", "--pixel-initialization", "real", "--intermediate-losses", "2",
        "--checkpoint-segment", "4", "--threads", "2", "--learning-rate", "0.005",
        "--inner-learning-rate", "0.05", "--inner-momentum", "0.9", "--noise-size", "32", "--real-batch-size", "64",
        "--evaluation-seeds", "3", "--checkpoint-every", "7", "--quiet", "--time-budget", "90.5",
        "--evaluation-split", "validation"])
     #expect(o.dataDirectory == "/d" && o.dataset == .fashionMNIST && o.innerSteps == 8 && o.batchSize == 16)
     #expect(o.outerIterations == 3 && o.seed == 9 && o.output == "out" && o.resume && o.learner == .named(.convWeightNorm))
-    #expect(o.generator == .conv && o.curriculum == .pixels && o.softLabels && o.intermediateLosses == 2)
+    #expect(o.generator == .conv && o.curriculum == .pixels && o.softLabels && o.pixelInitialization == .real && o.intermediateLosses == 2)
     #expect(o.checkpointSegment == 4 && o.threads == 2 && o.learningRate == 0.005)
     #expect(o.innerLearningRate == 0.05 && o.innerMomentum == 0.9 && o.noiseSize == 32 && o.realBatchSize == 64)
     #expect(o.evaluationSeeds == 3 && o.checkpointEvery == 7 && o.quiet)
@@ -45,26 +45,31 @@ struct ExampleOptionsTests {
   /// mnist-gtn's defaults: the recipe chosen by the time budget.
   var recipeDefaults: ExampleOptions { ExampleOptions.withRecipes(dataset: .mnist) }
 
-  /// `auto` is the conv-bn recipe from five minutes of budget on, else the
-  /// MLP recipe; flags override the recipe wherever they stand, and the
+  /// `auto` is the conv-bn-pixels recipe from ten minutes of budget on,
+  /// conv-bn from five, else the MLP recipe; flags override the recipe wherever they stand, and the
   /// parsed options name the recipe that ran.
   @Test func autoRecipeFollowsTheTimeBudget() throws {
     let short = try parse(["--time-budget", "2"], defaults: recipeDefaults)
     #expect(short.recipe == .mlp && short.learner == .named(.mlp) && short.outerIterations == 800 && short.parallelLearners == 1)
     let none = try parse([], defaults: recipeDefaults)
     #expect(none.recipe == .mlp && none.learner == .named(.mlp) && none.intermediateLosses == 1)
+    let five = try parse(["--time-budget", "5"], defaults: recipeDefaults)
+    #expect(five.recipe == .convBatchNorm && five.curriculum == .learned && five.generator == .mlp && five.softLabels)
     let long = try parse(["--time-budget", "10", "--evaluation-seeds", "3"], defaults: recipeDefaults)
-    #expect(long.recipe == .convBatchNorm && long.learner == .named(.convBatchNorm) && long.batchSize == 64 && long.softLabels)
+    #expect(long.recipe == .convBatchNormPixels && long.curriculum == .pixels)
+    #expect(long.learner == .named(.convBatchNorm) && long.batchSize == 64 && long.softLabels)
     #expect(long.innerLearningRate == 0.1 && long.intermediateLosses == 4 && long.realBatchSize == 256 && long.parallelLearners == 2)
     #expect(long.outerIterations == 1_000_000 && long.tuneEachStepCount && long.evaluationSeeds == 3)
     let overridden = try parse(["--batch-size", "32", "--time-budget", "10", "--no-soft-labels"], defaults: recipeDefaults)
-    #expect(overridden.recipe == .convBatchNorm && overridden.batchSize == 32 && !overridden.softLabels)
+    #expect(overridden.recipe == .convBatchNormPixels && overridden.batchSize == 32 && !overridden.softLabels)
+    let generated = try parse(["--curriculum", "learned", "--time-budget", "60"], defaults: recipeDefaults)
+    #expect(generated.recipe == .convBatchNormPixels && generated.curriculum == .learned && generated.softLabels)
     let explicit = try parse(["--recipe", "conv-bn"], defaults: recipeDefaults)
     #expect(explicit.learner == .named(.convBatchNorm) && explicit.outerIterations == 1_200)
     let mlp = try parse(["--recipe", "mlp", "--time-budget", "30"], defaults: recipeDefaults)
     #expect(mlp.recipe == .mlp && mlp.learner == .named(.mlp))
     // The printed arguments reproduce the options under any recipe.
-    for options in [short, long, overridden, explicit, mlp] {
+    for options in [short, five, long, overridden, generated, explicit, mlp] {
       let again = try parse(options.commandLineArguments, defaults: recipeDefaults)
       #expect(again.commandLineArguments == options.commandLineArguments)
     }
@@ -86,6 +91,19 @@ struct ExampleOptionsTests {
     }
     let pixels = try parse(["--curriculum", "pixels", "--soft-labels"], defaults: recipeDefaults)
     #expect(pixels.softLabels)
+  }
+
+  /// Real initial images belong to pixel curricula: with any other the flag
+  /// would change nothing, so it is refused.
+  @Test func pixelInitializationNeedsAPixelCurriculum() throws {
+    let real = try parse(["--time-budget", "10", "--pixel-initialization", "real"], defaults: recipeDefaults)
+    #expect(real.curriculum == .pixels && real.pixelInitialization == .real)
+    #expect(try parse(real.commandLineArguments, defaults: recipeDefaults).pixelInitialization == .real)
+    for arguments in [["--pixel-initialization", "real"], ["--time-budget", "10", "--curriculum", "learned", "--pixel-initialization", "real"]] {
+      #expect(throws: UsageError.self, "\(arguments)") {
+        try ExampleOptions.parse(arguments, defaults: recipeDefaults, datasets: datasets)
+      }
+    }
   }
 
   /// `--paper` chooses the recipe itself: `auto` steps aside, an explicit

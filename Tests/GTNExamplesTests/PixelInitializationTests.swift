@@ -1,0 +1,30 @@
+import Foundation
+import GTNCore
+import GTNData
+import Testing
+import _GTNExamplesSupport
+
+/// `--pixel-initialization real` reaches the trainer: its first images are
+/// training images of each sample's class; `noise` leaves them random.
+@Test func runnerStartsPixelCurriculaFromRealImagesWhenAsked() throws {
+  var rng = SplitMix64(seed: 11)
+  let labels = (0..<40).map { $0 % 10 }
+  let training = Dataset(images: Tensor(randomNormal: [40, 1, 28, 28], using: &rng), labels: labels, classNames: Dataset.mnistClassNames)
+  let data = ExampleData(name: "in memory", training: training, validation: training, test: training)
+  var options = try #require(
+    try ExampleOptions.parse(
+      ["--curriculum", "pixels", "--inner-steps", "2", "--batch-size", "10", "--pixel-initialization", "real"],
+      defaults: ExampleOptions(dataset: .mnist), datasets: [.mnist]))
+  let images = try ExampleRunner(options: options, data: data).makeTrainer().state.metaParameters.curriculum["images"]
+  #expect(images.shape == [2, 10, 1, 28, 28])
+  let imageSize = 28 * 28
+  let drawn = images.scalars, real = training.images.scalars
+  for sample in 0..<20 {
+    let pixels = drawn[(sample * imageSize)..<((sample + 1) * imageSize)]
+    let source = (0..<40).first { real[($0 * imageSize)..<(($0 + 1) * imageSize)].elementsEqual(pixels) }
+    #expect(source.map { labels[$0] } == sample % 10, "sample \(sample) is no training image of class \(sample % 10)")
+  }
+  options.pixelInitialization = .noise
+  let noise = try ExampleRunner(options: options, data: data).makeTrainer().state.metaParameters.curriculum["images"]
+  #expect(noise.shape == images.shape && noise != images)
+}
