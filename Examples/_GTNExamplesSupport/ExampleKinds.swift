@@ -113,7 +113,10 @@ public enum PixelInitialization: String, CaseIterable, Codable, Sendable, Comman
   /// Gaussian noise with standard deviation 0.5.
   case noise
   /// A random training image of each sample's class, as DC and DSA start
-  /// (``GTNCore/PixelCurriculum/initialImages(from:using:)``).
+  /// (``GTNCore/PixelCurriculum/initialImages(from:using:)``). A head start
+  /// for short budgets: five minutes of `conv-bn-pixels` on one thread teach
+  /// 96.2% after 32 steps (validation) against 89.7% from noise; after an
+  /// hour both teach 98.2%, and noise more after 4 steps.
   case real
 }
 
