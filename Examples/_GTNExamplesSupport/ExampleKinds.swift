@@ -23,6 +23,16 @@ public enum LearnerKind: String, CaseIterable, Codable, Sendable, CommandLineVal
   case strided
   /// The paper's learner for the dataset.
   case paper
+
+  /// How many widths `--learner-width W` sets (W, 2W, …): 2 for the
+  /// `conv` learners, 3 for `strided`, 0 for learners of fixed widths.
+  public var widthCount: Int {
+    switch self {
+    case .conv, .convBatchNorm, .convWeightNorm: 2
+    case .strided: 3
+    case .mlp, .paper: 0
+    }
+  }
 }
 
 /// The learner option: a named architecture, or architectures of
@@ -68,6 +78,16 @@ extension LearnerChoice: RawRepresentable, Codable, CommandLineValue, CustomStri
   }
 
   public static var choices: [String]? { LearnerKind.allCases.map(\.rawValue) + ["macro:ENC,…"] }
+
+  /// Checks that `--learner-width` sets this learner's widths.
+  ///
+  /// - Throws: ``UsageError`` naming the learners it applies to when this
+  ///   one has fixed widths (`mlp`, `paper`, macro-space architectures).
+  public func checkTakesWidths() throws(UsageError) {
+    if case .named(let kind) = self, kind.widthCount > 0 { return }
+    let takers = LearnerKind.allCases.filter { $0.widthCount > 0 }.map(\.rawValue).joined(separator: ", ")
+    throw UsageError(message: "--learner-width sets the widths of the \(takers) learners; --learner \(rawValue) has fixed widths")
+  }
 
   public init?(argument: String) { self.init(rawValue: argument) }
 

@@ -54,6 +54,12 @@ extension ExampleRunner {
     let shape = data.training.imageShape
     let classes = data.training.classNames.count
     let (channels, side) = (shape[0], shape[1])
+    func smallConv(batchNorm: Bool, weightNormalized: Bool = false) -> Sequential {
+      let w = options.learnerWidth
+      return Sequential.smallConvLearner(
+        inputChannels: channels, imageSize: side, classCount: classes, widths: (w, 2 * w), batchNorm: batchNorm,
+        weightNormalized: weightNormalized)
+    }
     switch options.learner {
     case .macro(let encodings):
       let space = MacroSearchSpace(inputChannels: channels, imageSize: side, classCount: classes)
@@ -68,11 +74,9 @@ extension ExampleRunner {
     case .named(.strided):
       let w = options.learnerWidth
       return [Sequential.stridedConvLearner(inputChannels: channels, classCount: classes, widths: (w, 2 * w, 4 * w))]
-    case .named(.conv): return [Sequential.smallConvLearner(inputChannels: channels, imageSize: side, classCount: classes)]
-    case .named(.convBatchNorm):
-      return [Sequential.smallConvLearner(inputChannels: channels, imageSize: side, classCount: classes, batchNorm: true)]
-    case .named(.convWeightNorm):
-      return [Sequential.smallConvLearner(inputChannels: channels, imageSize: side, classCount: classes, batchNorm: true, weightNormalized: true)]
+    case .named(.conv): return [smallConv(batchNorm: false)]
+    case .named(.convBatchNorm): return [smallConv(batchNorm: true)]
+    case .named(.convWeightNorm): return [smallConv(batchNorm: true, weightNormalized: true)]
     case .named(.mlp): return [Sequential.mlpLearner(inputSize: shape.reduce(1, *), hiddenSize: 128, classCount: classes)]
     }
   }

@@ -185,13 +185,14 @@ extension ExampleOptions {
              help: "Learner architecture. strided: conv W, 2W s2, 2W, 4W s2, 4W, GAP, FC; paper: the paper's learner for "
                + "the dataset (on CIFAR-10: strided at widths 64, 128, 256); macro:ENC,…: architectures of GTNSearch's "
                + "macro space (gtn-nas encodings such as c16k3p-c32k3p), one drawn per outer iteration"),
-      Option("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024, help: "Widths W, 2W, 4W of the strided learner"),
+      Option("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024,
+             help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner"),
       Option("--generator", \.generator, valueName: "KIND", help: "Generator architecture"),
       Option("--curriculum", \.curriculum, valueName: "KIND", help: "How the generator's inputs are chosen"),
       .flag("--soft-labels", \.softLabels, help: "Learn soft labels with the curriculum (learned or pixels)"),
+      .flag("--no-soft-labels", \.softLabels, setting: false, help: "One-hot labels"),
       Option("--pixel-initialization", \.pixelInitialization, valueName: "KIND",
              help: "With --curriculum pixels: start the images from noise or from real training images of each sample's class"),
-      .flag("--no-soft-labels", \.softLabels, setting: false, help: "One-hot labels"),
       Option("--intermediate-losses", \.intermediateLosses, valueName: "K", bounds: 1...4096,
              help: "Add the real-data loss after every K-th inner step (K ≥ T: only the final loss)"),
       Option("--checkpoint-segment", \.checkpointSegment, valueName: "K", bounds: 1...4096,
@@ -266,6 +267,9 @@ extension ExampleOptions {
         options = reparsed
         options.recipe = paper ? nil : resolved
       }
+      // Printed options name the default width with any learner; another
+      // width with a learner of fixed widths would change nothing.
+      if options.learnerWidth != defaults.learnerWidth { try options.learner.checkTakesWidths() }
       if options.pixelInitialization != .noise && options.curriculum != .pixels {
         throw UsageError(
           message: "--pixel-initialization \(options.pixelInitialization.rawValue): only --curriculum pixels has images to "

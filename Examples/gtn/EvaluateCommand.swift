@@ -41,7 +41,8 @@ struct EvaluateOptions {
       CommandLineOption("--learner", \.learner, valueName: "NAME",
                         help: "The architecture to train (default: the one the GTN was meta-trained with): "
                           + "\(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), or macro:ENC"),
-      CommandLineOption("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024, help: "Widths W, 2W, 4W of the strided learner"),
+      CommandLineOption("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024,
+                        help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner"),
       CommandLineOption("--evaluation-steps", \.evaluationSteps, valueName: "K,...", bounds: 1...65_536,
                         help: "Step counts to evaluate at (default: 1, 2, 4, … up to T, and T); beyond T, learners cycle through "
                           + "the curriculum again"),
@@ -100,6 +101,7 @@ func runEvaluate(_ arguments: [String]) -> Never {
       + "deviation over the learners, and the real-data learning rate."
   ) { (o: EvaluateOptions) throws(UsageError) in
     guard o.checkpoint != nil else { throw UsageError(message: "--checkpoint CKPT is required (see --help)") }
+    if o.learnerWidth != nil, let learner = o.learner { try learner.checkTakesWidths() }
     if o.imagesTensor != nil || o.labelsTensor != nil, let dataset = o.dataset {
       guard case .safetensors = dataset else {
         throw UsageError(message: "--images-tensor and --labels-tensor name tensors of a safetensors file, but --dataset is \(dataset)")
@@ -113,6 +115,9 @@ func runEvaluate(_ arguments: [String]) -> Never {
   let info = runOrFail(program) { try CheckpointInfo(contentsOf: url) }
   let trainer = runOrFail(program) { try MetaTrainer(restoringFrom: url) }
   var example = options.exampleOptions(recorded: info.options, curriculumSize: info.curriculumSize)
+  if options.learnerWidth != nil {
+    do throws(UsageError) { try example.learner.checkTakesWidths() } catch { fail(program, error.message, code: 2) }
+  }
   let data = runOrFail(program) {
     try ExampleData.load(
       example.dataset, directory: example.dataDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) },

@@ -93,6 +93,22 @@ struct ExampleOptionsTests {
     #expect(pixels.softLabels)
   }
 
+  /// `--learner-width` sets the conv learners' widths as well as the
+  /// strided learner's; with a learner of fixed widths another width is
+  /// refused, while the printed options (which name the default) still parse.
+  @Test func learnerWidthNeedsALearnerWithWidths() throws {
+    let wide = try parse(["--learner", "conv-bn", "--learner-width", "32"])
+    #expect(wide.learner == .named(.convBatchNorm) && wide.learnerWidth == 32)
+    #expect(LearnerKind.allCases.filter { $0.widthCount > 0 } == [.conv, .convBatchNorm, .convWeightNorm, .strided])
+    for learner in ["mlp", "paper", "macro:c16k3p-c32k3p"] {
+      #expect(throws: UsageError.self, "\(learner)") {
+        try ExampleOptions.parse(["--learner", learner, "--learner-width", "32"], defaults: defaults, datasets: datasets)
+      }
+      let standard = try parse(["--learner", learner, "--learner-width", "\(defaults.learnerWidth)"])
+      #expect(try parse(standard.commandLineArguments).commandLineArguments == standard.commandLineArguments)
+    }
+  }
+
   /// Real initial images belong to pixel curricula: with any other the flag
   /// would change nothing, so it is refused.
   @Test func pixelInitializationNeedsAPixelCurriculum() throws {

@@ -28,3 +28,21 @@ import _GTNExamplesSupport
   let noise = try ExampleRunner(options: options, data: data).makeTrainer().state.metaParameters.curriculum["images"]
   #expect(noise.shape == images.shape && noise != images)
 }
+
+/// `--learner-width W` builds the conv learners with widths W and 2W.
+@Test func learnerWidthSetsTheConvLearnersWidths() throws {
+  var rng = SplitMix64(seed: 12)
+  let training = Dataset(
+    images: Tensor(randomNormal: [20, 1, 28, 28], using: &rng), labels: (0..<20).map { $0 % 10 }, classNames: Dataset.mnistClassNames)
+  let data = ExampleData(name: "in memory", training: training, validation: training, test: training)
+  for (kind, width) in [(LearnerKind.conv, 8), (.convBatchNorm, 16), (.convWeightNorm, 24)] {
+    let options = try #require(
+      try ExampleOptions.parse(
+        ["--learner", kind.rawValue, "--learner-width", "\(width)", "--inner-steps", "2", "--batch-size", "10"],
+        defaults: ExampleOptions(dataset: .mnist), datasets: [.mnist]))
+    let learner = try #require(try ExampleRunner(options: options, data: data).makeTrainer().learners.first)
+    var draw = SplitMix64(seed: 1)
+    let shapes = learner.makeParameters(using: &draw).map(\.shape)
+    #expect(shapes.contains([width, 1, 3, 3]) && shapes.contains([2 * width, width, 3, 3]), "\(kind): \(shapes)")
+  }
+}
