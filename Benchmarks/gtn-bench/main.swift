@@ -139,6 +139,14 @@ func statusField(_ name: String) -> Double {
 }
 
 /// CPU seconds this process has used (all threads).
+/// Minor page faults of this process so far (pages the kernel had to map,
+/// and usually zero, on first touch).
+func minorPageFaults() -> Int {
+  var usage = rusage()
+  getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+  return usage.ru_minflt
+}
+
 func processCPUSeconds() -> Double {
   var t = timespec()
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
@@ -245,8 +253,9 @@ func runMeta(_ name: String, trainer make: () throws -> MetaTrainer, realCount: 
   var reductionTimes: [Double] = []
   var rep = 0
   var cpuAtFirstTimedRep = 0.0
+  var faultsAtFirstTimedRep = 0
   let times = try time(reps: options.reps, warmup: options.warmup) {
-    if rep == options.warmup { cpuAtFirstTimedRep = processCPUSeconds() }
+    if rep == options.warmup { (cpuAtFirstTimedRep, faultsAtFirstTimedRep) = (processCPUSeconds(), minorPageFaults()) }
     if distributed != nil {
       let result = try distributed!.step { _, _ in (x, y) }
       losses.append(result.metaLoss)
@@ -272,6 +281,9 @@ func runMeta(_ name: String, trainer make: () throws -> MetaTrainer, realCount: 
     // CPU seconds per timed step used by this process (rank 0): compared
     // with median_s it shows how much of a core the step got.
     "cpu_s_per_step": (processCPUSeconds() - cpuAtFirstTimedRep) / Double(options.reps),
+    // Pages first touched per timed step: near zero when freed memory is
+    // reused (`AllocatorTuning`), millions when large tensors get fresh pages.
+    "page_faults_per_step": (minorPageFaults() - faultsAtFirstTimedRep) / options.reps,
   ]
   if let distributed {
     try distributed.verifyIdenticalState()

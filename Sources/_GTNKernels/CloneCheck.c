@@ -25,6 +25,9 @@ GTN_CLONES(gtn_scaled_add, void, (const float *, float, const float *, float *, 
 GTN_CLONES(gtn_accumulate, void, (float *, const float *, ptrdiff_t, float))
 GTN_CLONES(gtn_binary, void, (int, const float *, ptrdiff_t, const float *, ptrdiff_t, float *, ptrdiff_t))
 GTN_CLONES(gtn_sum_of_squares, double, (const float *, ptrdiff_t))
+GTN_CLONES(gtn_direct_convolution_add, void, (const gtn_direct_geometry *, const float *, const float *, float *))
+GTN_CLONES(gtn_direct_input_gradient_add, void, (const gtn_direct_geometry *, const float *, const float *, float *))
+GTN_CLONES(gtn_direct_filter_gradient_add, void, (const gtn_direct_geometry *, const float *, const float *, float *))
 GTN_CLONES(gtn_adam, void, (float *, float *, float *, const float *, ptrdiff_t, float, float, float, float, float,
                             float, float))
 
@@ -53,7 +56,8 @@ static int check_level(int level) {
   if (level == 1 && !__builtin_cpu_supports("x86-64-v3")) return -1;
   if (!PICK(gtn_tanh) || !PICK(gtn_tanh_backward) || !PICK(gtn_leaky_relu) || !PICK(gtn_scaled_by_sign) ||
       !PICK(gtn_scaled_add) || !PICK(gtn_accumulate) || !PICK(gtn_binary) || !PICK(gtn_sum_of_squares) ||
-      !PICK(gtn_adam))
+      !PICK(gtn_adam) || !PICK(gtn_direct_convolution_add) || !PICK(gtn_direct_input_gradient_add) ||
+      !PICK(gtn_direct_filter_gradient_add))
     return -1;
   float *x = malloc(sizeof(float) * N * 8);
   if (!x) return -1;
@@ -81,6 +85,16 @@ static int check_level(int level) {
       COMPARE(gtn_binary(op, x, sa, y, sb, a, N), PICK(gtn_binary)(op, x, sa, y, sb, b, N));
     }
   }
+  // Direct convolutions: 2 channels of 13×37 (rows wider than a vector,
+  // with tails), 2 output channels, 3×3 taps, padding 1; filter from y.
+  const gtn_direct_geometry g = {2, 13, 37, 2, 3, 3, 1, 13, 37};
+#define ZEROED(call, out) (memset(out, 0, sizeof(float) * N), call)
+  COMPARE(ZEROED(gtn_direct_convolution_add(&g, x, y, a), a), ZEROED(PICK(gtn_direct_convolution_add)(&g, x, y, b), b));
+  COMPARE(ZEROED(gtn_direct_input_gradient_add(&g, x, y, a), a),
+          ZEROED(PICK(gtn_direct_input_gradient_add)(&g, x, y, b), b));
+  COMPARE(ZEROED(gtn_direct_filter_gradient_add(&g, x, y, a), a),
+          ZEROED(PICK(gtn_direct_filter_gradient_add)(&g, x, y, b), b));
+#undef ZEROED
   double s1 = gtn_sum_of_squares(x, N), s2 = PICK(gtn_sum_of_squares)(x, N);
   if (memcmp(&s1, &s2, sizeof s1) != 0) differences++;
   // Adam: two runs from the same state must leave the same parameters and moments.

@@ -154,3 +154,98 @@ void gtn_adam(float *restrict parameters, float *restrict first_moments, float *
     parameters[j] -= lr * (m / c1) / (gtn_sqrt(v / c2) + epsilon);
   }
 }
+
+// Direct stride-1 convolution of one image for filter banks of one or two
+// output channels, in the loop order of the Swift code they replace
+// (`Convolution2DGeometry.addDirectConvolution` and its adjoints), so the
+// sums run in the same order for every clone.
+
+/// The output columns `lo..<hi` whose input column `j − padding + kw` lies
+/// inside a row of `width`.
+static inline void gtn_direct_columns(const gtn_direct_geometry *g, int kw, int *lo, int *hi) {
+  int l = g->padding - kw;
+  if (l < 0) l = 0;
+  if (l > g->output_width) l = g->output_width;
+  int h = g->width + g->padding - kw;
+  if (h > g->output_width) h = g->output_width;
+  *lo = l;
+  *hi = h > l ? h : l;
+}
+
+GTN_MULTIVERSIONED
+void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *restrict x, const float *restrict w,
+                                float *restrict y) {
+  const int c_count = g->input_channels, kh_count = g->kernel_height, kw_count = g->kernel_width;
+  const int ho = g->output_height, wo = g->output_width, height = g->height, width = g->width;
+  for (int o = 0; o < g->output_channels; o++)
+    for (int c = 0; c < c_count; c++)
+      for (int kh = 0; kh < kh_count; kh++)
+        for (int kw = 0; kw < kw_count; kw++) {
+          const float tap = w[((o * c_count + c) * kh_count + kh) * kw_count + kw];
+          int lo, hi;
+          gtn_direct_columns(g, kw, &lo, &hi);
+          if (hi == lo) continue;
+          for (int oh = 0; oh < ho; oh++) {
+            const int ih = oh - g->padding + kh;
+            if (ih < 0 || ih >= height) continue;
+            float *restrict dst = y + (ptrdiff_t)(o * ho + oh) * wo;
+            const float *restrict src = x + (ptrdiff_t)(c * height + ih) * width + (kw - g->padding);
+            for (int j = lo; j < hi; j++) dst[j] += tap * src[j];
+          }
+        }
+}
+
+GTN_MULTIVERSIONED
+void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *restrict dy, const float *restrict w,
+                                   float *restrict dx) {
+  const int c_count = g->input_channels, kh_count = g->kernel_height, kw_count = g->kernel_width;
+  const int ho = g->output_height, wo = g->output_width, height = g->height, width = g->width;
+  for (int o = 0; o < g->output_channels; o++)
+    for (int c = 0; c < c_count; c++)
+      for (int kh = 0; kh < kh_count; kh++)
+        for (int kw = 0; kw < kw_count; kw++) {
+          const float tap = w[((o * c_count + c) * kh_count + kh) * kw_count + kw];
+          int lo, hi;
+          gtn_direct_columns(g, kw, &lo, &hi);
+          if (hi == lo) continue;
+          for (int oh = 0; oh < ho; oh++) {
+            const int ih = oh - g->padding + kh;
+            if (ih < 0 || ih >= height) continue;
+            const float *restrict src = dy + (ptrdiff_t)(o * ho + oh) * wo;
+            float *restrict dst = dx + (ptrdiff_t)(c * height + ih) * width + (kw - g->padding);
+            for (int j = lo; j < hi; j++) dst[j] += tap * src[j];
+          }
+        }
+}
+
+GTN_MULTIVERSIONED
+void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *restrict x, const float *restrict dy,
+                                    float *restrict dw) {
+  const int c_count = g->input_channels, kh_count = g->kernel_height, kw_count = g->kernel_width;
+  const int ho = g->output_height, wo = g->output_width, height = g->height, width = g->width;
+  for (int o = 0; o < g->output_channels; o++)
+    for (int c = 0; c < c_count; c++)
+      for (int kh = 0; kh < kh_count; kh++)
+        for (int kw = 0; kw < kw_count; kw++) {
+          int lo, hi;
+          gtn_direct_columns(g, kw, &lo, &hi);
+          if (hi == lo) continue;
+          // Sixteen interleaved partial sums (one vector register at
+          // AVX-512), added in a fixed order: the same bits from every clone.
+          float partial[16] = {0};
+          float tail = 0;
+          for (int oh = 0; oh < ho; oh++) {
+            const int ih = oh - g->padding + kh;
+            if (ih < 0 || ih >= height) continue;
+            const float *restrict a = dy + (ptrdiff_t)(o * ho + oh) * wo;
+            const float *restrict b = x + (ptrdiff_t)(c * height + ih) * width + (kw - g->padding);
+            int j = lo;
+            for (; j + 16 <= hi; j += 16)
+              for (int lane = 0; lane < 16; lane++) partial[lane] += a[j + lane] * b[j + lane];
+            for (; j < hi; j++) tail += a[j] * b[j];
+          }
+          for (int step = 8; step >= 1; step /= 2)
+            for (int lane = 0; lane < step; lane++) partial[lane] += partial[lane + step];
+          dw[((o * c_count + c) * kh_count + kh) * kw_count + kw] += partial[0] + tail;
+        }
+}

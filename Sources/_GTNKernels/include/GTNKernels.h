@@ -58,6 +58,28 @@ double gtn_sum_of_squares(const float *x, ptrdiff_t count);
 void gtn_adam(float *parameters, float *first_moments, float *second_moments, const float *gradients,
               ptrdiff_t count, float scale, float lr, float beta1, float beta2, float c1, float c2, float epsilon);
 
+/// The geometry of a direct stride-1 convolution of one image: `[C, H, W]`
+/// input, `[O, C, KH, KW]` filter, `[O, Ho, Wo]` output, zero padding.
+typedef struct {
+  int input_channels, height, width;
+  int output_channels, kernel_height, kernel_width;
+  int padding, output_height, output_width;
+} gtn_direct_geometry;
+
+/// Adds the stride-1 convolution of one image `x` with `w` into `y`, in
+/// the order filter tap by filter tap (for filter banks of few output
+/// channels, where im2col's patch matrix costs more than the arithmetic).
+void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *x, const float *w, float *y);
+
+/// Adds the input gradient of one image into `dx`, given its output
+/// gradient `dy`: the transposed convolution.
+void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *dy, const float *w, float *dx);
+
+/// Adds one image's filter gradient into `dw`: each tap the dot product of
+/// `dy` with the shifted input, in sixteen interleaved partial sums added
+/// in a fixed order.
+void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *x, const float *dy, float *dw);
+
 /// Runs every kernel through each instruction-set build this CPU can run
 /// and through the dispatched entry point, and returns how many results
 /// differ in any bit (0 expected); `levels_checked` receives how many builds
