@@ -172,9 +172,12 @@ static inline void gtn_direct_columns(const gtn_direct_geometry *g, int kw, int 
   *hi = h > l ? h : l;
 }
 
-GTN_MULTIVERSIONED
-void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *restrict x, const float *restrict w,
-                                float *restrict y) {
+/// For every filter tap: adds `tap ×` the shifted rows of the input plane
+/// into the output plane (`to_input` 0, the forward pass: `y += w ∗ x`), or
+/// `tap ×` the output rows into the shifted input rows (`to_input` 1, the
+/// transposed pass: `dx += wᵀ ∗ dy`). Inlined into each clone.
+static inline __attribute__((always_inline)) void gtn_direct_taps(const gtn_direct_geometry *g, const float *w,
+                                                                  const float *from, float *to, int to_input) {
   const int c_count = g->input_channels, kh_count = g->kernel_height, kw_count = g->kernel_width;
   const int ho = g->output_height, wo = g->output_width, height = g->height, width = g->width;
   for (int o = 0; o < g->output_channels; o++)
@@ -188,34 +191,25 @@ void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *restr
           for (int oh = 0; oh < ho; oh++) {
             const int ih = oh - g->padding + kh;
             if (ih < 0 || ih >= height) continue;
-            float *restrict dst = y + (ptrdiff_t)(o * ho + oh) * wo;
-            const float *restrict src = x + (ptrdiff_t)(c * height + ih) * width + (kw - g->padding);
+            const ptrdiff_t output_row = (ptrdiff_t)(o * ho + oh) * wo;
+            const ptrdiff_t input_row = (ptrdiff_t)(c * height + ih) * width + (kw - g->padding);
+            const float *restrict src = from + (to_input ? output_row : input_row);
+            float *restrict dst = to + (to_input ? input_row : output_row);
             for (int j = lo; j < hi; j++) dst[j] += tap * src[j];
           }
         }
 }
 
 GTN_MULTIVERSIONED
+void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *restrict x, const float *restrict w,
+                                float *restrict y) {
+  gtn_direct_taps(g, w, x, y, 0);
+}
+
+GTN_MULTIVERSIONED
 void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *restrict dy, const float *restrict w,
                                    float *restrict dx) {
-  const int c_count = g->input_channels, kh_count = g->kernel_height, kw_count = g->kernel_width;
-  const int ho = g->output_height, wo = g->output_width, height = g->height, width = g->width;
-  for (int o = 0; o < g->output_channels; o++)
-    for (int c = 0; c < c_count; c++)
-      for (int kh = 0; kh < kh_count; kh++)
-        for (int kw = 0; kw < kw_count; kw++) {
-          const float tap = w[((o * c_count + c) * kh_count + kh) * kw_count + kw];
-          int lo, hi;
-          gtn_direct_columns(g, kw, &lo, &hi);
-          if (hi == lo) continue;
-          for (int oh = 0; oh < ho; oh++) {
-            const int ih = oh - g->padding + kh;
-            if (ih < 0 || ih >= height) continue;
-            const float *restrict src = dy + (ptrdiff_t)(o * ho + oh) * wo;
-            float *restrict dst = dx + (ptrdiff_t)(c * height + ih) * width + (kw - g->padding);
-            for (int j = lo; j < hi; j++) dst[j] += tap * src[j];
-          }
-        }
+  gtn_direct_taps(g, w, dy, dx, 1);
 }
 
 GTN_MULTIVERSIONED
