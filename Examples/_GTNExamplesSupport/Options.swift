@@ -161,8 +161,9 @@ extension ExampleOptions {
                  + "the conv-bn learner, B=64, soft labels, inner lr 0.1 and momentum 0.5, the loss on 256 real images after "
                  + "every 4th step, 2 --parallel-learners (about 96% after 32 steps from ten minutes on two cores); "
                  + "conv-bn-pixels: conv-bn with the images and soft labels learned directly, --curriculum pixels (about 97.5% "
-                 + "from ten minutes); auto: conv-bn-pixels from --time-budget "
-                 + "\(RecipeKind.automaticPixelMinutes.formatted()) minutes on, conv-bn from "
+                 + "from ten minutes); conv-bn-real-pixels: conv-bn-pixels starting from real images, --pixel-initialization "
+                 + "real (a head start for short budgets); auto: conv-bn-pixels from --time-budget "
+                 + "\(RecipeKind.automaticPixelMinutes.formatted()) minutes on, conv-bn-real-pixels from "
                  + "\(RecipeKind.automaticConvolutionalMinutes.formatted()) (without --paper), else mlp"),
       ]
       : []
@@ -271,9 +272,15 @@ extension ExampleOptions {
       // width with a learner of fixed widths would change nothing.
       if options.learnerWidth != defaults.learnerWidth { try options.learner.checkTakesWidths() }
       if options.pixelInitialization != .noise && options.curriculum != .pixels {
-        throw UsageError(
-          message: "--pixel-initialization \(options.pixelInitialization.rawValue): only --curriculum pixels has images to "
-            + "initialise, but --curriculum is \(options.curriculum.rawValue)")
+        // A recipe's real initial images give way to another curriculum; the flag does not.
+        let given = arguments.contains { $0 == "--pixel-initialization" || $0.hasPrefix("--pixel-initialization=") }
+        if !given {
+          options.pixelInitialization = .noise
+        } else {
+          throw UsageError(
+            message: "--pixel-initialization \(options.pixelInitialization.rawValue): only --curriculum pixels has images "
+              + "to initialise, but --curriculum is \(options.curriculum.rawValue)")
+        }
       }
       if options.softLabels && !options.curriculum.learnsSoftLabels {
         // A recipe's soft labels give way to such a curriculum; the flag does not.
@@ -388,7 +395,7 @@ extension ExampleOptions {
       intermediateLosses = 1
       outerIterations = 800
       tuneEachStepCount = true
-    case .convBatchNorm, .convBatchNormPixels:
+    case .convBatchNorm, .convBatchNormPixels, .convBatchNormRealPixels:
       learner = .named(.convBatchNorm)
       generator = .mlp
       batchSize = 64
@@ -400,7 +407,8 @@ extension ExampleOptions {
       parallelLearners = 2
       outerIterations = timeBudgetMinutes == nil ? 1_200 : 1_000_000
       tuneEachStepCount = true
-      if recipe == .convBatchNormPixels { curriculum = .pixels }
+      if recipe.learnsPixels { curriculum = .pixels }
+      if recipe == .convBatchNormRealPixels { pixelInitialization = .real }
     }
   }
 

@@ -5,7 +5,8 @@ import Foundation
 import _GTNExamplesSupport
 
 /// mnist-gtn's defaults: `--recipe auto` (the conv-bn-pixels recipe from a
-/// ten-minute `--time-budget` on, conv-bn from five, else the MLP recipe).
+/// ten-minute `--time-budget` on, conv-bn-real-pixels from five, else the MLP
+/// recipe).
 let trainDefaults = ExampleOptions.withRecipes(dataset: .mnist)
 
 /// Meta-trains, evaluates and writes the run's outputs as mnist-gtn does.

@@ -7,8 +7,8 @@ import GTNData
 import _GTNExamplesSupport
 
 /// The defaults: `--recipe auto` (the conv-bn-pixels recipe from a
-/// ten-minute `--time-budget` on, conv-bn from five, else the MLP recipe),
-/// tried on MNIST.
+/// ten-minute `--time-budget` on, conv-bn-real-pixels from five, else the MLP
+/// recipe), tried on MNIST.
 let defaults = ExampleOptions.withRecipes(dataset: .mnist)
 
 runExample(

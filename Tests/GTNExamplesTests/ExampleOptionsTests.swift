@@ -46,17 +46,20 @@ struct ExampleOptionsTests {
   var recipeDefaults: ExampleOptions { ExampleOptions.withRecipes(dataset: .mnist) }
 
   /// `auto` is the conv-bn-pixels recipe from ten minutes of budget on,
-  /// conv-bn from five, else the MLP recipe; flags override the recipe wherever they stand, and the
-  /// parsed options name the recipe that ran.
+  /// conv-bn-real-pixels from five, else the MLP recipe; flags override the recipe wherever they
+  /// stand, and the parsed options name the recipe that ran.
   @Test func autoRecipeFollowsTheTimeBudget() throws {
     let short = try parse(["--time-budget", "2"], defaults: recipeDefaults)
     #expect(short.recipe == .mlp && short.learner == .named(.mlp) && short.outerIterations == 800 && short.parallelLearners == 1)
     let none = try parse([], defaults: recipeDefaults)
     #expect(none.recipe == .mlp && none.learner == .named(.mlp) && none.intermediateLosses == 1)
     let five = try parse(["--time-budget", "5"], defaults: recipeDefaults)
-    #expect(five.recipe == .convBatchNorm && five.curriculum == .learned && five.generator == .mlp && five.softLabels)
+    #expect(five.recipe == .convBatchNormRealPixels && five.curriculum == .pixels && five.pixelInitialization == .real)
+    #expect(five.learner == .named(.convBatchNorm) && five.batchSize == 64 && five.softLabels && five.parallelLearners == 2)
+    let nine = try parse(["--time-budget", "9.5", "--pixel-initialization", "noise"], defaults: recipeDefaults)
+    #expect(nine.recipe == .convBatchNormRealPixels && nine.curriculum == .pixels && nine.pixelInitialization == .noise)
     let long = try parse(["--time-budget", "10", "--evaluation-seeds", "3"], defaults: recipeDefaults)
-    #expect(long.recipe == .convBatchNormPixels && long.curriculum == .pixels)
+    #expect(long.recipe == .convBatchNormPixels && long.curriculum == .pixels && long.pixelInitialization == .noise)
     #expect(long.learner == .named(.convBatchNorm) && long.batchSize == 64 && long.softLabels)
     #expect(long.innerLearningRate == 0.1 && long.intermediateLosses == 4 && long.realBatchSize == 256 && long.parallelLearners == 2)
     #expect(long.outerIterations == 1_000_000 && long.tuneEachStepCount && long.evaluationSeeds == 3)
@@ -65,11 +68,14 @@ struct ExampleOptionsTests {
     let generated = try parse(["--curriculum", "learned", "--time-budget", "60"], defaults: recipeDefaults)
     #expect(generated.recipe == .convBatchNormPixels && generated.curriculum == .learned && generated.softLabels)
     let explicit = try parse(["--recipe", "conv-bn"], defaults: recipeDefaults)
-    #expect(explicit.learner == .named(.convBatchNorm) && explicit.outerIterations == 1_200)
+    #expect(explicit.learner == .named(.convBatchNorm) && explicit.outerIterations == 1_200 && explicit.curriculum == .learned)
+    // The recipe's real images give way to a curriculum without images.
+    let ablation = try parse(["--recipe", "conv-bn-real-pixels", "--curriculum", "random"], defaults: recipeDefaults)
+    #expect(ablation.recipe == .convBatchNormRealPixels && ablation.curriculum == .random && ablation.pixelInitialization == .noise)
     let mlp = try parse(["--recipe", "mlp", "--time-budget", "30"], defaults: recipeDefaults)
     #expect(mlp.recipe == .mlp && mlp.learner == .named(.mlp))
     // The printed arguments reproduce the options under any recipe.
-    for options in [short, five, long, overridden, generated, explicit, mlp] {
+    for options in [short, five, nine, long, overridden, generated, explicit, ablation, mlp] {
       let again = try parse(options.commandLineArguments, defaults: recipeDefaults)
       #expect(again.commandLineArguments == options.commandLineArguments)
     }
