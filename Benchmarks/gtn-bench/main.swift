@@ -37,7 +37,7 @@ func fail(_ message: String) -> Never {
 }
 
 let usage = """
-  USAGE: gtn-bench [--workload w1|w2|w3|sgemm|learner|cell|all] [--threads N[,M]] [--reps N] [--warmup N] [--check]
+  USAGE: gtn-bench [--workload w1|w2|w3|w4|sgemm|learner|cell|all] [--threads N[,M]] [--reps N] [--warmup N] [--check]
                    [--checkpoint-segment K] [--convolutions oneDNN|builtin] [--precision f32|bf16]
 
   Runs the benchmark workloads of Benchmarks/README.md and prints one JSON line per result:
@@ -50,7 +50,7 @@ let usage = """
   --check verifies the meta-gradients of W1 and of W4 reduced in size (widths a sixteenth, T = 4,
   B = 8; convolutions on the --convolutions backend) against finite differences first, and that
   every instruction-set build of the elementwise kernels this CPU can run gives the same bits.
-  --checkpoint-segment K computes the W1/W2 meta-gradients with gradient checkpointing (segments of K
+  --checkpoint-segment K computes the W1, W2 or W4 meta-gradient with gradient checkpointing (segments of K
   inner steps; same gradient, less memory, one extra forward pass); workload names get "-ckptK".
   --convolutions runs convolutions on oneDNN (the default where available) or on im2col and
   OpenBLAS (builtin); every result line names the backend.
