@@ -152,6 +152,14 @@ func blasKernelRanks() {
   print(BLASRuntime.kernel("Cooperlake", isSlowerThan: "SkylakeX"))  // false
 }
 
+// MARK: Runtime/KernelRuntime.swift
+
+func kernelRuntimeFMAPeak() {
+  let peak = KernelRuntime.measureFMAPeakGFLOPS()
+  let sgemm = BLASRuntime.measureSgemmGFLOPS()
+  print("sgemm at \(Int(100 * sgemm / peak))% of one core's peak")
+}
+
 // MARK: Runtime/Processor.swift
 
 func processor() {

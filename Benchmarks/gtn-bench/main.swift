@@ -42,8 +42,9 @@ let usage = """
 
   Runs the benchmark workloads of Benchmarks/README.md and prints one JSON line per result:
   median, min and max wall-clock seconds per outer step (W1, W2) or per evaluated
-  architecture (W3) over --reps repetitions after --warmup, and the process's peak resident
-  memory. --threads runs each workload at each thread count (default: 1 and all cores): the
+  architecture (W3) over --reps repetitions after --warmup, the process's peak resident
+  memory, GFLOP/s, and the fraction of the measured peak of the cores used (one core's
+  float32 multiply-add peak, measured once, times threads and ranks). --threads runs each workload at each thread count (default: 1 and all cores): the
   package's kernels get the threads (convolutions split their batch, large matrix products
   their result) with single-threaded BLAS; sgemm gives them to BLAS instead
   (GTN_BENCH_BLAS_THREADS=N forces N BLAS threads for all).
@@ -138,7 +139,6 @@ func statusField(_ name: String) -> Double {
   return 0
 }
 
-/// CPU seconds this process has used (all threads).
 /// Minor page faults of this process so far (pages the kernel had to map,
 /// and usually zero, on first touch).
 func minorPageFaults() -> Int {
@@ -147,6 +147,13 @@ func minorPageFaults() -> Int {
   return usage.ru_minflt
 }
 
+/// One core's float32 multiply-add peak in GFLOP/s, measured once, when the
+/// first result needs it (between workloads, so on an otherwise idle core).
+enum FMAPeak {
+  static let perCore = KernelRuntime.measureFMAPeakGFLOPS()
+}
+
+/// CPU seconds this process has used (all threads).
 func processCPUSeconds() -> Double {
   var t = timespec()
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
@@ -163,6 +170,14 @@ func report(_ workload: String, threads: Int, times: [Double], flops: Double, ex
     "gflops_per_s": (flops / median / 1e9 * 10).rounded() / 10, "blas_core": BLASRuntime.coreName, "cpu": Processor.current.description, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
     "blas_threads": BLASRuntime.threadCount, "convolutions": ConvolutionBackend.current.rawValue,
   ]
+  if flops > 0 {
+    // The step's rate against the cores it had: `threads` on each rank.
+    let peak = FMAPeak.perCore
+    line["fma_peak_gflops_per_core"] = (peak * 10).rounded() / 10
+    let cores = Double(threads * communicator.size)
+    let fraction: Double = flops / median / 1e9 / (peak * cores)
+    line["fraction_of_fma_peak"] = (fraction * 1000).rounded() / 1000
+  }
   for (k, v) in extra { line[k] = v }
   guard communicator.rank == 0 else { return }
   let data = try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
@@ -326,6 +341,8 @@ func runSgemm(threads: Int) {
   let gflops = BLASRuntime.measureSgemmGFLOPS(size: 1024, repetitions: 10)
   let line: [String: Any] = [
     "framework": "swift-gtn", "workload": "sgemm-1024", "threads": threads, "gflops_per_s": (gflops * 10).rounded() / 10,
+    "fma_peak_gflops_per_core": (FMAPeak.perCore * 10).rounded() / 10,
+    "fraction_of_fma_peak": (gflops / (FMAPeak.perCore * Double(threads)) * 1000).rounded() / 1000,
     "blas_core": BLASRuntime.coreName, "cpu": Processor.current.description, "kernels_isa": KernelRuntime.instructionSet, "precision": options.precision.rawValue, "onednn_isa": Precision.instructionSet,
   ]
   print(String(decoding: try! JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))

@@ -243,3 +243,44 @@ void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *r
           dw[((o * c_count + c) * kh_count + kh) * kw_count + kw] += partial[0] + tail;
         }
 }
+
+// Twelve independent chains cover an FMA latency of four to six cycles on
+// two pipes; each chain is one vector register of the build's widest kind,
+// so the twelve stay in registers (AVX-512: zmm, AVX2: ymm, else xmm).
+#define GTN_FMA_ROUNDS(name, width, attributes)                                                                 \
+  typedef float name##_vector __attribute__((vector_size(4 * width)));                                        \
+  attributes static float name(long iterations, float start, float step, float multiplier, float addend) {    \
+    enum { chains = 12 };                                                                                       \
+    name##_vector acc[chains];                                                                                  \
+    for (int c = 0; c < chains; c++)                                                                            \
+      for (int lane = 0; lane < width; lane++) acc[c][lane] = start + (float)(c * width + lane) * step;       \
+    const name##_vector m = (name##_vector){0} + multiplier, a = (name##_vector){0} + addend;                  \
+    for (long i = 0; i < iterations; i++)                                                                       \
+      for (int c = 0; c < chains; c++) acc[c] = __builtin_elementwise_fma(acc[c], m, a);                       \
+    float sum = 0;                                                                                              \
+    for (int c = 0; c < chains; c++)                                                                            \
+      for (int lane = 0; lane < width; lane++) sum += acc[c][lane];                                             \
+    return sum;                                                                                                 \
+  }
+
+GTN_FMA_ROUNDS(gtn_fma_rounds_4, 4, )
+#if GTN_HAS_CLONES
+GTN_FMA_ROUNDS(gtn_fma_rounds_8, 8, __attribute__((target("arch=x86-64-v3"))))
+GTN_FMA_ROUNDS(gtn_fma_rounds_16, 16, __attribute__((target("arch=x86-64-v4"))))
+#endif
+
+float gtn_fma_rounds(long iterations, float start, float step, float multiplier, float addend, int *lanes) {
+#if GTN_HAS_CLONES
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) {
+    *lanes = 12 * 16;
+    return gtn_fma_rounds_16(iterations, start, step, multiplier, addend);
+  }
+  if (__builtin_cpu_supports("x86-64-v3")) {
+    *lanes = 12 * 8;
+    return gtn_fma_rounds_8(iterations, start, step, multiplier, addend);
+  }
+#endif
+  *lanes = 12 * 4;
+  return gtn_fma_rounds_4(iterations, start, step, multiplier, addend);
+}

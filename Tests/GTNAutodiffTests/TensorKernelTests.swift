@@ -639,6 +639,28 @@ import Testing
     print("kernel builds compared on this CPU (\(KernelRuntime.instructionSet)): \(builds), differing kernels: \(differences)")
   }
 
+  /// The throughput loop behind `KernelRuntime.measureFMAPeakGFLOPS()` does
+  /// the work it counts: 12 chains of fused multiply-adds per vector lane,
+  /// each rounded once per round (a separate multiply and add would differ
+  /// in the bits).
+  @Test func fmaThroughputLoopComputesItsChains() {
+    let rounds = 1_000
+    let (start, step, multiplier, addend): (Float, Float, Float, Float) = (1, 0.001, 0.999_999, 1e-6)
+    let (sum, lanes) = KernelRuntime.fmaRounds(rounds, start: start, step: step, multiplier: multiplier, addend: addend)
+    #expect([48, 96, 192].contains(lanes))
+    #if arch(x86_64) && os(Linux)
+    if KernelRuntime.instructionSet == "x86-64-v4" { #expect(lanes == 192) }
+    #endif
+    var expected: Float = 0
+    for lane in 0..<lanes {
+      var value = start + Float(lane) * step
+      for _ in 0..<rounds { value = addend.addingProduct(value, multiplier) }
+      expected += value
+    }
+    #expect(sum.bitPattern == expected.bitPattern)
+    #expect(KernelRuntime.fmaRounds(0, start: start, step: step).sum == (0..<lanes).reduce(Float(0)) { $0 + (start + Float($1) * step) })
+  }
+
   @Test(arguments: lengths) func unaryKernels(count: Int) {
     let x = inputs(count, seed: UInt64(count))
     let t = Tensor(shape: [count], scalars: x)

@@ -80,6 +80,15 @@ void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *dy
 /// in a fixed order.
 void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *x, const float *dy, float *dw);
 
+/// `iterations` rounds of `acc = fma(acc, multiplier, addend)` on twelve
+/// independent chains of the widest vector registers this CPU has (16
+/// lanes with AVX-512, 8 with AVX2, else 4), lane `k` starting at
+/// `start + k·step`: the floating-point throughput the processor can reach
+/// (2 flops per lane and round). `lanes` receives the lane count. Returns
+/// the sum of the lanes taken in lane order, so the work cannot be dropped
+/// and the result can be checked.
+float gtn_fma_rounds(long iterations, float start, float step, float multiplier, float addend, int *lanes);
+
 /// Runs every kernel through each instruction-set build this CPU can run
 /// and through the dispatched entry point, and returns how many results
 /// differ in any bit (0 expected); `levels_checked` receives how many builds
