@@ -66,11 +66,11 @@ public enum KernelRuntime {
   }
 
   /// The sum over the throughput loop's lanes after `rounds` rounds of
-  /// `lane = lane·multiplier + addend`, fused, lane `k` starting at
+  /// `lane = lane + multiplier·addend`, fused, lane `k` starting at
   /// `start + k·step`, and the number of lanes (12 chains of the widest
   /// vector registers).
   static func fmaRounds(
-    _ rounds: Int, start: Float = 1, step: Float = 0.001, multiplier: Float = 0.999_999, addend: Float = 1e-6
+    _ rounds: Int, start: Float = 1, step: Float = 0.001, multiplier: Float = 1e-4, addend: Float = 5e-4
   ) -> (sum: Float, lanes: Int) {
     var lanes: Int32 = 0
     let sum = gtn_fma_rounds(rounds, start, step, multiplier, addend, &lanes)

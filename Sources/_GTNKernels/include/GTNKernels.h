@@ -80,7 +80,7 @@ void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *dy
 /// in a fixed order.
 void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *x, const float *dy, float *dw);
 
-/// `iterations` rounds of `acc = fma(acc, multiplier, addend)` on twelve
+/// `iterations` rounds of `acc = fma(multiplier, addend, acc)` on twelve
 /// independent chains of the widest vector registers this CPU has (16
 /// lanes with AVX-512, 8 with AVX2, else 4), lane `k` starting at
 /// `start + k·step`: the floating-point throughput the processor can reach
