@@ -255,9 +255,11 @@ extension ExampleOptions {
     let parser = commandLineParser(datasets: datasets, acceptsFiles: acceptsFiles)
     switch try parser.parse(arguments, defaults: defaults) {
     case .run(var options):
+      /// Whether the command line itself names `flag` (as `--flag`, `--flag VALUE` or `--flag=VALUE`).
+      func gives(_ flag: String) -> Bool { arguments.contains { $0 == flag || $0.hasPrefix(flag + "=") } }
       if let recipe = options.recipe {
         // The recipe sets the defaults, so the flags are read again on top of it.
-        let paper = arguments.contains("--paper")
+        let paper = gives("--paper")
         if paper, recipe != .auto {
           throw UsageError(message: "--recipe \(recipe.rawValue) and --paper both choose the recipe; give one of them")
         }
@@ -273,18 +275,16 @@ extension ExampleOptions {
       if options.learnerWidth != defaults.learnerWidth { try options.learner.checkTakesWidths() }
       if options.pixelInitialization != .noise && options.curriculum != .pixels {
         // A recipe's real initial images give way to another curriculum; the flag does not.
-        let given = arguments.contains { $0 == "--pixel-initialization" || $0.hasPrefix("--pixel-initialization=") }
-        if !given {
-          options.pixelInitialization = .noise
-        } else {
+        if gives("--pixel-initialization") {
           throw UsageError(
             message: "--pixel-initialization \(options.pixelInitialization.rawValue): only --curriculum pixels has images "
               + "to initialise, but --curriculum is \(options.curriculum.rawValue)")
         }
+        options.pixelInitialization = .noise
       }
       if options.softLabels && !options.curriculum.learnsSoftLabels {
         // A recipe's soft labels give way to such a curriculum; the flag does not.
-        if arguments.contains("--soft-labels") {
+        if gives("--soft-labels") {
           throw UsageError(
             message: "--soft-labels: --curriculum \(options.curriculum.rawValue) keeps no sample at a fixed place for a learned "
               + "label to go with; soft labels need --curriculum learned or pixels")

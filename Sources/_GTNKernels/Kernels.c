@@ -250,19 +250,19 @@ void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *r
 // intrinsics so the compiler's preference for 256-bit vectors does not
 // narrow them. The chain runs through the addend, as in a matrix product's
 // inner loop: on Zen 5 a chain through the multiplicand issues half as often.
-#define GTN_FMA_ROUNDS(name, width, vector, attributes, splat, fma, store)                                         \
+#define GTN_FMA_ROUNDS(name, width, vector, attributes, splat, fma)                                                \
   attributes static float name(long iterations, float start, float step, float multiplier, float addend) {      \
     enum { chains = 12 };                                                                                         \
     float lanes[chains * width];                                                                                  \
     vector acc[chains];                                                                                           \
     for (int c = 0; c < chains; c++) {                                                                            \
       for (int lane = 0; lane < width; lane++) lanes[c * width + lane] = start + (float)(c * width + lane) * step; \
-      acc[c] = *(const vector *)(const void *)&lanes[c * width];                                                  \
+      memcpy(&acc[c], &lanes[c * width], sizeof(vector));                                                         \
     }                                                                                                             \
     const vector m = splat(multiplier), a = splat(addend);                                                        \
     for (long i = 0; i < iterations; i++)                                                                         \
       for (int c = 0; c < chains; c++) acc[c] = fma(m, a, acc[c]);                                               \
-    for (int c = 0; c < chains; c++) store(&lanes[c * width], acc[c]);                                            \
+    memcpy(lanes, acc, sizeof acc);                                                                               \
     float sum = 0;                                                                                                \
     for (int k = 0; k < chains * width; k++) sum += lanes[k];                                                     \
     return sum;                                                                                                   \
@@ -271,8 +271,7 @@ void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *r
 typedef float gtn_v4 __attribute__((vector_size(16), aligned(4)));
 static inline gtn_v4 gtn_v4_splat(float x) { return (gtn_v4){x, x, x, x}; }
 static inline gtn_v4 gtn_v4_fma(gtn_v4 m, gtn_v4 a, gtn_v4 acc) { return __builtin_elementwise_fma(m, a, acc); }
-static inline void gtn_v4_store(float *p, gtn_v4 v) { *(gtn_v4 *)(void *)p = v; }
-GTN_FMA_ROUNDS(gtn_fma_rounds_4, 4, gtn_v4, , gtn_v4_splat, gtn_v4_fma, gtn_v4_store)
+GTN_FMA_ROUNDS(gtn_fma_rounds_4, 4, gtn_v4, , gtn_v4_splat, gtn_v4_fma)
 
 #if GTN_HAS_CLONES
 #include <immintrin.h>
@@ -280,12 +279,10 @@ GTN_FMA_ROUNDS(gtn_fma_rounds_4, 4, gtn_v4, , gtn_v4_splat, gtn_v4_fma, gtn_v4_s
 #define GTN_AVX512 __attribute__((target("avx512f")))
 GTN_AVX2 static inline __m256 gtn_v8_splat(float x) { return _mm256_set1_ps(x); }
 GTN_AVX2 static inline __m256 gtn_v8_fma(__m256 m, __m256 a, __m256 acc) { return _mm256_fmadd_ps(m, a, acc); }
-GTN_AVX2 static inline void gtn_v8_store(float *p, __m256 v) { _mm256_storeu_ps(p, v); }
-GTN_FMA_ROUNDS(gtn_fma_rounds_8, 8, __m256_u, GTN_AVX2, gtn_v8_splat, gtn_v8_fma, gtn_v8_store)
+GTN_FMA_ROUNDS(gtn_fma_rounds_8, 8, __m256_u, GTN_AVX2, gtn_v8_splat, gtn_v8_fma)
 GTN_AVX512 static inline __m512 gtn_v16_splat(float x) { return _mm512_set1_ps(x); }
 GTN_AVX512 static inline __m512 gtn_v16_fma(__m512 m, __m512 a, __m512 acc) { return _mm512_fmadd_ps(m, a, acc); }
-GTN_AVX512 static inline void gtn_v16_store(float *p, __m512 v) { _mm512_storeu_ps(p, v); }
-GTN_FMA_ROUNDS(gtn_fma_rounds_16, 16, __m512_u, GTN_AVX512, gtn_v16_splat, gtn_v16_fma, gtn_v16_store)
+GTN_FMA_ROUNDS(gtn_fma_rounds_16, 16, __m512_u, GTN_AVX512, gtn_v16_splat, gtn_v16_fma)
 #endif
 
 float gtn_fma_rounds(long iterations, float start, float step, float multiplier, float addend, int *lanes) {
