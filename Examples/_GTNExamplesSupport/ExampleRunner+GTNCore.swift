@@ -106,6 +106,18 @@ struct StepCountEvaluation {
   var real: MeanAndDeviation
   /// The real-data learning rate (tuned for k, or once for the largest k).
   var realLearningRate: Float
+
+  /// The summary's accuracies of an evaluation (in increasing step counts),
+  /// each with the real-data steps that reach the GTN learners' accuracy.
+  static func accuracies(_ evaluation: [StepCountEvaluation]) -> [(steps: Int, accuracy: RunSummary.StepCountAccuracy)] {
+    let realCurve = evaluation.map { (steps: $0.steps, accuracy: $0.real.mean) }
+    return evaluation.map { e in
+      (e.steps, RunSummary.StepCountAccuracy(
+        gtn: e.gtn.mean, gtnStandardDeviation: e.gtn.standardDeviation, real: e.real.mean,
+        realStandardDeviation: e.real.standardDeviation, realLearningRate: Double(e.realLearningRate),
+        realStepsMatchingGTN: RunSummary.realStepsMatching(e.gtn.mean, real: realCurve).map { ($0 * 10).rounded() / 10 }))
+    }
+  }
 }
 
 extension ExampleRunner {
@@ -163,11 +175,7 @@ extension ExampleRunner {
     try checkData(metaTraining: false)
     let learner = usingLearnerOption ? try makeLearners()[0] : trainer.learners[0]
     do {
-      return try evaluate(trainer, learner: learner, stepCounts: evaluatedStepCounts(), splits: evaluationSplits()).map { e in
-        (e.steps, RunSummary.StepCountAccuracy(
-          gtn: e.gtn.mean, gtnStandardDeviation: e.gtn.standardDeviation, real: e.real.mean,
-          realStandardDeviation: e.real.standardDeviation, realLearningRate: Double(e.realLearningRate)))
-      }
+      return StepCountEvaluation.accuracies(try evaluate(trainer, learner: learner, stepCounts: evaluatedStepCounts(), splits: evaluationSplits()))
     } catch let error as MetaTrainingError {
       throw ExampleError(message: "\(data.trainingSource): these images do not fit the GTN's learner: \(error)")
     }

@@ -20,10 +20,12 @@ extension ExampleRunner {
 
     report.add(heading: "Accuracy after k steps")
     let realName = options.tuneEachStepCount ? "real data (learning rate tuned for each k)" : "real data"
-    var rows = [["k", "GTN data", realName, "real-data learning rate"]]
+    var rows = [["k", "GTN data", realName, "real-data learning rate", "real steps to GTN's accuracy"]]
     for e in evaluation {
+      let matching = summary.accuracyBySteps?[String(e.steps)]?.realStepsMatchingGTN
       rows.append([
         String(e.steps), Self.percent(e.gtn), Self.percent(e.real), String(format: "%g", Double(e.realLearningRate)),
+        matching.map { String(format: "%.0f (%.1f× k)", $0, $0 / Double(e.steps)) } ?? "–",
       ])
     }
     report.add(table: rows)

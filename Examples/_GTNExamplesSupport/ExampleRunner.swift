@@ -514,11 +514,7 @@ public struct ExampleRunner {
   /// speed-up, evaluation time, memory and the memory-relevant options.
   func addDetails(to summary: inout RunSummary, training: MetaTrainingRecord, evaluation: [StepCountEvaluation], evaluationSeconds: Double) {
     let megabytes = { (bytes: Int?) in bytes.map { Double($0 / 1024) / 1024 } }
-    summary.accuracyBySteps = Dictionary(uniqueKeysWithValues: evaluation.map { e in
-      (String(e.steps), RunSummary.StepCountAccuracy(
-        gtn: e.gtn.mean, gtnStandardDeviation: e.gtn.standardDeviation, real: e.real.mean,
-        realStandardDeviation: e.real.standardDeviation, realLearningRate: Double(e.realLearningRate)))
-    })
+    summary.accuracyBySteps = Dictionary(uniqueKeysWithValues: StepCountEvaluation.accuracies(evaluation).map { (String($0.steps), $0.accuracy) })
     // Steps on GTN data to reach the real-data learner's accuracy after K
     // steps: the smallest evaluated k whose mean accuracy is at least as high.
     if let reference = evaluation.last {

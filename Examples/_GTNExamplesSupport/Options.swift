@@ -53,7 +53,8 @@ public struct ExampleOptions: Sendable, Codable {
   /// The `strided` learner's first width w (then 2w and 4w).
   public var learnerWidth = 16
   /// Wall-clock minutes meta-training may use (`nil`: no limit); then
-  /// `outerIterations` is an upper bound.
+  /// `outerIterations` is an upper bound, which parsing lifts to
+  /// ``outerIterationsUnderTimeBudget`` unless `--outer-iterations` is given.
   public var timeBudgetMinutes: Double? = nil
   /// The images the final evaluation reports accuracy on.
   public var evaluationSplit = EvaluationSplit.test
@@ -148,16 +149,17 @@ extension ExampleOptions {
       ]
       : [Option("--dataset", \.dataset, valueName: "NAME", choices: datasets.map(DatasetSource.named), help: "The dataset")]
     let paperHelp = datasets.contains(.cifar10)
-      ? "The paper's CIFAR-10 setup: paper learner and generator, noise 128, T=128, B=128, real batch 256, Adam lr 0.004 "
-        + "with betas 0.9/0.9, augmentation, intermediate losses every 16 steps, checkpoint segments of 16; "
-        + "applied before the other flags, which override it"
-      : "The paper's full setup: paper learner and generator, noise 128, T=32, B=128, intermediate losses at every step, "
-        + "Adam lr 0.02, 2000 iterations, checkpoint segments of 8; applied before the other flags, which override it"
+      ? "The paper's CIFAR-10 setup: paper learner and generator, learned curriculum, one-hot labels, noise 128, T=128, B=128, "
+        + "inner η 0.02 and μ 0.5, real batch 256, Adam lr 0.004 with betas 0.9/0.9, augmentation, intermediate losses every "
+        + "16 steps, checkpoint segments of 16; applied before the other flags, which override it"
+      : "The paper's full setup: paper learner and generator, learned curriculum, one-hot labels, noise 128, T=32, B=128, "
+        + "inner η 0.02 and μ 0.5, intermediate losses at every step, Adam lr 0.02, 2000 iterations, checkpoint segments "
+        + "of 8; applied before the other flags, which override it"
     let recipeOptions: [Option] = datasets.contains(where: { $0 != .cifar10 })
       ? [
         Option("--recipe", \.recipe, valueName: "NAME",
                help: "The defaults the other flags start from (they override it). mlp: MLP learner and generator, 800 "
-                 + "outer iterations, the real-data loss after every step (beats real data within two minutes); conv-bn: "
+                 + "outer iterations without --time-budget, the real-data loss after every step (beats real data within two minutes); conv-bn: "
                  + "the conv-bn learner, B=64, soft labels, inner lr 0.1 and momentum 0.5, the loss on 256 real images after "
                  + "every 4th step, 2 --parallel-learners (about 96% after 32 steps from ten minutes on two cores); "
                  + "conv-bn-pixels: conv-bn with the images and soft labels learned directly, --curriculum pixels (about 97.5% "
@@ -174,7 +176,7 @@ extension ExampleOptions {
       Option("--inner-steps", \.innerSteps, valueName: "T", bounds: 1...4096, help: "Inner SGD steps per outer iteration"),
       Option("--batch-size", \.batchSize, valueName: "B", bounds: 1...65_536, help: "Synthetic samples per inner step"),
       Option("--outer-iterations", \.outerIterations, valueName: "N", bounds: 1...10_000_000,
-             help: "Meta-training iterations; with --time-budget, the most to run"),
+             help: "Meta-training iterations; with --time-budget, the most to run (there, unless given: no limit but the budget)"),
       Option("--time-budget", \.timeBudgetMinutes, valueName: "MINUTES", bounds: .greaterThan(0, atMost: 100_000),
              help: "Stop meta-training after this much wall time, then checkpoint and evaluate; the outer learning-rate "
                + "schedule is fitted to the iterations the budget allows"),
@@ -265,7 +267,7 @@ extension ExampleOptions {
         }
         let resolved = recipe.resolved(timeBudgetMinutes: options.timeBudgetMinutes, paper: paper)
         var recipeDefaults = defaults
-        recipeDefaults.applyRecipe(resolved, timeBudgetMinutes: options.timeBudgetMinutes)
+        recipeDefaults.applyRecipe(resolved)
         guard case .run(let reparsed) = try parser.parse(arguments, defaults: recipeDefaults) else { return nil }
         options = reparsed
         options.recipe = paper ? nil : resolved
@@ -290,6 +292,11 @@ extension ExampleOptions {
               + "label to go with; soft labels need --curriculum learned or pixels")
         }
         options.softLabels = false
+      }
+      // A time budget alone bounds the run: a default iteration count would
+      // end it early, with the schedule fitted to the smaller of the two.
+      if options.timeBudgetMinutes != nil && !gives("--outer-iterations") {
+        options.outerIterations = outerIterationsUnderTimeBudget
       }
       try options.checkAllowedChanges(parser: parser)
       try options.checkDatasetFlags(defaults: defaults)
@@ -374,17 +381,19 @@ extension ExampleOptions {
   /// with `--recipe auto`, which parsing resolves by the time budget.
   public static func withRecipes(dataset: DatasetSource) -> ExampleOptions {
     var options = ExampleOptions(dataset: dataset)
-    options.applyRecipe(.mlp, timeBudgetMinutes: nil)
+    options.applyRecipe(.mlp)
     options.recipe = .auto
     return options
   }
 
+  /// The outer-iteration limit of a run with `--time-budget` and without
+  /// `--outer-iterations`: the budget ends it.
+  public static let outerIterationsUnderTimeBudget = 1_000_000
+
   /// Sets the options a recipe chooses (``RecipeKind``); the others keep
-  /// their values. `auto` changes nothing (resolve it first).
-  ///
-  /// - Parameter timeBudgetMinutes: With a time budget the conv-bn recipe
-  ///   runs as many outer iterations as the budget allows; without one, 1,200.
-  public mutating func applyRecipe(_ recipe: RecipeKind, timeBudgetMinutes: Double?) {
+  /// their values. `auto` changes nothing (resolve it first). With a time
+  /// budget, every recipe runs as many outer iterations as the budget allows.
+  public mutating func applyRecipe(_ recipe: RecipeKind) {
     switch recipe {
     case .auto:
       return
@@ -405,7 +414,7 @@ extension ExampleOptions {
       intermediateLosses = 4
       realBatchSize = 256
       parallelLearners = 2
-      outerIterations = timeBudgetMinutes == nil ? 1_200 : 1_000_000
+      outerIterations = 1_200
       tuneEachStepCount = true
       if recipe.learnsPixels { curriculum = .pixels }
       if recipe == .convBatchNormRealPixels { pixelInitialization = .real }
@@ -413,10 +422,17 @@ extension ExampleOptions {
   }
 
   /// Sets the paper's setup for the dataset (`--paper`): on CIFAR-10 its
-  /// CIFAR-10 setup, else (file sources included) its MNIST one.
+  /// CIFAR-10 setup, else (file sources included) its MNIST one; either way
+  /// its generator with a learned curriculum and one-hot labels, the learned
+  /// per-step rates starting at η = 0.02 and μ = 0.5.
   public mutating func applyPaperSetup() {
     learner = .named(.paper)
     generator = .paper
+    curriculum = .learned
+    softLabels = false
+    pixelInitialization = .noise
+    innerLearningRate = 0.02
+    innerMomentum = 0.5
     noiseSize = 128
     batchSize = 128
     switch dataset.kind {

@@ -21,14 +21,23 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var realStandardDeviation: Double
     /// The real-data learning rate used at k.
     public var realLearningRate: Double
+    /// The real-data steps that reach the GTN learners' mean accuracy after
+    /// k steps (``RunSummary/realStepsMatching(_:real:)``); `nil` when
+    /// real data is ahead at the smallest evaluated step count or never
+    /// reaches it.
+    public var realStepsMatchingGTN: Double?
 
     /// Creates the accuracies at one step count.
-    public init(gtn: Double, gtnStandardDeviation: Double, real: Double, realStandardDeviation: Double, realLearningRate: Double) {
+    public init(
+      gtn: Double, gtnStandardDeviation: Double, real: Double, realStandardDeviation: Double, realLearningRate: Double,
+      realStepsMatchingGTN: Double? = nil
+    ) {
       self.gtn = gtn
       self.gtnStandardDeviation = gtnStandardDeviation
       self.real = real
       self.realStandardDeviation = realStandardDeviation
       self.realLearningRate = realLearningRate
+      self.realStepsMatchingGTN = realStepsMatchingGTN
     }
 
     enum CodingKeys: String, CodingKey {
@@ -37,7 +46,35 @@ public struct RunSummary: Codable, Sendable, Equatable {
       case real
       case realStandardDeviation = "real_std"
       case realLearningRate = "real_learning_rate"
+      case realStepsMatchingGTN = "real_steps_matching_gtn"
     }
+  }
+
+  /// The real-data step count at which real data's mean accuracy first
+  /// reaches `accuracy`, interpolated linearly in log₂ k between evaluated
+  /// step counts.
+  ///
+  /// With real data's accuracies a₀ < `accuracy` ≤ a₁ at consecutive
+  /// counts k₀ < k₁, the result is k₀ · (k₁ / k₀)^((accuracy − a₀) / (a₁ − a₀)).
+  /// GTN data after k steps is worth this many real steps; divided by k it is
+  /// the step-equivalence of the GTN at k.
+  ///
+  /// - Parameters:
+  ///   - accuracy: The accuracy to reach (GTN data's after some k).
+  ///   - real: Real data's mean accuracy per step count, in increasing step
+  ///     counts.
+  /// - Returns: `nil` when real data already reaches `accuracy` at its
+  ///   smallest step count (the equivalence is then at most that count) or
+  ///   never reaches it.
+  /// - Complexity: O(n) for n step counts.
+  public static func realStepsMatching(_ accuracy: Double, real: [(steps: Int, accuracy: Double)]) -> Double? {
+    guard let first = real.first, first.accuracy < accuracy else { return nil }
+    for (lower, upper) in zip(real, real.dropFirst()) where upper.accuracy >= accuracy {
+      let fraction = lower.accuracy < upper.accuracy ? (accuracy - lower.accuracy) / (upper.accuracy - lower.accuracy) : 1
+      let logLower = log2(Double(lower.steps)), logUpper = log2(Double(upper.steps))
+      return exp2(logLower + fraction * (logUpper - logLower))
+    }
+    return nil
   }
 
   /// The dataset's display name (`MNIST`, `CIFAR-10`).

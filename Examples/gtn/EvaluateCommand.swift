@@ -150,10 +150,12 @@ func runEvaluate(_ arguments: [String]) -> Never {
       "precision": precision.argumentDescription, "precision_requested": example.precision.argumentDescription,
       "onednn_isa": Precision.instructionSet,
       "accuracy_by_steps": Dictionary(uniqueKeysWithValues: results.map { entry in
-        (String(entry.steps), [
+        var row = [
           "gtn": entry.accuracy.gtn, "gtn_std": entry.accuracy.gtnStandardDeviation, "real": entry.accuracy.real,
           "real_std": entry.accuracy.realStandardDeviation, "real_learning_rate": entry.accuracy.realLearningRate,
-        ])
+        ]
+        row["real_steps_matching_gtn"] = entry.accuracy.realStepsMatchingGTN
+        return (String(entry.steps), row)
       }),
     ]
     print(String(decoding: runOrFail(program) { try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]) }, as: UTF8.self))
@@ -161,10 +163,11 @@ func runEvaluate(_ arguments: [String]) -> Never {
     print("\(data.name), \(example.evaluationSplit.rawValue) split, learner \(learner), \(example.evaluationSeeds) learner(s) per row, "
           + "\(precision.argumentDescription) (\(Precision.instructionSet)); "
           + "GTN of \(url.path) at iteration \(trainer.state.iteration)")
-    print("steps   GTN data           real data          real lr")
+    print("steps   GTN data           real data          real lr   real steps to GTN's accuracy")
     for (steps, a) in results {
-      print(String(format: "%5d   %6.2f%% ± %5.2f   %6.2f%% ± %5.2f   %.4g", steps, a.gtn * 100, a.gtnStandardDeviation * 100,
-                   a.real * 100, a.realStandardDeviation * 100, a.realLearningRate))
+      let matching = a.realStepsMatchingGTN.map { String(format: "%.0f (%.1f× k)", $0, $0 / Double(steps)) } ?? "–"
+      print(String(format: "%5d   %6.2f%% ± %5.2f   %6.2f%% ± %5.2f   %-8.4g  ", steps, a.gtn * 100, a.gtnStandardDeviation * 100,
+                   a.real * 100, a.realStandardDeviation * 100, a.realLearningRate) + matching)
     }
   }
   exit(0)

@@ -50,9 +50,10 @@ struct ExampleOptionsTests {
   /// stand, and the parsed options name the recipe that ran.
   @Test func autoRecipeFollowsTheTimeBudget() throws {
     let short = try parse(["--time-budget", "2"], defaults: recipeDefaults)
-    #expect(short.recipe == .mlp && short.learner == .named(.mlp) && short.outerIterations == 800 && short.parallelLearners == 1)
+    #expect(short.recipe == .mlp && short.learner == .named(.mlp) && short.parallelLearners == 1)
+    #expect(short.outerIterations == ExampleOptions.outerIterationsUnderTimeBudget)
     let none = try parse([], defaults: recipeDefaults)
-    #expect(none.recipe == .mlp && none.learner == .named(.mlp) && none.intermediateLosses == 1)
+    #expect(none.recipe == .mlp && none.learner == .named(.mlp) && none.intermediateLosses == 1 && none.outerIterations == 800)
     let five = try parse(["--time-budget", "5"], defaults: recipeDefaults)
     #expect(five.recipe == .convBatchNormRealPixels && five.curriculum == .pixels && five.pixelInitialization == .real)
     #expect(five.learner == .named(.convBatchNorm) && five.batchSize == 64 && five.softLabels && five.parallelLearners == 2)
@@ -138,13 +139,48 @@ struct ExampleOptionsTests {
     #expect(throws: UsageError.self) { try ExampleOptions.parse(["--parallel-learners", "0"], defaults: recipeDefaults, datasets: datasets) }
   }
 
+  /// From cifar-gtn's defaults (learned pixels from real images, soft
+  /// labels), `--paper` trains the paper's generator on one-hot labels.
   @Test func paperOnCIFARSelectsThePapersCIFARSetup() throws {
-    let o = try parse(["--paper"], defaults: ExampleOptions(dataset: .cifar10), datasets: [.cifar10])
+    let o = try parse(["--paper"], defaults: .cifar10Defaults, datasets: [.cifar10])
     #expect(o.learner == .named(.paper) && o.generator == .paper && o.innerSteps == 128 && o.batchSize == 128)
     #expect(o.realBatchSize == 256 && o.learningRate == 0.004 && o.adamBeta2 == 0.9 && o.augment)
     #expect(o.intermediateLosses == 16 && o.checkpointSegment == 16)
-    let augmentOff = try parse(["--no-augment", "--paper"], defaults: ExampleOptions(dataset: .cifar10), datasets: [.cifar10])
+    #expect(o.curriculum == .learned && !o.softLabels && o.pixelInitialization == .noise)
+    #expect(o.innerLearningRate == 0.02 && o.innerMomentum == 0.5)
+    let augmentOff = try parse(["--no-augment", "--paper"], defaults: .cifar10Defaults, datasets: [.cifar10])
     #expect(!augmentOff.augment && augmentOff.innerSteps == 128)
+  }
+
+  /// cifar-gtn's defaults learn real-initialised pixels with soft labels; a
+  /// generator curriculum drops the real start and the soft labels it cannot
+  /// use, and the printed options parse back to themselves.
+  @Test func cifarDefaultsLearnPixelsFromRealImages() throws {
+    let o = try parse([], defaults: .cifar10Defaults, datasets: [.cifar10])
+    #expect(o.learner == .named(.convBatchNorm) && o.learnerWidth == 8 && o.curriculum == .pixels)
+    #expect(o.pixelInitialization == .real && o.softLabels && o.innerSteps == 64 && o.batchSize == 64)
+    #expect(o.evaluationSteps == [16, 32, 64, 128, 256, 512] && o.tuneEachStepCount && o.outerIterations == 300)
+    let generated = try parse(["--curriculum", "random"], defaults: .cifar10Defaults, datasets: [.cifar10])
+    #expect(generated.pixelInitialization == .noise && !generated.softLabels)
+    for options in [o, generated] {
+      let again = try parse(options.commandLineArguments, defaults: .cifar10Defaults, datasets: [.cifar10])
+      #expect(again.commandLineArguments == options.commandLineArguments)
+    }
+  }
+
+  /// A time budget without `--outer-iterations` runs until the budget ends,
+  /// whatever the defaults' iteration count; with it, both bound the run.
+  @Test func timeBudgetAloneBoundsTheRun() throws {
+    for defaults in [ExampleOptions.cifar10Defaults, ExampleOptions(dataset: .mnist)] {
+      let datasets: [DatasetKind] = defaults.dataset == .cifar10 ? [.cifar10] : self.datasets
+      let budget = try parse(["--time-budget", "120"], defaults: defaults, datasets: datasets)
+      #expect(budget.outerIterations == ExampleOptions.outerIterationsUnderTimeBudget)
+      let both = try parse(["--outer-iterations", "40", "--time-budget", "120"], defaults: defaults, datasets: datasets)
+      #expect(both.outerIterations == 40)
+      let paper = try parse(["--paper", "--time-budget", "60"], defaults: defaults, datasets: datasets)
+      #expect(paper.outerIterations == ExampleOptions.outerIterationsUnderTimeBudget)
+      #expect(try parse([], defaults: defaults, datasets: datasets).outerIterations == defaults.outerIterations)
+    }
   }
 
   @Test func parsesTheCIFARFlags() throws {

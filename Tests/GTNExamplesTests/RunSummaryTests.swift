@@ -35,7 +35,10 @@ struct RunSummaryTests {
     detailed.ensembleTestAccuracy = 0.9
     detailed.ensembleLearnerTestAccuracy = 0.85
     detailed.ensembleLearnerTestAccuracyStandardDeviation = 0.01
-    detailed.accuracyBySteps = ["16": .init(gtn: 0.8, gtnStandardDeviation: 0.1, real: 0.7, realStandardDeviation: 0.2, realLearningRate: 0.05)]
+    detailed.accuracyBySteps = [
+      "16": .init(gtn: 0.8, gtnStandardDeviation: 0.1, real: 0.7, realStandardDeviation: 0.2, realLearningRate: 0.05, realStepsMatchingGTN: 24),
+      "32": .init(gtn: 0.8, gtnStandardDeviation: 0.1, real: 0.85, realStandardDeviation: 0.2, realLearningRate: 0.05),
+    ]
     detailed.speedupReferenceSteps = 32
     detailed.gtnStepsToReachReal = 16
     detailed.speedup = 2
@@ -52,13 +55,33 @@ struct RunSummaryTests {
       "resident_mb_before_meta_training", "peak_resident_mb_meta_training", "checkpoint_segment", "intermediate_losses", "augment",
     ]))
     let byStep = try #require((all["accuracy_by_steps"] as? [String: Any])?["16"] as? [String: Any])
-    #expect(Set(byStep.keys) == ["gtn", "gtn_std", "real", "real_std", "real_learning_rate"])
+    #expect(Set(byStep.keys) == ["gtn", "gtn_std", "real", "real_std", "real_learning_rate", "real_steps_matching_gtn"])
+    let unmatched = try #require((all["accuracy_by_steps"] as? [String: Any])?["32"] as? [String: Any])
+    #expect(Set(unmatched.keys) == ["gtn", "gtn_std", "real", "real_std", "real_learning_rate"])
 
     let text = String(decoding: try detailed.jsonData(), as: UTF8.self)
     #expect(!text.contains("\n"))
     #expect(text.hasPrefix(#"{"accuracy_by_steps":"#))
     #expect(try JSONDecoder().decode(RunSummary.self, from: detailed.jsonData()) == detailed)
   }
+}
+
+/// The real-data steps worth of GTN data: log-linear interpolation between
+/// evaluated step counts, `nil` outside them.
+@Test func realStepsMatchingInterpolatesInLogSteps() throws {
+  let real: [(steps: Int, accuracy: Double)] = [(16, 0.30), (32, 0.37), (64, 0.40), (128, 0.46), (256, 0.51), (512, 0.57)]
+  // Half-way from 0.46 to 0.51 is half-way from 2⁷ to 2⁸ in log₂ steps.
+  let between = try #require(RunSummary.realStepsMatching(0.485, real: real))
+  #expect(abs(between - 128 * 2.0.squareRoot()) < 1e-9)
+  #expect(RunSummary.realStepsMatching(0.57, real: real) == 512)
+  #expect(RunSummary.realStepsMatching(0.40, real: real) == 64)
+  // Real data ahead at its smallest count, or never as good: no figure.
+  #expect(RunSummary.realStepsMatching(0.30, real: real) == nil)
+  #expect(RunSummary.realStepsMatching(0.58, real: real) == nil)
+  // The first crossing counts where the real curve dips.
+  let dipping: [(steps: Int, accuracy: Double)] = [(4, 0.2), (8, 0.5), (16, 0.4), (32, 0.6)]
+  #expect(RunSummary.realStepsMatching(0.5, real: dipping) == 8)
+  #expect(RunSummary.realStepsMatching(0.45, real: []) == nil)
 }
 
 struct MetaTrainingTimeBudgetTests {
