@@ -81,6 +81,18 @@ func rankCorrelation() {
   print(rho!, tau!)
 }
 
+// MARK: Statistics/RankCorrelation+Bootstrap.swift
+
+func bootstrapInterval() {
+  var rng = SplitMix64(seed: 1)
+  let proxy: [Double] = [0.61, 0.72, 0.55, 0.80, 0.66, 0.70, 0.58, 0.75]
+  let truth: [Double] = [0.90, 0.93, 0.91, 0.95, 0.92, 0.90, 0.89, 0.94]
+  let interval = RankCorrelation.bootstrapInterval(proxy, truth, using: &rng, statistic: RankCorrelation.spearman)
+  // ρ = 0.79, and with 8 pairs the 95% interval is wide
+  // snippet.hide
+  print(interval!)
+}
+
 // MARK: Strategies/ArchitectureSearch.swift
 
 func architectureSearch() throws {

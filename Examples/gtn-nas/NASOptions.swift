@@ -51,9 +51,10 @@ struct NASOptions {
   var dataDirectory: String?
   var output = "gtn-nas-output"
   var architectures = 50
-  var gtnSteps = 128
+  var gtnSteps = [128]
   var realSteps = [32, 64, 128, 256, 512]
   var truthSteps = 2000
+  var truthSeeds = 1
   var reusedStudy: String?
   var proxy = ProxyKind.gtn
   var strategy = StrategyKind.evolution
@@ -73,7 +74,7 @@ struct NASOptions {
   static var commandLineOptions: [CommandLineOption<NASOptions>] {
     typealias Option = CommandLineOption<NASOptions>
     return [
-      Option("--gtn", \.gtn, valueName: "DIR", help: "mnist-gtn output folder with checkpoint.safetensors (required)"),
+      Option("--gtn", \.gtn, valueName: "DIR", help: "The output folder of a GTN run (mnist-gtn, cifar-gtn, gtn train) with checkpoint.safetensors (required)"),
       Option("--space", \.space, valueName: "SPACE",
              help: "The search space: conv stacks, or normal and reduction cells stacked [normal × R, reduction] × 2 (its "
                + "logs are named cell-nNcCrR[-ops]-…; each configuration resumes only its own)"),
@@ -87,14 +88,12 @@ struct NASOptions {
       Option("--data-dir", \.dataDirectory, valueName: "DIR", help: "Dataset folder (else $GTN_DATA_DIR, else standard locations)"),
       Option("--output", \.output, valueName: "DIR", help: "Where the JSON Lines logs go; runs resume from them"),
       Option("--architectures", \.architectures, valueName: "N", bounds: 1...100_000, help: "correlate: how many architectures"),
-      Option("--gtn-steps", \.gtnSteps, valueName: "K", bounds: 1...65_536, help: "SGD steps of the GTN proxy"),
-      Option(
-        "--real-steps", \.realSteps, valueName: "K1,K2,...", allowedValues: "range [1, 100000] each",
-        expectation: "comma-separated integers in [1, 100000]",
-        help: "correlate: real-data proxy step counts (search --proxy real: the first)",
-        isAllowed: { (steps: [Int]) in steps.allSatisfy { (1...100_000).contains($0) } }, transform: { Array(Set($0)).sorted() },
-        currentArgument: { $0.argumentDescription }),
+      stepCountsOption("--gtn-steps", \.gtnSteps, limit: 65_536, help: "SGD steps of the GTN proxy (correlate: one proxy each; search: the first)"),
+      stepCountsOption("--real-steps", \.realSteps, limit: 100_000, help: "correlate: real-data proxy step counts (search --proxy real: the first)"),
       Option("--truth-steps", \.truthSteps, valueName: "K", bounds: 1...1_000_000, help: "Real-data steps of the ground truth"),
+      Option("--truth-seeds", \.truthSeeds, valueName: "N", bounds: 1...16,
+             help: "correlate: ground-truth trainings per architecture, each from its own seed; the proxies are ranked "
+               + "against their mean, and the summary gives the Spearman between the first two (the best a proxy can reach)"),
       Option("--reuse-study", \.reusedStudy, valueName: "LOG",
              help: "correlate: take the architectures, real-data scores and ground truth from an earlier study's log and "
                + "score only the GTN proxy again (to compare GTNs); give the same --seed and --real-steps as that study"),
@@ -117,11 +116,25 @@ struct NASOptions {
     ]
   }
 
+  /// A comma-separated list of step counts in [1, `limit`], kept sorted
+  /// and distinct.
+  static func stepCountsOption(
+    _ name: String, _ keyPath: WritableKeyPath<NASOptions, [Int]>, limit: Int, help: String
+  ) -> CommandLineOption<NASOptions> {
+    CommandLineOption(
+      name, keyPath, valueName: "K1,K2,...", allowedValues: "range [1, \(limit)] each",
+      expectation: "comma-separated integers in [1, \(limit)]", help: help,
+      isAllowed: { (steps: [Int]) in steps.allSatisfy { (1...limit).contains($0) } }, transform: { Array(Set($0)).sorted() },
+      currentArgument: { $0.argumentDescription })
+  }
+
   static let summary = """
     correlate: samples N architectures from the search space, scores each with the GTN proxy (k steps on the GTN's \
-    curriculum) and with real-data proxies at several step counts, trains each longer on real data as ground truth, and \
-    reports Spearman and Kendall rank correlations (all candidates and the top half by proxy) and the real-data step \
-    count that matches the GTN proxy. search: runs random search or regularized evolution with the GTN (or real-data) \
+    curriculum) at one or more k, with real-data proxies at several step counts and with zero-cost proxies, trains each \
+    longer on real data as ground truth (one or more seeds), and reports Spearman and Kendall rank correlations (all \
+    candidates and the top half by proxy) with 95% bootstrap intervals, and the real-data step count that ranks as \
+    well as each GTN proxy; it writes every score and its seconds to correlate.csv, and a resumed study scores only \
+    what its log lacks. search: runs random search or regularized evolution with the GTN (or real-data) \
     proxy under a budget (an architecture already scored is not scored again), trains the top candidates on real data, \
     picks the best on the validation split, reports its test accuracy, and prints one JSON summary line.
     """
@@ -151,7 +164,7 @@ struct NASOptions {
   /// Checks what the table cannot: `--gtn` is given, cell operations are
   /// distinct.
   func validate() throws(UsageError) {
-    guard gtn != nil else { throw UsageError(message: "--gtn DIR is required (an mnist-gtn output folder)") }
+    guard gtn != nil else { throw UsageError(message: "--gtn DIR is required (the output folder of mnist-gtn, cifar-gtn or gtn train)") }
     guard Set(cellOperations).count == cellOperations.count else {
       throw UsageError(message: "--cell-operations expects distinct names, got '\(cellOperations.argumentDescription)'")
     }

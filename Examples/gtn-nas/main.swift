@@ -6,7 +6,7 @@
 // Both search the macro space (conv stacks) by default, or with --space cell the NASNet/ENAS-style
 // cell space.
 //
-// DIR is an mnist-gtn output folder (its checkpoint.safetensors).
+// DIR is the output folder of a GTN run (mnist-gtn, cifar-gtn, gtn train) with its checkpoint.safetensors.
 //
 // Under `mpirun -np N` the architectures are scored on all ranks (search:
 // dynamic work distribution; correlate: N architectures at a time); rank 0
@@ -45,9 +45,9 @@ func parseCommandLine() -> NASOptions {
   }
 }
 
-/// The trained GTN of an mnist-gtn output folder, with the data it was trained on.
+/// The trained GTN of a run's output folder, with the data it was trained on.
 func loadGTN(_ o: NASOptions) throws -> (MetaTrainer, ExampleData) {
-  guard let folder = o.gtn else { fail("--gtn DIR is required (an mnist-gtn output folder)") }
+  guard let folder = o.gtn else { fail("--gtn DIR is required (the output folder of mnist-gtn, cifar-gtn or gtn train)") }
   let checkpoint = URL(fileURLWithPath: folder).appendingPathComponent("checkpoint.safetensors")
   if let problem = fileProblem(checkpoint.path) { fail("--gtn \(folder): \(checkpoint.path): \(problem)", code: 1) }
   let (_, metadata) = try Safetensors.read(from: checkpoint)
@@ -91,26 +91,6 @@ let communicator = MPICommunicator.launchedOrSingleProcess()
 func log(_ message: String) {
   guard communicator.rank == 0 else { return }
   FileHandle.standardError.write(Data((message + "\n").utf8))
-}
-
-/// One architecture's scores in a correlation study.
-struct StudyRecord: Codable {
-  var index: Int
-  var encoding: String
-  var gtnScore: Double
-  var gtnSeconds: Double
-  var realScores: [Int: Double]
-  var realSeconds: [Int: Double]
-  var truth: Double
-  var truthSeconds: Double
-  /// The zero-cost proxies (gradient norm at initialisation, synflow,
-  /// Jacobian covariance) and their seconds, keyed by the summary's names;
-  /// absent in logs of older versions, filled in when the study is
-  /// summarised.
-  var zeroCost: Double?
-  var synflow: Double?
-  var jacobianCovariance: Double?
-  var zeroCostSeconds: [String: Double]?
 }
 
 /// A search space whose encodings parse back (both bundled spaces).
@@ -196,16 +176,21 @@ func correlate<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, train
   }
   try handle?.close()
   guard communicator.rank == 0 else { return }
-  try study.fillZeroCostScores(&records, log: logURL)
-  print(try jsonLine(study.summary(records, log: logURL)))
+  // Records of an earlier run with fewer proxies, step counts or seeds:
+  // score what they lack, rewriting the log after each.
+  let studied = Array(records.prefix(o.architectures))
+  records = try study.complete(studied, log: logURL)
+  let tableURL = URL(fileURLWithPath: o.output).appendingPathComponent(logName("correlate.csv", o))
+  try writeAtomically(study.table(records), to: tableURL)
+  print(try jsonLine(study.summary(records, log: logURL, table: tableURL)))
 }
 
-/// A correlation study: how well the GTN proxy, real-data proxies and a
-/// zero-cost proxy rank architectures against longer real-data training.
+/// A correlation study: how well GTN proxies, real-data proxies and
+/// zero-cost proxies rank architectures against longer real-data training.
 struct CorrelationStudy<Space: DecodableSearchSpace> {
   var options: NASOptions
   var space: Space
-  var gtnProxy: GTNProxy
+  var gtnProxies: [Int: GTNProxy]
   var realProxies: [Int: RealDataProxy]
   var zeroCostProxy: GradientNormProxy
   var synflowProxy: SynFlowProxy
@@ -218,7 +203,10 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
     options = o
     self.space = space
     let validation = data.validation.subset(0..<min(o.validationCount, data.validation.count))
-    gtnProxy = GTNProxy(trainer: trainer, steps: o.gtnSteps, validationImages: validation.images, validationLabels: validation.labels)
+    let synthetic = trainer.syntheticData()
+    gtnProxies = Dictionary(uniqueKeysWithValues: o.gtnSteps.map { steps in
+      (steps, GTNProxy(data: synthetic, steps: steps, validationImages: validation.images, validationLabels: validation.labels))
+    })
     realProxies = Dictionary(uniqueKeysWithValues: o.realSteps.map { steps in
       (steps, RealDataProxy(images: data.training.images, labels: data.training.labels, steps: steps,
                             validationImages: validation.images, validationLabels: validation.labels))
@@ -265,28 +253,67 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
     return (0..<options.architectures).map { _ in space.sample(using: &rng) }
   }
 
-  /// Scores architecture `index` with every proxy (with `--reuse-study`
-  /// only the GTN proxy and the zero-cost one; the rest is the earlier
-  /// study's).
+  /// The seed of architecture `index`'s proxies and first ground truth.
+  func seed(of index: Int) -> UInt64 { options.seed &+ UInt64(index) }
+
+  /// The seed of ground-truth training `run` (0 for the first seed).
+  func truthSeed(of index: Int, run: Int) -> UInt64 {
+    run == 0 ? seed(of: index) : seed(of: index) ^ (UInt64(run) &* 0x9E37_79B9_7F4A_7C15)
+  }
+
+  /// Scores architecture `index` with every proxy and its ground truth
+  /// (with `--reuse-study` only the GTN and zero-cost proxies; the real-data
+  /// scores and ground truth are the earlier study's).
   func score(_ architectures: [Space.Architecture], at index: Int) -> StudyRecord {
-    let architecture = architectures[index]
-    let learner = space.learner(for: architecture)
-    let seed = options.seed &+ UInt64(index)
-    let (gtnScore, gtnSeconds) = timed { gtnProxy.score(learner, seed: seed) }
     var record = StudyRecord(
-      index: index, encoding: space.encoding(of: architecture), gtnScore: gtnScore, gtnSeconds: gtnSeconds,
-      realScores: [:], realSeconds: [:], truth: 0, truthSeconds: 0)
-    scoreZeroCost(&record, learner: learner, seed: seed)
+      index: index, encoding: space.encoding(of: architectures[index]), realScores: [:], realSeconds: [:], truth: 0, truthSeconds: -1)
     if let prior = reused?[index].record {
-      (record.realScores, record.realSeconds, record.truth, record.truthSeconds) = (prior.realScores, prior.realSeconds, prior.truth, prior.truthSeconds)
-    } else {
-      for steps in options.realSteps {
-        guard let proxy = realProxies[steps] else { continue }
-        (record.realScores[steps], record.realSeconds[steps]) = timed { proxy.score(learner, seed: seed) }
-      }
-      (record.truth, record.truthSeconds) = timed { truthProxy.score(learner, seed: seed) }
+      (record.realScores, record.realSeconds) = (prior.realScores, prior.realSeconds)
+      (record.truth, record.truthSeconds, record.moreTruths, record.moreTruthSeconds) =
+        (prior.truth, prior.truthSeconds, prior.moreTruths, prior.moreTruthSeconds)
     }
+    _ = scoreMissing(&record, learner: space.learner(for: architectures[index]))
     return record
+  }
+
+  /// Scores what `record` lacks of the options' proxies, step counts and
+  /// ground-truth seeds; `true` when it scored anything.
+  func scoreMissing(_ record: inout StudyRecord, learner: any Learner) -> Bool {
+    let seed = seed(of: record.index)
+    var scored = false
+    var gtnScores = record.gtnScores ?? [:], gtnSeconds = record.gtnSecondsBySteps ?? [:]
+    for steps in options.gtnSteps where gtnScores[steps] == nil {
+      guard let proxy = gtnProxies[steps] else { continue }
+      (gtnScores[steps], gtnSeconds[steps]) = timed { proxy.score(learner, seed: seed) }
+      scored = true
+    }
+    (record.gtnScores, record.gtnSecondsBySteps) = (gtnScores, gtnSeconds)
+    for steps in options.realSteps where record.realScores[steps] == nil {
+      guard let proxy = realProxies[steps] else { continue }
+      (record.realScores[steps], record.realSeconds[steps]) = timed { proxy.score(learner, seed: seed) }
+      scored = true
+    }
+    if record.truthSeconds < 0 {
+      (record.truth, record.truthSeconds) = timed { truthProxy.score(learner, seed: seed) }
+      scored = true
+    }
+    var moreTruths = record.moreTruths ?? [], moreSeconds = record.moreTruthSeconds ?? []
+    while moreTruths.count + 1 < options.truthSeeds {
+      let (truth, seconds) = timed { truthProxy.score(learner, seed: truthSeed(of: record.index, run: moreTruths.count + 1)) }
+      moreTruths.append(truth)
+      moreSeconds.append(seconds)
+      scored = true
+    }
+    if !moreTruths.isEmpty { (record.moreTruths, record.moreTruthSeconds) = (moreTruths, moreSeconds) }
+    var seconds = record.zeroCostSeconds ?? [:]
+    if record.zeroCost == nil { (record.zeroCost, seconds["gradient_norm"]) = timed { zeroCostProxy.score(learner, seed: seed) } }
+    if record.synflow == nil { (record.synflow, seconds["synflow"]) = timed { synflowProxy.score(learner, seed: seed) } }
+    if record.jacobianCovariance == nil {
+      (record.jacobianCovariance, seconds["jacob_cov"]) = timed { jacobianCovarianceProxy.score(learner, seed: seed) }
+    }
+    scored = scored || seconds != (record.zeroCostSeconds ?? [:])
+    record.zeroCostSeconds = seconds
+    return scored
   }
 
   /// Decodes a record a rank sent, appends it to the log and reports it.
@@ -295,76 +322,134 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
     var line = Data(bytes)
     line.append(0x0A)
     try handle?.write(contentsOf: line)
-    let steps = options.realSteps.last ?? 0
-    log(String(format: "%d/%d %@  GTN %.3f (%.1fs)  real@%d %.3f  truth %.3f (%.1fs)", record.index + 1, options.architectures,
-               record.encoding, record.gtnScore, record.gtnSeconds, steps, record.realScores[steps] ?? .nan,
-               record.truth, record.truthSeconds))
+    report(record)
     return record
   }
 
-  /// Scores the zero-cost proxies `record` lacks, timing each.
-  func scoreZeroCost(_ record: inout StudyRecord, learner: any Learner, seed: UInt64) {
-    var seconds = record.zeroCostSeconds ?? [:]
-    if record.zeroCost == nil { (record.zeroCost, seconds["gradient_norm"]) = timed { zeroCostProxy.score(learner, seed: seed) } }
-    if record.synflow == nil { (record.synflow, seconds["synflow"]) = timed { synflowProxy.score(learner, seed: seed) } }
-    if record.jacobianCovariance == nil {
-      (record.jacobianCovariance, seconds["jacob_cov"]) = timed { jacobianCovarianceProxy.score(learner, seed: seed) }
-    }
-    record.zeroCostSeconds = seconds
+  /// One progress line for `record`.
+  func report(_ record: StudyRecord) {
+    let gtn = options.gtnSteps.last ?? 0, real = options.realSteps.last ?? 0
+    log(String(format: "%d/%d %@  GTN@%d %.3f (%.1fs)  real@%d %.3f  truth %.3f (%.1fs)", record.index + 1, options.architectures,
+               record.encoding, gtn, record.gtnScores?[gtn] ?? .nan, record.gtnSecondsBySteps?[gtn] ?? .nan, real,
+               record.realScores[real] ?? .nan, record.truth, record.truthSeconds))
   }
 
-  /// Scores the zero-cost proxies for records of logs written before they
-  /// existed.
-  func fillZeroCostScores(_ records: inout [StudyRecord], log url: URL) throws {
-    for i in records.indices where records[i].zeroCost == nil || records[i].synflow == nil || records[i].jacobianCovariance == nil {
+  /// `records` with what each lacks scored; after each record that changed,
+  /// the log is rewritten (atomically), so an interrupted study resumes
+  /// where it stopped.
+  func complete(_ records: [StudyRecord], log url: URL) throws -> [StudyRecord] {
+    var records = records
+    for i in records.indices {
       guard let architecture = space.architecture(decoding: records[i].encoding) else {
         fail("\(url.path): record \(i) has an unreadable architecture '\(records[i].encoding)'", code: 1)
       }
-      scoreZeroCost(&records[i], learner: space.learner(for: architecture), seed: options.seed &+ UInt64(i))
+      guard scoreMissing(&records[i], learner: space.learner(for: architecture)) else { continue }
+      report(records[i])
+      let lines = try records.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) + "\n" }
+      try writeAtomically(lines.joined(), to: url)
     }
+    return records
+  }
+
+  /// Every proxy's name (`gtn_k128`, `real_k512`, `synflow`, …), scores and
+  /// seconds, in the table's order.
+  func proxies(_ records: [StudyRecord]) -> [(name: String, scores: [Double], seconds: [Double])] {
+    options.gtnSteps.map { k in ("gtn_k\(k)", records.map { $0.gtnScores?[k] ?? .nan }, records.map { $0.gtnSecondsBySteps?[k] ?? .nan }) }
+      + options.realSteps.map { k in ("real_k\(k)", records.map { $0.realScores[k] ?? .nan }, records.map { $0.realSeconds[k] ?? .nan }) }
+      + [("gradient_norm", \StudyRecord.zeroCost), ("synflow", \.synflow), ("jacob_cov", \.jacobianCovariance)].map { name, score in
+        (name, records.map { $0[keyPath: score] ?? .nan }, records.map { $0.zeroCostSeconds?[name] ?? .nan })
+      }
+  }
+
+  /// The ground truth every proxy is ranked against: the mean over the
+  /// `--truth-seeds` seeds.
+  func meanTruth(_ record: StudyRecord) -> Double {
+    let truths = record.truths.prefix(options.truthSeeds)
+    return truths.reduce(0, +) / Double(truths.count)
+  }
+
+  /// The study as CSV, one row per architecture: `architecture`,
+  /// `ground_truth_seedN` and `ground_truth_seedN_seconds` for each seed,
+  /// then each proxy's score and `…_seconds`.
+  func table(_ records: [StudyRecord]) -> String {
+    let seeds = 1...options.truthSeeds
+    let proxies = proxies(records)
+    var lines = [(["architecture"] + seeds.map { "ground_truth_seed\($0)" } + seeds.map { "ground_truth_seed\($0)_seconds" }
+      + proxies.flatMap { [$0.name, $0.name + "_seconds"] }).joined(separator: ",")]
+    for (row, record) in records.enumerated() {
+      let truths = record.truths, seconds = record.truthSecondsBySeed
+      let fields = [csvField(record.encoding)] + seeds.map { "\(truths[$0 - 1])" } + seeds.map { "\(seconds[$0 - 1])" }
+        + proxies.flatMap { ["\($0.scores[row])", "\($0.seconds[row])"] }
+      lines.append(fields.joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
   }
 
   /// The study's summary line: rank correlations of every proxy with the
-  /// ground truth, and the proxies' mean cost.
-  func summary(_ records: [StudyRecord], log url: URL) -> [String: Any] {
-    let truth = records.map(\.truth)
-    let gtn = correlations(records.map(\.gtnScore), truth)
-    var real: [String: Any] = [:]
-    var matching: Int? = nil
-    let gtnTop = gtn["spearman_top50"] as? Double ?? -2
-    for steps in options.realSteps {
-      let c = correlations(records.map { $0.realScores[steps] ?? 0 }, truth)
-      real[String(steps)] = c
-      if matching == nil, let s = c["spearman_top50"] as? Double, s >= gtnTop { matching = steps }
-    }
+  /// ground truth (with 95% bootstrap intervals), the agreement of two
+  /// ground-truth seeds, the real-data steps that rank as well as each GTN
+  /// proxy, and the proxies' mean cost.
+  func summary(_ records: [StudyRecord], log url: URL, table: URL) -> [String: Any] {
+    let truth = records.map(meanTruth)
+    var rng = SplitMix64(seed: options.seed)
     let mean = { (xs: [Double]) in xs.reduce(0, +) / Double(Swift.max(xs.count, 1)) }
-    return [
+    var correlation: [String: [String: Any]] = [:]
+    var seconds: [String: Double] = [:]
+    for proxy in proxies(records) {
+      correlation[proxy.name] = correlations(proxy.scores, truth, using: &rng)
+      seconds[proxy.name] = mean(proxy.seconds)
+    }
+    func top50(_ name: String) -> Double { correlation[name]?["spearman_top50"] as? Double ?? -2 }
+    let equivalence = Dictionary(uniqueKeysWithValues: options.gtnSteps.map { k -> (String, Any) in
+      let matching = options.realSteps.first { top50("real_k\($0)") >= top50("gtn_k\(k)") }
+      return (String(k), ["real_steps": matching ?? NSNull(), "ratio": matching.map { Double($0) / Double(k) } ?? NSNull()] as [String: Any])
+    })
+    var summary: [String: Any] = [
       "command": "correlate", "space": options.space.rawValue, "architectures": records.count, "gtn_steps": options.gtnSteps,
-      "truth_steps": options.truthSteps, "gtn": gtn, "real": real,
-      "zero_cost_gradient_norm": correlations(records.map { $0.zeroCost ?? 0 }, truth),
-      "zero_cost_synflow": correlations(records.map { $0.synflow ?? 0 }, truth),
-      "zero_cost_jacob_cov": correlations(records.map { $0.jacobianCovariance ?? 0 }, truth),
-      "mean_seconds_zero_cost": Dictionary(uniqueKeysWithValues: ["gradient_norm", "synflow", "jacob_cov"].map { name in
-        (name, mean(records.compactMap { $0.zeroCostSeconds?[name] }))
-      }),
-      "real_steps_matching_gtn_top50_spearman": matching ?? NSNull(),
-      "mean_seconds_gtn_proxy": mean(records.map(\.gtnSeconds)),
-      "mean_seconds_real_proxy": Dictionary(uniqueKeysWithValues: options.realSteps.map { s in (String(s), mean(records.map { $0.realSeconds[s] ?? 0 })) }),
-      "log": url.path,
+      "truth_steps": options.truthSteps, "truth_seeds": options.truthSeeds,
+      "gtn": Dictionary(uniqueKeysWithValues: options.gtnSteps.map { (String($0), correlation["gtn_k\($0)"]!) }),
+      "real": Dictionary(uniqueKeysWithValues: options.realSteps.map { (String($0), correlation["real_k\($0)"]!) }),
+      "zero_cost_gradient_norm": correlation["gradient_norm"]!, "zero_cost_synflow": correlation["synflow"]!,
+      "zero_cost_jacob_cov": correlation["jacob_cov"]!,
+      "mean_seconds_gtn_proxy": Dictionary(uniqueKeysWithValues: options.gtnSteps.map { (String($0), seconds["gtn_k\($0)"]!) }),
+      "mean_seconds_real_proxy": Dictionary(uniqueKeysWithValues: options.realSteps.map { (String($0), seconds["real_k\($0)"]!) }),
+      "mean_seconds_zero_cost": Dictionary(uniqueKeysWithValues: ["gradient_norm", "synflow", "jacob_cov"].map { ($0, seconds[$0]!) }),
+      "mean_seconds_truth": mean(records.flatMap { $0.truthSecondsBySeed.prefix(options.truthSeeds) }),
+      "real_steps_matching_gtn_top50_spearman": equivalence,
+      "log": url.path, "table": table.path,
     ]
+    if options.truthSeeds >= 2 {
+      // Two trainings of the same architectures agree only so far: no proxy
+      // ranks the first seed's truth better than the second seed does.
+      let (first, second) = (records.map { $0.truths[0] }, records.map { $0.truths[1] })
+      summary["truth_seed1_vs_seed2"] = correlations(second, first, using: &rng)
+    }
+    return summary
   }
 
   /// Spearman and Kendall τ-b of `proxy` against `truth`, over all and over
-  /// the top half by proxy.
-  func correlations(_ proxy: [Double], _ truth: [Double]) -> [String: Any] {
-    let top = RankCorrelation.topIndices(of: proxy, fraction: 0.5)
-    return [
-      "spearman": RankCorrelation.spearman(proxy, truth) ?? NSNull(),
-      "kendall_tau_b": RankCorrelation.kendallTauB(proxy, truth) ?? NSNull(),
-      "spearman_top50": RankCorrelation.spearman(top.map { proxy[$0] }, top.map { truth[$0] }) ?? NSNull(),
-      "kendall_tau_b_top50": RankCorrelation.kendallTauB(top.map { proxy[$0] }, top.map { truth[$0] }) ?? NSNull(),
+  /// the top half by proxy, each with a 95% percentile bootstrap interval
+  /// (1,000 resamples).
+  func correlations(_ proxy: [Double], _ truth: [Double], using rng: inout SplitMix64) -> [String: Any] {
+    guard !proxy.contains(where: \.isNaN) else { return ["missing": true] }
+    var result: [String: Any] = [:]
+    let statistics: [(String, ([Double], [Double]) -> Double?)] = [
+      ("spearman", RankCorrelation.spearman), ("kendall_tau_b", RankCorrelation.kendallTauB),
+      ("spearman_top50", RankCorrelation.topHalfSpearman), ("kendall_tau_b_top50", RankCorrelation.topHalfKendallTauB),
     ]
+    for (name, statistic) in statistics {
+      result[name] = statistic(proxy, truth) ?? NSNull()
+      let interval = RankCorrelation.bootstrapInterval(proxy, truth, using: &rng, statistic: statistic)
+      result[name + "_ci95"] = interval.map { [$0.lowerBound, $0.upperBound] } ?? NSNull()
+    }
+    return result
   }
+}
+
+/// `text` as one CSV field: quoted when it holds a comma, quote or line break.
+func csvField(_ text: String) -> String {
+  guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+  return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
 /// `body`'s result and the seconds it took.
@@ -384,7 +469,7 @@ func search(_ o: NASOptions) throws {
 func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, trainer: MetaTrainer, data: ExampleData) throws {
   let validation = data.validation.subset(0..<min(o.validationCount, data.validation.count))
   let evaluator: any ArchitectureEvaluator = o.proxy == .gtn
-    ? GTNProxy(trainer: trainer, steps: o.gtnSteps, validationImages: validation.images, validationLabels: validation.labels)
+    ? GTNProxy(trainer: trainer, steps: o.gtnSteps.first ?? 128, validationImages: validation.images, validationLabels: validation.labels)
     : RealDataProxy(images: data.training.images, labels: data.training.labels, steps: o.realSteps.first ?? 128,
                     validationImages: validation.images, validationLabels: validation.labels)
   if communicator.rank == 0 { try FileManager.default.createDirectory(atPath: o.output, withIntermediateDirectories: true) }

@@ -466,17 +466,60 @@ final class FaultTests {
     let run = try mnistGTN(Self.quick + ["--output", output.path], data: data)
     try #require(run.status == 0 && run.exitedNormally, "the quick run failed: \(run.standardError)")
     let nasOutput = outputFolder("nas-study")
-    let result = try runProgram(
-      "gtn-nas", ["correlate", "--gtn", output.path, "--data-dir", data.path, "--architectures", "4", "--gtn-steps", "2",
-                  "--real-steps", "2", "--truth-steps", "4", "--validation-count", "8", "--threads", "1", "--output", nasOutput.path],
-      in: root)
-    #expect(result.exitedNormally && result.status == 0, "\(result.standardError)")
-    let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    func correlate(_ more: [String]) throws -> [String: Any] {
+      let result = try runProgram(
+        "gtn-nas", ["correlate", "--gtn", output.path, "--data-dir", data.path, "--architectures", "4", "--truth-steps", "4",
+                    "--validation-count", "8", "--threads", "1", "--output", nasOutput.path] + more,
+        in: root)
+      #expect(result.exitedNormally && result.status == 0, "\(result.standardError)")
+      return try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    }
+    let summary = try correlate(["--gtn-steps", "2", "--real-steps", "2"])
     for proxy in ["zero_cost_gradient_norm", "zero_cost_synflow", "zero_cost_jacob_cov"] {
       #expect((summary[proxy] as? [String: Any])?["spearman"] != nil, "\(proxy): \(summary[proxy] ?? "missing")")
     }
     let seconds = try #require(summary["mean_seconds_zero_cost"] as? [String: Double])
     #expect(Set(seconds.keys) == ["gradient_norm", "synflow", "jacob_cov"] && seconds.values.allSatisfy { $0 > 0 })
+    let gtn = try #require((summary["gtn"] as? [String: Any])?["2"] as? [String: Any])
+    #expect(Set(gtn.keys) == [
+      "spearman", "kendall_tau_b", "spearman_top50", "kendall_tau_b_top50",
+      "spearman_ci95", "kendall_tau_b_ci95", "spearman_top50_ci95", "kendall_tau_b_top50_ci95",
+    ])
+    #expect(summary["truth_seed1_vs_seed2"] == nil)
+
+    // Resumed with another GTN step count, real step count and ground-truth
+    // seed: only those are scored, the log keeps them, the table has them all.
+    let log = nasOutput.appendingPathComponent("correlate.jsonl")
+    let before = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+    let resumed = try correlate(["--gtn-steps", "2,3", "--real-steps", "2,4", "--truth-seeds", "2"])
+    #expect(summary["table"] as? String == resumed["table"] as? String)
+    let agreement = try #require(resumed["truth_seed1_vs_seed2"] as? [String: Any])
+    #expect(agreement["spearman_ci95"] != nil)
+    #expect(Set(((resumed["gtn"] as? [String: Any]) ?? [:]).keys) == ["2", "3"])
+    let after = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+    #expect(after.count == 4 && before.count == 4)
+    for (old, new) in zip(before, after) {
+      let a = try JSONDecoder().decode(StudyRecordFields.self, from: Data(old.utf8))
+      let b = try JSONDecoder().decode(StudyRecordFields.self, from: Data(new.utf8))
+      #expect(a.truth == b.truth && a.gtnScores["2"] == b.gtnScores["2"] && a.realScores["2"] == b.realScores["2"])
+      #expect(b.gtnScores.keys.sorted() == ["2", "3"] && b.realScores.keys.sorted() == ["2", "4"] && b.moreTruths?.count == 1)
+    }
+    let table = try String(contentsOf: nasOutput.appendingPathComponent("correlate.csv"), encoding: .utf8)
+      .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    #expect(table.first?.map(String.init) == [
+      "architecture", "ground_truth_seed1", "ground_truth_seed2", "ground_truth_seed1_seconds", "ground_truth_seed2_seconds",
+      "gtn_k2", "gtn_k2_seconds", "gtn_k3", "gtn_k3_seconds", "real_k2", "real_k2_seconds", "real_k4", "real_k4_seconds",
+      "gradient_norm", "gradient_norm_seconds", "synflow", "synflow_seconds", "jacob_cov", "jacob_cov_seconds",
+    ])
+    #expect(table.count == 5 && table.dropFirst().allSatisfy { $0.count == 19 && $0.dropFirst().allSatisfy { Double($0) != nil } })
+  }
+
+  /// The fields of a gtn-nas study record the resume test compares.
+  struct StudyRecordFields: Decodable {
+    var truth: Double
+    var gtnScores: [String: Double]
+    var realScores: [String: Double]
+    var moreTruths: [Double]?
   }
 
   /// gtn-nas refuses a GTN whose parameters are not finite, naming the

@@ -41,3 +41,48 @@ struct RankCorrelationTests {
     #expect(RankCorrelation.topIndices(of: [0.2, 0.9, 0.5, 0.7], fraction: 0.5) == [1, 3])
   }
 }
+
+/// The percentile bootstrap: deterministic given the generator, around the
+/// point estimate, degenerate for a perfect ranking, narrower with more
+/// pairs, and the top-half statistics select within each resample.
+struct BootstrapIntervalTests {
+  static func noisyPairs(_ n: Int, seed: UInt64) -> (x: [Double], y: [Double]) {
+    var rng = SplitMix64(seed: seed)
+    let x = (0..<n).map { _ in Double.random(in: 0..<1, using: &rng) }
+    return (x, x.map { $0 + Double.random(in: -0.3..<0.3, using: &rng) })
+  }
+
+  @Test func intervalSurroundsTheEstimateAndShrinksWithMorePairs() throws {
+    let (x, y) = Self.noisyPairs(40, seed: 2)
+    let rho = try #require(RankCorrelation.spearman(x, y))
+    var a = SplitMix64(seed: 5), b = SplitMix64(seed: 5)
+    let interval = try #require(RankCorrelation.bootstrapInterval(x, y, using: &a, statistic: RankCorrelation.spearman))
+    #expect(RankCorrelation.bootstrapInterval(x, y, using: &b, statistic: RankCorrelation.spearman) == interval)
+    #expect(interval.contains(rho) && interval.upperBound - interval.lowerBound > 0.05)
+    let (xl, yl) = Self.noisyPairs(400, seed: 2)
+    var c = SplitMix64(seed: 5)
+    let large = try #require(RankCorrelation.bootstrapInterval(xl, yl, using: &c, statistic: RankCorrelation.spearman))
+    #expect(large.upperBound - large.lowerBound < (interval.upperBound - interval.lowerBound) / 2)
+    var d = SplitMix64(seed: 5)
+    let narrow = try #require(RankCorrelation.bootstrapInterval(x, y, confidence: 0.5, using: &d, statistic: RankCorrelation.spearman))
+    #expect(narrow.lowerBound > interval.lowerBound && narrow.upperBound < interval.upperBound)
+  }
+
+  @Test func perfectRankingAndDegenerateSamples() {
+    let x: [Double] = [1, 2, 3, 4, 5, 6]
+    var rng = SplitMix64(seed: 1)
+    // Resamples that repeat one pair only are undefined and left out.
+    #expect(RankCorrelation.bootstrapInterval(x, x.map { $0 * 2 }, using: &rng, statistic: RankCorrelation.spearman) == 1...1)
+    #expect(RankCorrelation.bootstrapInterval([1], [2], using: &rng, statistic: RankCorrelation.spearman) == nil)
+    #expect(RankCorrelation.bootstrapInterval(x, [Double](repeating: 3, count: 6), using: &rng, statistic: RankCorrelation.spearman) == nil)
+  }
+
+  @Test func topHalfStatisticsUseTheTopHalfByProxy() {
+    // The top half by proxy (indices 3, 4, 5) is ranked in reverse by the truth.
+    let proxy: [Double] = [1, 2, 3, 4, 5, 6]
+    let truth: [Double] = [1, 2, 3, 6, 5, 4]
+    #expect(RankCorrelation.topHalfSpearman(proxy, truth) == -1)
+    #expect(RankCorrelation.topHalfKendallTauB(proxy, truth) == -1)
+    #expect(RankCorrelation.spearman(proxy, truth)! > 0.5)
+  }
+}
