@@ -77,3 +77,35 @@ import Testing
     #expect(gz.value.scalars == [2, 6, 2, 2, 6, 2])
   }
 }
+
+/// Padded max pooling picks the first maximum of each window in row-major
+/// order and never the padding, whether the window lies inside the image
+/// (the unchecked scan) or over its border; inputs with many ties.
+@Test(arguments: [(3, 1, 1), (3, 2, 1), (2, 2, 1), (5, 1, 2), (5, 2, 2), (3, 1, 0), (4, 3, 2)])
+func paddedMaxPoolIndicesMatchAPlainScan(kernel: Int, stride: Int, padding: Int) {
+  var rng = SplitMix64(seed: UInt64(kernel * 100 + stride * 10 + padding))
+  for (h, w) in [(1, 1), (2, 3), (3, 3), (7, 5), (8, 8), (11, 6)] where h + 2 * padding >= kernel && w + 2 * padding >= kernel {
+    let x = Tensor(shape: [2, 3, h, w], scalars: (0..<(6 * h * w)).map { _ in Float(Int.random(in: -3...3, using: &rng)) })
+    let (indices, shape) = x.maxPool2dIndices(kernelSize: kernel, stride: stride, padding: padding)
+    let (ho, wo) = ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
+    #expect(shape == [2, 3, ho, wo])
+    var expected: [Int32] = []
+    for plane in 0..<6 {
+      for i in 0..<ho {
+        for j in 0..<wo {
+          var bestIndex = -1
+          for a in 0..<kernel {
+            for b in 0..<kernel {
+              let (r, col) = (i * stride - padding + a, j * stride - padding + b)
+              guard (0..<h).contains(r), (0..<w).contains(col) else { continue }
+              let q = plane * h * w + r * w + col
+              if bestIndex < 0 || x.scalars[q] > x.scalars[bestIndex] { bestIndex = q }
+            }
+          }
+          expected.append(Int32(bestIndex))
+        }
+      }
+    }
+    #expect(indices == expected, "\(kernel)×\(kernel) stride \(stride) padding \(padding) on \(h)×\(w)")
+  }
+}

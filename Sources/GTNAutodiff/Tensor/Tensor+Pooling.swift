@@ -45,28 +45,56 @@ extension Tensor {
       }
       return (indices, [n, c, ho, wo])
     }
+    // Windows that lie inside the image (every row from `r0`, and output
+    // columns jInside) take the unchecked scan; the others skip the padding.
+    let jInside: Range<Int> = {
+      let first = Swift.min(wo, (p + s - 1) / s)
+      guard w + p - k >= 0 else { return first..<first }
+      return first..<Swift.max(first, Swift.min(wo, (w + p - k) / s + 1))
+    }()
     withUnsafeBufferPointer { x in
       indices.withUnsafeMutableBufferPointer { idx in
+        /// The first maximum of window (i, j) in row-major order, padding skipped.
+        @inline(__always) func checked(_ base: Int, _ i: Int, _ j: Int) -> Int32 {
+          var best = -Float.infinity
+          var bestIndex = -1
+          for a in 0..<k {
+            let r = i * s - p + a
+            if r < 0 || r >= h { continue }
+            for b in 0..<k {
+              let col = j * s - p + b
+              if col < 0 || col >= w { continue }
+              let q = base + r * w + col
+              if bestIndex < 0 || x[q] > best { best = x[q]; bestIndex = q }
+            }
+          }
+          return Int32(bestIndex)
+        }
         var o = 0
         for plane in 0..<(n * c) {
           let base = plane * h * w
           for i in 0..<ho {
-            for j in 0..<wo {
-              var best = -Float.infinity
-              var bestIndex = -1
+            let r0 = i * s - p
+            guard r0 >= 0 && r0 + k <= h else {
+              for j in 0..<wo { idx[o + j] = checked(base, i, j) }
+              o += wo
+              continue
+            }
+            for j in 0..<jInside.lowerBound { idx[o + j] = checked(base, i, j) }
+            for j in jInside {
+              var bestIndex = base + r0 * w + j * s - p
+              var best = x[bestIndex]
               for a in 0..<k {
-                let r = i * s - p + a
-                if r < 0 || r >= h { continue }
-                for b in 0..<k {
-                  let col = j * s - p + b
-                  if col < 0 || col >= w { continue }
-                  let q = base + r * w + col
-                  if bestIndex < 0 || x[q] > best { best = x[q]; bestIndex = q }
+                let row = base + (r0 + a) * w + j * s - p
+                for b in 0..<k where x[row + b] > best {
+                  best = x[row + b]
+                  bestIndex = row + b
                 }
               }
-              idx[o] = Int32(bestIndex)
-              o += 1
+              idx[o + j] = Int32(truncatingIfNeeded: bestIndex)
             }
+            for j in jInside.upperBound..<wo { idx[o + j] = checked(base, i, j) }
+            o += wo
           }
         }
       }
