@@ -192,6 +192,8 @@ struct MetaTrainingRecord {
   var peakResidentBytes: Int?
   /// Every iteration's meta-loss, those of the runs resumed from included.
   var history: MetaTrainingHistory
+  /// The iterations this run skipped for a non-finite meta-loss or gradient.
+  var skippedIterations = 0
 }
 
 /// Meta-trains a GTN with the given options, evaluates it against a tuned
@@ -361,16 +363,29 @@ public struct ExampleRunner {
     let secondsBefore = history.seconds
     var progress = TrainingProgress()
     var planned = first < options.outerIterations ? options.outerIterations : nil
+    var skipped = 0, skippedInARow = 0
     while let total = planned {
       distributed.trainer.configuration.iterations = total
-      let result = try distributed.step { learner, iteration in
-        let batch = realBatch(iteration: iteration, learner: learner)
-        return (batch.images, batch.labels)
+      do {
+        let result = try distributed.step { learner, iteration in
+          let batch = realBatch(iteration: iteration, learner: learner)
+          return (batch.images, batch.labels)
+        }
+        skippedInARow = 0
+        progress.add(metaLoss: result.metaLoss, realBatchAccuracy: result.realBatchAccuracy)
+        history.append(.init(
+          iteration: distributed.trainer.state.iteration, metaLoss: result.metaLoss, realBatchAccuracy: result.realBatchAccuracy,
+          seconds: secondsBefore + (clock.now - started).inSeconds))
+      } catch MetaTrainingError.nonFiniteMetaLoss(let iteration) where skippedInARow + 1 < Self.nonFiniteIterationsToStop {
+        // One learner's inner loop diverged: pass over the iteration (every
+        // rank sees the same averaged loss, so all of them skip it).
+        distributed.trainer.skipIteration()
+        (skipped, skippedInARow) = (skipped + 1, skippedInARow + 1)
+        log("iteration \(iteration + 1): the meta-loss or its gradient is not finite; skipped without an update "
+              + "(\(skippedInARow) in a row, \(skipped) in this run; \(Self.nonFiniteIterationsToStop) in a row stop it)")
       }
-      progress.add(metaLoss: result.metaLoss, realBatchAccuracy: result.realBatchAccuracy)
       let done = distributed.trainer.state.iteration
       let elapsed = (clock.now - started).inSeconds
-      history.append(.init(iteration: done, metaLoss: result.metaLoss, realBatchAccuracy: result.realBatchAccuracy, seconds: secondsBefore + elapsed))
       planned = plannedIterations(done: done, first: first, elapsed: elapsed)
       if planned == nil || done % options.checkpointEvery == 0 {
         if communicator.rank == 0 { try writeAtomically(history.csv, to: outputFile(Self.historyName)) }
@@ -382,8 +397,13 @@ public struct ExampleRunner {
     }
     return MetaTrainingRecord(
       firstIteration: first, completedIterations: distributed.trainer.state.iteration, seconds: (clock.now - started).inSeconds,
-      residentBytesBefore: residentBefore, peakResidentBytes: peakWasReset ? ProcessMemory.peakResidentBytes : nil, history: history)
+      residentBytesBefore: residentBefore, peakResidentBytes: peakWasReset ? ProcessMemory.peakResidentBytes : nil, history: history,
+      skippedIterations: skipped)
   }
+
+  /// Consecutive outer iterations with a non-finite meta-loss or gradient
+  /// that stop meta-training; fewer are skipped without an update.
+  public static let nonFiniteIterationsToStop = 5
 
   /// The name of the per-iteration history in the output folder.
   static let historyName = "training.csv"
@@ -523,6 +543,7 @@ public struct ExampleRunner {
       summary.gtnStepsToReachReal = reaching?.steps
       summary.speedup = reaching.map { Double(reference.steps) / Double($0.steps) }
     }
+    summary.skippedOuterIterations = training.skippedIterations
     summary.evaluationSeconds = (evaluationSeconds * 10).rounded() / 10
     summary.residentMegabytesBeforeMetaTraining = megabytes(training.residentBytesBefore)
     summary.peakResidentMegabytesMetaTraining = megabytes(training.peakResidentBytes)

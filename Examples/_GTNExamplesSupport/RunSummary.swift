@@ -143,6 +143,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
   public var gtnStepsToReachReal: Int?
   /// K divided by that k.
   public var speedup: Double?
+  /// Outer iterations this run passed over without an update because their
+  /// meta-loss or meta-gradient was not finite.
+  public var skippedOuterIterations: Int?
   public var evaluationSeconds: Double?
   public var residentMegabytesBeforeMetaTraining: Double?
   public var peakResidentMegabytesMetaTraining: Double?
@@ -221,6 +224,7 @@ public struct RunSummary: Codable, Sendable, Equatable {
     case speedupReferenceSteps = "speedup_reference_steps"
     case gtnStepsToReachReal = "gtn_steps_to_reach_real"
     case speedup
+    case skippedOuterIterations = "skipped_outer_iterations"
     case evaluationSeconds = "evaluation_seconds"
     case residentMegabytesBeforeMetaTraining = "resident_mb_before_meta_training"
     case peakResidentMegabytesMetaTraining = "peak_resident_mb_meta_training"

@@ -28,6 +28,17 @@ import Testing
   let before = parts.state
   #expect(throws: MetaTrainingError.nonFiniteMetaLoss(iteration: 3)) { try parts.applyMetaGradient(nan, metaLoss: 1) }
   #expect(parts.state == before)
+
+  // Skipping the iteration advances the count and changes nothing else;
+  // the next step goes on from the same meta-parameters.
+  parts.skipIteration()
+  #expect(parts.state.iteration == 4)
+  #expect(parts.state.metaParameters == before.metaParameters && parts.state.rng == before.rng)
+  var skippedState = parts.state
+  skippedState.iteration = 3
+  #expect(skippedState == before)
+  _ = try parts.step(realImages: x, realLabels: y)
+  #expect(parts.state.iteration == 5 && parts.state.metaParameters != before.metaParameters)
 }
 
 /// The outer update is Adam exactly as written in the workload

@@ -206,6 +206,22 @@ final class FaultTests {
     ])
   }
 
+  /// An outer iteration whose meta-loss is not finite is skipped without an
+  /// update and logged; five in a row stop the run with the error (an inner
+  /// learning rate of 10 and momentum 0.99 over 32 steps diverge on every
+  /// iteration).
+  @Test func nonFiniteIterationsAreSkippedThenStopTheRun() throws {
+    let output = outputFolder()
+    let result = try mnistGTN(Self.quick(
+      ["--outer-iterations": "8", "--inner-steps": "32", "--quiet": ""],
+      ["--inner-learning-rate", "10", "--inner-momentum", "0.99", "--output", output.path]))
+    #expect(result.exitedNormally && result.status == 1, "\(result.standardError)")
+    let skips = result.standardError.split(separator: "\n").filter { $0.contains("skipped without an update") }
+    #expect(skips.count == 4, "\(result.standardError)")
+    #expect(skips.first?.hasPrefix("iteration 1: the meta-loss or its gradient is not finite") == true)
+    #expect(result.standardError.contains("meta-training stopped at iteration"))
+  }
+
   /// The training file against the validation split: smaller, equal, just
   /// above with batches too large; the default 10,000 on a tiny file.
   @Test(arguments: [

@@ -42,6 +42,7 @@ struct RunSummaryTests {
     detailed.speedupReferenceSteps = 32
     detailed.gtnStepsToReachReal = 16
     detailed.speedup = 2
+    detailed.skippedOuterIterations = 1
     detailed.evaluationSeconds = 3
     detailed.residentMegabytesBeforeMetaTraining = 100
     detailed.peakResidentMegabytesMetaTraining = 200
@@ -52,6 +53,7 @@ struct RunSummaryTests {
     #expect(Set(all.keys) == base.union([
       "ranks", "ensemble_test_accuracy", "ensemble_learner_test_accuracy", "ensemble_learner_test_accuracy_std",
       "accuracy_by_steps", "speedup_reference_steps", "gtn_steps_to_reach_real", "speedup", "evaluation_seconds",
+      "skipped_outer_iterations",
       "resident_mb_before_meta_training", "peak_resident_mb_meta_training", "checkpoint_segment", "intermediate_losses", "augment",
     ]))
     let byStep = try #require((all["accuracy_by_steps"] as? [String: Any])?["16"] as? [String: Any])

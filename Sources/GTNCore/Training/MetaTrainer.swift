@@ -184,6 +184,22 @@ public struct MetaTrainer: Sendable {
     return norm
   }
 
+  /// Ends the current outer iteration without an update: the iteration
+  /// count advances, so the learning-rate schedule, a seeded loop's real
+  /// batches and a resumed run stay in step, while the meta-parameters and
+  /// the outer optimiser's moments stay as they are.
+  ///
+  /// For outer loops that pass over an iteration whose meta-loss or
+  /// meta-gradient is not finite (one learner initialisation whose inner
+  /// loop diverged) instead of stopping; call it after the step threw
+  /// ``MetaTrainingError/nonFiniteMetaLoss(iteration:)``, which consumed the
+  /// iteration's outer seed. Adam's bias correction counts the skipped
+  /// iteration, which changes its step by a factor within
+  /// `1 ± β₂^t` of the unskipped one.
+  public mutating func skipIteration() {
+    state.iteration += 1
+  }
+
   /// The meta-loss and its exact gradient with respect to all
   /// meta-parameters for one learner and one outer seed, without updating
   /// anything.
