@@ -264,10 +264,21 @@ public struct ExampleRunner {
     let evaluationSeconds = try clock.measure {
       evaluation = try evaluate(distributed.trainer, stepCounts: evaluatedStepCounts(), splits: splits)
     }.inSeconds
+    log(Self.stepEquivalenceLine(StepCountEvaluation.accuracies(evaluation)))
     let summary = try report(
       trainer: distributed.trainer, training: training, evaluation: evaluation, evaluationSeconds: evaluationSeconds, ensemble: ensemble)
     succeeded = true
     return summary
+  }
+
+  /// One line on how many real-data steps GTN data's steps are worth at
+  /// every evaluated k, e.g. `real-data steps with GTN data's accuracy after
+  /// k steps: k = 16: 82 (5.1×), k = 32: –, …` (– where real data is ahead at
+  /// its smallest k or never reaches it).
+  public static func stepEquivalenceLine(_ accuracies: [(steps: Int, accuracy: RunSummary.StepCountAccuracy)]) -> String {
+    "real-data steps with GTN data's accuracy after k steps: " + accuracies.map { k, a in
+      "k = \(k): " + (a.realStepsMatchingGTN.map { String(format: "%.0f (%.1f×)", $0, $0 / Double(k)) } ?? "–")
+    }.joined(separator: ", ")
   }
 
   /// Runs `body` on rank 0 and shares its failure with every rank

@@ -60,6 +60,7 @@ struct NASOptions {
   var strategy = StrategyKind.evolution
   var budget = SearchBudget.evaluations(100)
   var top = 3
+  var finalSeeds = 3
   var seed: UInt64 = 1
   var validationCount = 2000
   var threads = 1
@@ -110,6 +111,8 @@ struct NASOptions {
         isAllowed: { (s: Double) in s > 0 && s <= 10_000_000 }, transform: { .seconds($0) },
         currentArgument: { if case .seconds(let s) = $0 { s.argumentDescription } else { nil } }),
       Option("--top", \.top, valueName: "K", bounds: 1...1000, help: "search: candidates trained on real data at the end"),
+      Option("--final-seeds", \.finalSeeds, valueName: "N", bounds: 1...100,
+             help: "search: seeds the chosen architecture is retrained from scratch with and tested (mean, spread and each in the summary)"),
       Option("--seed", \.seed, valueName: "S", bounds: 0...UInt64.max, help: "Seed"),
       Option("--validation-count", \.validationCount, valueName: "N", bounds: 1...1_000_000, help: "Held-out images the proxies score on"),
       Option("--threads", \.threads, valueName: "N", bounds: 1...1024, help: "Threads for the convolution kernels"),
@@ -136,7 +139,8 @@ struct NASOptions {
     well as each GTN proxy; it writes every score and its seconds to correlate.csv, and a resumed study scores only \
     what its log lacks. search: runs random search or regularized evolution with the GTN (or real-data) \
     proxy under a budget (an architecture already scored is not scored again), trains the top candidates on real data, \
-    picks the best on the validation split, reports its test accuracy, and prints one JSON summary line.
+    picks the best on the validation split, retrains it from scratch with --final-seeds seeds, reports their test \
+    accuracy (mean and spread), and prints one JSON summary line.
     """
 
   /// The help text.

@@ -505,13 +505,23 @@ func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, trainer:
   guard communicator.rank == 0 else { return }
   let finals = Array(zip(top, accuracies))
   guard let best = finals.max(by: { $0.1 < $1.1 }) else { fail("the search evaluated no architectures", code: 1) }
-  let testAccuracy = truth(on: data.test).score(space.learner(for: best.0.architecture), seed: o.seed)
+  // The chosen architecture retrained from scratch with --final-seeds seeds
+  // (seed i on rank i mod N), tested once each.
+  var testAccuracies = [Double](repeating: 0, count: o.finalSeeds)
+  let bestLearner = space.learner(for: best.0.architecture)
+  for i in testAccuracies.indices where i % communicator.size == communicator.rank {
+    testAccuracies[i] = truth(on: data.test).score(bestLearner, seed: o.seed &+ UInt64(i))
+  }
+  communicator.allreduceSum(&testAccuracies)
+  let testMean = testAccuracies.reduce(0, +) / Double(testAccuracies.count)
+  let testDeviation = (testAccuracies.map { ($0 - testMean) * ($0 - testMean) }.reduce(0, +) / Double(testAccuracies.count)).squareRoot()
   let repeats = records.filter { $0.repeatOf != nil }.count
   print(try jsonLine([
     "command": "search", "space": o.space.rawValue, "proxy": o.proxy.rawValue, "strategy": o.strategy.rawValue,
     "evaluations": records.count - repeats, "repeats": repeats,
     "search_seconds": records.reduce(0) { $0 + $1.seconds }, "best_architecture": best.0.encoding,
-    "best_proxy_score": best.0.score, "best_validation_accuracy": best.1, "best_test_accuracy": testAccuracy,
+    "best_proxy_score": best.0.score, "best_validation_accuracy": best.1, "best_test_accuracy": testMean,
+    "best_test_accuracy_std": testDeviation, "best_test_accuracies": testAccuracies,
     "truth_steps": o.truthSteps,
     "finalists": finals.map { ["architecture": $0.0.encoding, "proxy_score": $0.0.score, "validation_accuracy": $0.1] as [String: Any] },
     "log": logURL.path,

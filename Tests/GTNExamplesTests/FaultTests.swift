@@ -530,6 +530,26 @@ final class FaultTests {
     #expect(table.count == 5 && table.dropFirst().allSatisfy { $0.count == 19 && $0.dropFirst().allSatisfy { Double($0) != nil } })
   }
 
+  /// gtn-nas search retrains the architecture it picks with every final
+  /// seed and reports their mean, spread and values.
+  @Test func gtnNASSearchRetrainsTheChosenArchitectureWithEverySeed() throws {
+    let data = try dataset { $0.trainCount = 200 }
+    let output = outputFolder("gtn")
+    let run = try mnistGTN(Self.quick + ["--output", output.path], data: data)
+    try #require(run.status == 0 && run.exitedNormally, "the quick run failed: \(run.standardError)")
+    let result = try runProgram(
+      "gtn-nas", ["search", "--gtn", output.path, "--data-dir", data.path, "--strategy", "random", "--budget-evaluations", "3",
+                  "--top", "2", "--final-seeds", "2", "--gtn-steps", "2", "--truth-steps", "4", "--validation-count", "8",
+                  "--threads", "1", "--output", outputFolder("search").path],
+      in: root)
+    #expect(result.exitedNormally && result.status == 0, "\(result.standardError)")
+    let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    let accuracies = try #require(summary["best_test_accuracies"] as? [Double])
+    let mean = try #require(summary["best_test_accuracy"] as? Double)
+    #expect(accuracies.count == 2 && abs(mean - accuracies.reduce(0, +) / 2) < 1e-12)
+    #expect((summary["best_test_accuracy_std"] as? Double).map { $0 >= 0 } == true)
+  }
+
   /// The fields of a gtn-nas study record the resume test compares.
   struct StudyRecordFields: Decodable {
     var truth: Double

@@ -84,6 +84,11 @@ struct RunSummaryTests {
   let dipping: [(steps: Int, accuracy: Double)] = [(4, 0.2), (8, 0.5), (16, 0.4), (32, 0.6)]
   #expect(RunSummary.realStepsMatching(0.5, real: dipping) == 8)
   #expect(RunSummary.realStepsMatching(0.45, real: []) == nil)
+  let line = ExampleRunner.stepEquivalenceLine([
+    (16, .init(gtn: 0.4, gtnStandardDeviation: 0, real: 0.3, realStandardDeviation: 0, realLearningRate: 0.1, realStepsMatchingGTN: 81.6)),
+    (32, .init(gtn: 0.3, gtnStandardDeviation: 0, real: 0.37, realStandardDeviation: 0, realLearningRate: 0.1)),
+  ])
+  #expect(line == "real-data steps with GTN data's accuracy after k steps: k = 16: 82 (5.1×), k = 32: –")
 }
 
 struct MetaTrainingTimeBudgetTests {
