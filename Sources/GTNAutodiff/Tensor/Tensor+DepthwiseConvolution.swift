@@ -17,31 +17,37 @@ struct DepthwiseConvolutionGeometry {
   var filterShape: [Int] { [c, 1, kh, kw] }
   var outputShape: [Int] { [n, c, ho, wo] }
 
-  /// The output columns `j` whose input column `j·s − p + b` lies inside the image.
+  /// The sides of a zero-padded input plane.
+  var paddedHeight: Int { h + 2 * p }
+  var paddedWidth: Int { w + 2 * p }
+
+  /// Calls `body(plane, channel, padded)` for every input plane with the
+  /// plane zero-padded to `[paddedHeight, paddedWidth]` (the plane itself
+  /// when there is no padding), so that every tap of every output lies
+  /// inside it.
   @inline(__always)
-  func validColumns(_ b: Int) -> Range<Int> {
-    let low = p - b
-    let first = low <= 0 ? 0 : (low + s - 1) / s
-    let high = w - 1 + p - b  // largest j·s allowed
-    let last = high < 0 ? -1 : Swift.min(wo - 1, high / s)
-    return first <= last ? first..<(last + 1) : 0..<0
+  func forEachPaddedPlane(_ x: UnsafeBufferPointer<Float>, _ body: (_ plane: Int, _ channel: Int, _ padded: UnsafePointer<Float>) -> Void) {
+    guard p > 0 else {
+      for plane in 0..<(n * c) { body(plane, plane % c, x.baseAddress! + plane * h * w) }
+      return
+    }
+    let wp = paddedWidth
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: paddedHeight * wp)
+    defer { buffer.deallocate() }
+    buffer.initialize(repeating: 0, count: paddedHeight * wp)
+    for plane in 0..<(n * c) {
+      for r in 0..<h { (buffer + (r + p) * wp + p).update(from: x.baseAddress! + (plane * h + r) * w, count: w) }
+      body(plane, plane % c, buffer)
+    }
   }
 
-  /// Calls `body(plane, channel, i, a, r, b, columns)` for every output row
-  /// `i` of every plane, kernel row `a` whose input row `r` is inside the
-  /// image, and kernel column `b` with its valid output columns.
+  /// `destination[j] += weight · source[j·s]` for `j < count`.
   @inline(__always)
-  func forEachTap(_ body: (_ plane: Int, _ channel: Int, _ i: Int, _ a: Int, _ r: Int, _ b: Int, _ columns: Range<Int>) -> Void) {
-    let columns = (0..<kw).map(validColumns)
-    for plane in 0..<(n * c) {
-      let channel = plane % c
-      for i in 0..<ho {
-        for a in 0..<kh {
-          let r = i * s - p + a
-          if r < 0 || r >= h { continue }
-          for b in 0..<kw { body(plane, channel, i, a, r, b, columns[b]) }
-        }
-      }
+  func accumulate(_ destination: UnsafeMutablePointer<Float>, _ weight: Float, _ source: UnsafePointer<Float>, count: Int) {
+    if s == 1 {
+      for j in 0..<count { destination[j] += weight * source[j] }
+    } else {
+      for j in 0..<count { destination[j] += weight * source[j * s] }
     }
   }
 }
@@ -64,11 +70,15 @@ extension Tensor {
     return Tensor(shape: g.outputShape) { y in
       input.withUnsafeBufferPointer { x in
         filter.withUnsafeBufferPointer { f in
-          g.forEachTap { plane, channel, i, a, r, b, columns in
-            let weight = f[(channel * g.kh + a) * g.kw + b]
-            let xRow = (plane * g.h + r) * g.w - g.p + b
-            let yRow = (plane * g.ho + i) * g.wo
-            for j in columns { y[yRow + j] += weight * x[xRow + j * g.s] }
+          // Tap by tap over the whole padded plane: long, contiguous inner loops.
+          g.forEachPaddedPlane(x) { plane, channel, xp in
+            let yPlane = y.baseAddress! + plane * g.ho * g.wo
+            for a in 0..<g.kh {
+              for b in 0..<g.kw {
+                let weight = f[(channel * g.kh + a) * g.kw + b]
+                for i in 0..<g.ho { g.accumulate(yPlane + i * g.wo, weight, xp + (i * g.s + a) * g.paddedWidth + b, count: g.wo) }
+              }
+            }
           }
         }
       }
@@ -89,14 +99,36 @@ extension Tensor {
   ) -> Tensor {
     let g = DepthwiseConvolutionGeometry(input: inputShape, filter: filter.shape, stride: stride, padding: padding)
     precondition(outputGradient.shape == g.outputShape, "depthwiseConv2dInputGradient: output gradient \(outputGradient.shape), expected \(g.outputShape)")
+    let (hp, wp) = (g.paddedHeight, g.paddedWidth)
     return Tensor(shape: inputShape) { dx in
       outputGradient.withUnsafeBufferPointer { dy in
         filter.withUnsafeBufferPointer { f in
-          g.forEachTap { plane, channel, i, a, r, b, columns in
-            let weight = f[(channel * g.kh + a) * g.kw + b]
-            let xRow = (plane * g.h + r) * g.w - g.p + b
-            let yRow = (plane * g.ho + i) * g.wo
-            for j in columns { dx[xRow + j * g.s] += weight * dy[yRow + j] }
+          // Scatter into a zero-padded plane, then keep its interior.
+          let padded = UnsafeMutablePointer<Float>.allocate(capacity: hp * wp)
+          defer { padded.deallocate() }
+          for plane in 0..<(g.n * g.c) {
+            let channel = plane % g.c
+            let dxPlane = dx.baseAddress! + plane * g.h * g.w
+            let target = g.p == 0 ? dxPlane : padded
+            if g.p > 0 { padded.update(repeating: 0, count: hp * wp) }
+            let dyPlane = dy.baseAddress! + plane * g.ho * g.wo
+            for a in 0..<g.kh {
+              for b in 0..<g.kw {
+                let weight = f[(channel * g.kh + a) * g.kw + b]
+                for i in 0..<g.ho {
+                  let row = target + (i * g.s + a) * wp + b
+                  let source = dyPlane + i * g.wo
+                  if g.s == 1 {
+                    for j in 0..<g.wo { row[j] += weight * source[j] }
+                  } else {
+                    for j in 0..<g.wo { row[j * g.s] += weight * source[j] }
+                  }
+                }
+              }
+            }
+            if g.p > 0 {
+              for r in 0..<g.h { (dxPlane + r * g.w).update(from: padded + (r + g.p) * wp + g.p, count: g.w) }
+            }
           }
         }
       }
@@ -122,12 +154,34 @@ extension Tensor {
     return Tensor(shape: filterShape) { df in
       input.withUnsafeBufferPointer { x in
         outputGradient.withUnsafeBufferPointer { dy in
-          g.forEachTap { plane, channel, i, a, r, b, columns in
-            let xRow = (plane * g.h + r) * g.w - g.p + b
-            let yRow = (plane * g.ho + i) * g.wo
-            var sum: Float = 0
-            for j in columns { sum += x[xRow + j * g.s] * dy[yRow + j] }
-            df[(channel * g.kh + a) * g.kw + b] += sum
+          g.forEachPaddedPlane(x) { plane, channel, xp in
+            let dyPlane = dy.baseAddress! + plane * g.ho * g.wo
+            for a in 0..<g.kh {
+              for b in 0..<g.kw {
+                var total: Float = 0
+                for i in 0..<g.ho {
+                  let row = xp + (i * g.s + a) * g.paddedWidth + b
+                  let source = dyPlane + i * g.wo
+                  var sum: Float = 0
+                  if g.s == 1 {
+                    // Sixteen lanes, then the remainder: a fixed order, so equal inputs give equal sums.
+                    var lanes = SIMD16<Float>()
+                    var j = 0
+                    while j + 16 <= g.wo {
+                      lanes += UnsafeRawPointer(row + j).loadUnaligned(as: SIMD16<Float>.self)
+                        * UnsafeRawPointer(source + j).loadUnaligned(as: SIMD16<Float>.self)
+                      j += 16
+                    }
+                    sum = lanes.sum()
+                    while j < g.wo { sum += row[j] * source[j]; j += 1 }
+                  } else {
+                    for j in 0..<g.wo { sum += row[j * g.s] * source[j] }
+                  }
+                  total += sum
+                }
+                df[(channel * g.kh + a) * g.kw + b] += total
+              }
+            }
           }
         }
       }
