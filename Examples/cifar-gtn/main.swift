@@ -11,7 +11,7 @@ runExample(
   summary: """
     Meta-trains a GTN on CIFAR-10 (45k/5k split, 10k test; random crop and flip on the real batches) and reports \
     test accuracy after k steps on GTN versus real data, the real learning rate tuned for every k, and the real-data \
-    steps that reach the GTN learners' accuracy. The defaults learn 4,096 images directly, starting from real ones \
+    steps that reach the GTN learners' accuracy. The defaults learn 8,192 images directly, starting from real ones \
     (ExampleOptions.cifar10Defaults); --curriculum learned trains a generator instead, --paper the paper's setup.
     """,
   defaults: .cifar10Defaults, datasets: [.cifar10]

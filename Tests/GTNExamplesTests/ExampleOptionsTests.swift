@@ -158,7 +158,7 @@ struct ExampleOptionsTests {
   @Test func cifarDefaultsLearnPixelsFromRealImages() throws {
     let o = try parse([], defaults: .cifar10Defaults, datasets: [.cifar10])
     #expect(o.learner == .named(.convBatchNorm) && o.learnerWidth == 8 && o.curriculum == .pixels)
-    #expect(o.pixelInitialization == .real && o.softLabels && o.innerSteps == 64 && o.batchSize == 64)
+    #expect(o.pixelInitialization == .real && o.softLabels && o.innerSteps == 128 && o.batchSize == 64 && o.intermediateLosses == 16)
     #expect(o.evaluationSteps == [16, 32, 64, 128, 256, 512] && o.tuneEachStepCount && o.outerIterations == 300)
     let generated = try parse(["--curriculum", "random"], defaults: .cifar10Defaults, datasets: [.cifar10])
     #expect(generated.pixelInitialization == .noise && !generated.softLabels)
