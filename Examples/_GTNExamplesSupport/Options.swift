@@ -284,6 +284,11 @@ extension ExampleOptions {
         }
         options.pixelInitialization = .noise
       }
+      if options.recipe?.learnsPixels == true && options.curriculum != .pixels && !gives("--learning-rate") {
+        // A pixel recipe's outer learning rate, tuned for images learned
+        // directly, gives way to a generator's curriculum; the flag does not.
+        options.learningRate = defaults.learningRate
+      }
       if options.softLabels && !options.curriculum.learnsSoftLabels {
         // A recipe's soft labels give way to such a curriculum; the flag does not.
         if gives("--soft-labels") {
@@ -416,7 +421,10 @@ extension ExampleOptions {
       parallelLearners = 2
       outerIterations = 1_200
       tuneEachStepCount = true
-      if recipe.learnsPixels { curriculum = .pixels }
+      if recipe.learnsPixels {
+        curriculum = .pixels
+        learningRate = RecipeKind.pixelLearningRate
+      }
       if recipe == .convBatchNormRealPixels { pixelInitialization = .real }
     }
   }

@@ -68,6 +68,15 @@ struct ExampleOptionsTests {
     #expect(overridden.recipe == .convBatchNormPixels && overridden.batchSize == 32 && !overridden.softLabels)
     let generated = try parse(["--curriculum", "learned", "--time-budget", "60"], defaults: recipeDefaults)
     #expect(generated.recipe == .convBatchNormPixels && generated.curriculum == .learned && generated.softLabels)
+    // The pixel recipes' outer learning rate goes with learned images; a
+    // generator keeps the default unless the flag asks otherwise.
+    #expect(long.learningRate == RecipeKind.pixelLearningRate && five.learningRate == RecipeKind.pixelLearningRate)
+    #expect(RecipeKind.pixelLearningRate != recipeDefaults.learningRate)
+    #expect(generated.learningRate == recipeDefaults.learningRate && short.learningRate == recipeDefaults.learningRate)
+    let generatedFaster = try parse(["--curriculum", "learned", "--time-budget", "60", "--learning-rate", "0.05"], defaults: recipeDefaults)
+    #expect(generatedFaster.learningRate == 0.05)
+    let slower = try parse(["--time-budget", "60", "--learning-rate", "0.005"], defaults: recipeDefaults)
+    #expect(slower.recipe == .convBatchNormPixels && slower.learningRate == 0.005)
     let explicit = try parse(["--recipe", "conv-bn"], defaults: recipeDefaults)
     #expect(explicit.learner == .named(.convBatchNorm) && explicit.outerIterations == 1_200 && explicit.curriculum == .learned)
     // The recipe's real images give way to a curriculum without images.
@@ -76,7 +85,7 @@ struct ExampleOptionsTests {
     let mlp = try parse(["--recipe", "mlp", "--time-budget", "30"], defaults: recipeDefaults)
     #expect(mlp.recipe == .mlp && mlp.learner == .named(.mlp))
     // The printed arguments reproduce the options under any recipe.
-    for options in [short, five, nine, long, overridden, generated, explicit, ablation, mlp] {
+    for options in [short, five, nine, long, overridden, generated, generatedFaster, slower, explicit, ablation, mlp] {
       let again = try parse(options.commandLineArguments, defaults: recipeDefaults)
       #expect(again.commandLineArguments == options.commandLineArguments)
     }
