@@ -183,6 +183,18 @@ func linePlot() throws {
   try plot.svg().write(to: url, atomically: true, encoding: .utf8)
 }
 
+// MARK: Exports/ScatterPlot.swift
+
+func scatterPlot() throws {
+  // snippet.hide
+  let url = URL(fileURLWithPath: "ranks.svg")
+  // snippet.show
+  var plot = ScatterPlot(title: "GTN proxy", xLabel: "rank by ground truth", yLabel: "rank by proxy", showsDiagonal: true)
+  plot.add(series: "top half by proxy", points: [(1, 2), (2, 1)])
+  plot.add(series: "bottom half", points: [(3, 4), (4, 3)])
+  try plot.svg().write(to: url, atomically: true, encoding: .utf8)
+}
+
 // MARK: Readers/NumPyArray.swift
 
 func numPyArray() throws {

@@ -159,7 +159,8 @@ public enum RecipeKind: String, CaseIterable, Codable, Sendable, CommandLineValu
   /// from ten minutes on two cores (four seeds), 97.0% from thirty minutes.
   case convBatchNorm = "conv-bn"
   /// `conv-bn` with the synthetic images and their soft labels learned
-  /// directly (`--curriculum pixels`, no generator): 97.5% after 32 steps
+  /// directly (`--curriculum pixels`, no generator) at outer learning rate
+  /// ``pixelLearningRate``: 97.5% after 32 steps
   /// from ten minutes on two cores (three seeds), where the generator's
   /// images level off near 97%.
   case convBatchNormPixels = "conv-bn-pixels"

@@ -162,8 +162,8 @@ extension ExampleOptions {
                  + "outer iterations without --time-budget, the real-data loss after every step (beats real data within two minutes); conv-bn: "
                  + "the conv-bn learner, B=64, soft labels, inner lr 0.1 and momentum 0.5, the loss on 256 real images after "
                  + "every 4th step, 2 --parallel-learners (about 96% after 32 steps from ten minutes on two cores); "
-                 + "conv-bn-pixels: conv-bn with the images and soft labels learned directly, --curriculum pixels (about 97.5% "
-                 + "from ten minutes); conv-bn-real-pixels: conv-bn-pixels starting from real images, --pixel-initialization "
+                 + "conv-bn-pixels: conv-bn with the images and soft labels learned directly, --curriculum pixels, outer "
+                 + "--learning-rate \(RecipeKind.pixelLearningRate.formatted()) (about 97.5% from ten minutes); conv-bn-real-pixels: conv-bn-pixels starting from real images, --pixel-initialization "
                  + "real (a head start for short budgets); auto: conv-bn-pixels from --time-budget "
                  + "\(RecipeKind.automaticPixelMinutes.formatted()) minutes on, conv-bn-real-pixels from "
                  + "\(RecipeKind.automaticConvolutionalMinutes.formatted()) (without --paper), else mlp"),

@@ -182,7 +182,15 @@ func correlate<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, train
   records = try study.complete(studied, log: logURL)
   let tableURL = URL(fileURLWithPath: o.output).appendingPathComponent(logName("correlate.csv", o))
   try writeAtomically(study.table(records), to: tableURL)
-  print(try jsonLine(study.summary(records, log: logURL, table: tableURL)))
+  var plotPaths: [String] = []
+  for plot in study.rankPlots(records) {
+    let url = URL(fileURLWithPath: o.output).appendingPathComponent(logName("scatter-\(plot.name).svg", o))
+    try writeAtomically(plot.svg, to: url)
+    plotPaths.append(url.path)
+  }
+  var summary = study.summary(records, log: logURL, table: tableURL)
+  summary["rank_plots"] = plotPaths
+  print(try jsonLine(summary))
 }
 
 /// A correlation study: how well GTN proxies, real-data proxies and
@@ -359,6 +367,32 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
       + [("gradient_norm", \StudyRecord.zeroCost), ("synflow", \.synflow), ("jacob_cov", \.jacobianCovariance)].map { name, score in
         (name, records.map { $0[keyPath: score] ?? .nan }, records.map { $0.zeroCostSeconds?[name] ?? .nan })
       }
+  }
+
+  /// One rank scatter per proxy scored for every architecture: each
+  /// architecture's rank by the proxy against its rank by the ground truth
+  /// (1 = best, ties sharing the mean rank), the top half by proxy (the
+  /// part a search acts on) in its own colour; a perfect proxy's points lie
+  /// on the diagonal. The title gives Spearman's ρ over all and over the top
+  /// half.
+  func rankPlots(_ records: [StudyRecord]) -> [(name: String, svg: String)] {
+    guard records.count >= 2 else { return [] }
+    let truth = records.map(meanTruth)
+    let count = Double(records.count)
+    let truthRanks = RankCorrelation.ranks(truth).map { count + 1 - $0 }
+    func text(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "n/a" }
+    return proxies(records).compactMap { proxy in
+      guard !proxy.scores.contains(where: \.isNaN) else { return nil }
+      let proxyRanks = RankCorrelation.ranks(proxy.scores).map { count + 1 - $0 }
+      let top = Set(RankCorrelation.topIndices(of: proxy.scores, fraction: 0.5))
+      var plot = ScatterPlot(
+        title: "\(proxy.name): Spearman \(text(RankCorrelation.spearman(proxy.scores, truth))), "
+          + "top half \(text(RankCorrelation.topHalfSpearman(proxy.scores, truth)))",
+        xLabel: "rank by ground truth (1 = best)", yLabel: "rank by \(proxy.name) (1 = best)", showsDiagonal: true)
+      plot.add(series: "top half by proxy", points: records.indices.filter(top.contains).map { (truthRanks[$0], proxyRanks[$0]) })
+      plot.add(series: "bottom half", points: records.indices.filter { !top.contains($0) }.map { (truthRanks[$0], proxyRanks[$0]) })
+      return (proxy.name, plot.svg())
+    }
   }
 
   /// The ground truth every proxy is ranked against: the mean over the

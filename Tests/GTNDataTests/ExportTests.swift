@@ -120,4 +120,24 @@ struct ExportTests {
     #expect(status == 0, "\(output)")
     #expect(output.contains("ok"))
   }
+
+  /// A scatter plot draws one marker per finite point and one per legend
+  /// entry, escapes its text, labels round ticks, and with the diagonal
+  /// gives both axes the same range.
+  @Test func scatterPlotMarksEveryPointOnSharedAxes() {
+    var plot = ScatterPlot(title: "a < b & c", xLabel: "rank by truth", yLabel: "rank by proxy", showsDiagonal: true)
+    plot.add(series: "top", points: (1...10).map { (Double($0), Double(11 - $0)) })
+    plot.add(series: "rest", points: [(11, 12), (.nan, 3), (12, .infinity), (12, 11)])
+    let svg = plot.svg()
+    #expect(plot.series.map(\.points.count) == [10, 2])
+    #expect(svg.components(separatedBy: "<circle").count - 1 == 12 + 2)
+    #expect(svg.contains("a &lt; b &amp; c") && svg.contains("top (10)") && svg.contains("rest (2)"))
+    #expect(svg.contains("stroke-dasharray") && !svg.contains("nan") && !svg.contains("inf"))
+    let labels = svg.components(separatedBy: "text-anchor=\"middle\">").dropFirst().map { String($0.prefix { $0 != "<" }) }
+    #expect(labels.contains("2") && labels.contains("10") && !labels.contains("2.5"))
+    var plain = ScatterPlot(title: "t", xLabel: "x", yLabel: "y")
+    plain.add(series: "s", points: [(0, 100), (1, 300)])
+    #expect(!plain.svg().contains("stroke-dasharray") && plain.svg().contains(">300<"))
+    #expect(SVGPlotting.roundTicks(from: 0.3, through: 12.4) == [2, 4, 6, 8, 10, 12])
+  }
 }

@@ -528,6 +528,15 @@ final class FaultTests {
       "gradient_norm", "gradient_norm_seconds", "synflow", "synflow_seconds", "jacob_cov", "jacob_cov_seconds",
     ])
     #expect(table.count == 5 && table.dropFirst().allSatisfy { $0.count == 19 && $0.dropFirst().allSatisfy { Double($0) != nil } })
+    // A rank scatter per proxy, each with a marker per architecture.
+    let plots = try #require(resumed["rank_plots"] as? [String])
+    #expect(plots.map { URL(fileURLWithPath: $0).lastPathComponent } == [
+      "gtn_k2", "gtn_k3", "real_k2", "real_k4", "gradient_norm", "synflow", "jacob_cov",
+    ].map { "scatter-\($0).svg" })
+    for path in plots {
+      let svg = try String(contentsOfFile: path, encoding: .utf8)
+      #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<circle").count - 1 == 4 + 2, "\(path)")
+    }
   }
 
   /// gtn-nas search retrains the architecture it picks with every final

@@ -46,11 +46,8 @@ public struct LinePlot: Sendable {
     (y0, y1) = (y0 - pad, y1 + pad)
     func px(_ x: Double) -> Double { left + (tx(x) - x0) / (x1 - x0) * (width - left - right) }
     func py(_ y: Double) -> Double { height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom) }
-    func f(_ v: Double) -> String { String(format: "%.1f", v) }
-    func escape(_ s: String) -> String {
-      s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-    }
-    let colors = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
+    let f = SVGPlotting.coordinate, escape = SVGPlotting.escaped
+    let colors = SVGPlotting.colors
     var svg = """
       <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
       <rect width="100%" height="100%" fill="white"/>
@@ -63,7 +60,7 @@ public struct LinePlot: Sendable {
     // (powers of two on a logarithmic axis); five y levels.
     for x in xTicks(all.map(\.x)) {
       svg += "<line x1=\"\(f(px(x)))\" y1=\"\(f(height - bottom))\" x2=\"\(f(px(x)))\" y2=\"\(f(height - bottom + 5))\" stroke=\"black\"/>"
-      svg += "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 18))\" text-anchor=\"middle\">\(x == x.rounded() ? String(Int(x)) : String(format: "%.2g", x))</text>\n"
+      svg += "<text x=\"\(f(px(x)))\" y=\"\(f(height - bottom + 18))\" text-anchor=\"middle\">\(SVGPlotting.tickLabel(x))</text>\n"
     }
     for k in 0...4 {
       let y = y0 + (y1 - y0) * Double(k) / 4
@@ -99,9 +96,6 @@ public struct LinePlot: Sendable {
       let stride = Swift.max(1, ((b - a) / 5).rounded(.up))
       return Swift.stride(from: a, through: b, by: stride).map { Foundation.pow(2, $0) }
     }
-    let rough = (high - low) / 5
-    let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(rough)))
-    let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
-    return Swift.stride(from: (low / step).rounded(.up) * step, through: high, by: step).map { $0 }
+    return SVGPlotting.roundTicks(from: low, through: high)
   }
 }
