@@ -190,6 +190,15 @@ func correlate<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, train
   }
   var summary = study.summary(records, log: logURL, table: tableURL)
   summary["rank_plots"] = plotPaths
+  let atChance = study.candidatesAtChance(records)
+  summary["candidates_at_chance"] = atChance
+  for k in o.gtnSteps {
+    guard let count = atChance["gtn_k\(k)"], count * 10 > records.count else { continue }
+    log("warning: \(count) of \(records.count) candidates score at chance (≤ \(Int((study.chanceThreshold * 100).rounded()))%) "
+        + "after \(k) steps on the GTN's data: their training on it diverged or learned nothing, so the GTN proxy cannot rank "
+        + "them. A GTN meta-trained for one learner often fits only that learner; meta-train it over architectures of this "
+        + "search space (mnist-gtn --learner macro:ENC,…) and score again.")
+  }
   print(try jsonLine(summary))
 }
 
@@ -206,10 +215,17 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
   var truthProxy: RealDataProxy
   /// With `--reuse-study`: the earlier study's records and architectures.
   var reused: [(record: StudyRecord, architecture: Space.Architecture)]?
+  /// The number of classes of the data.
+  var classCount: Int
+
+  /// The accuracy at or below which a candidate counts as having learned
+  /// nothing: 1.5 times chance (15% with ten classes).
+  var chanceThreshold: Double { 1.5 / Double(classCount) }
 
   init(options o: NASOptions, space: Space, trainer: MetaTrainer, data: ExampleData) {
     options = o
     self.space = space
+    classCount = data.training.classNames.count
     let validation = data.validation.subset(0..<min(o.validationCount, data.validation.count))
     let synthetic = trainer.syntheticData()
     gtnProxies = Dictionary(uniqueKeysWithValues: o.gtnSteps.map { steps in
@@ -367,6 +383,15 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
       + [("gradient_norm", \StudyRecord.zeroCost), ("synflow", \.synflow), ("jacob_cov", \.jacobianCovariance)].map { name, score in
         (name, records.map { $0[keyPath: score] ?? .nan }, records.map { $0.zeroCostSeconds?[name] ?? .nan })
       }
+  }
+
+  /// For each accuracy proxy (GTN and real data), how many candidates it
+  /// scored at chance (at most ``chanceThreshold``): their training diverged
+  /// or learned nothing, so the proxy cannot rank them.
+  func candidatesAtChance(_ records: [StudyRecord]) -> [String: Int] {
+    Dictionary(uniqueKeysWithValues: proxies(records).filter { $0.name.hasPrefix("gtn_k") || $0.name.hasPrefix("real_k") }.map { proxy in
+      (proxy.name, proxy.scores.filter { $0 <= chanceThreshold }.count)
+    })
   }
 
   /// One rank scatter per proxy scored for every architecture: each

@@ -528,6 +528,14 @@ final class FaultTests {
       "gradient_norm", "gradient_norm_seconds", "synflow", "synflow_seconds", "jacob_cov", "jacob_cov_seconds",
     ])
     #expect(table.count == 5 && table.dropFirst().allSatisfy { $0.count == 19 && $0.dropFirst().allSatisfy { Double($0) != nil } })
+    // Each accuracy proxy's count of candidates at chance agrees with the table.
+    let atChance = try #require(resumed["candidates_at_chance"] as? [String: Int])
+    let header = table[0].map(String.init)
+    #expect(Set(atChance.keys) == ["gtn_k2", "gtn_k3", "real_k2", "real_k4"])
+    for (proxy, count) in atChance {
+      let column = try #require(header.firstIndex(of: proxy))
+      #expect(count == table.dropFirst().filter { Double($0[column])! <= 0.15 }.count, "\(proxy)")
+    }
     // A rank scatter per proxy, each with a marker per architecture.
     let plots = try #require(resumed["rank_plots"] as? [String])
     #expect(plots.map { URL(fileURLWithPath: $0).lastPathComponent } == [
