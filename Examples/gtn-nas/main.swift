@@ -193,13 +193,23 @@ func correlate<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, train
   let atChance = study.candidatesAtChance(records)
   summary["candidates_at_chance"] = atChance
   for k in o.gtnSteps {
-    guard let count = atChance["gtn_k\(k)"], count * 10 > records.count else { continue }
-    log("warning: \(count) of \(records.count) candidates score at chance (≤ \(Int((study.chanceThreshold * 100).rounded()))%) "
-        + "after \(k) steps on the GTN's data: their training on it diverged or learned nothing, so the GTN proxy cannot rank "
-        + "them. A GTN meta-trained for one learner often fits only that learner; meta-train it over architectures of this "
-        + "search space (mnist-gtn --learner macro:ENC,…) and score again.")
+    warnAboutCandidatesAtChance(atChance["gtn_k\(k)"] ?? 0, of: records.count, steps: k, threshold: study.chanceThreshold)
   }
   print(try jsonLine(summary))
+}
+
+/// The accuracy at or below which a candidate counts as having learned
+/// nothing: 1.5 times chance (15% with ten classes).
+func chanceThreshold(classCount: Int) -> Double { 1.5 / Double(classCount) }
+
+/// Warns when more than a tenth of `total` candidates scored at chance
+/// (`count` of them) after `steps` steps on a GTN's data.
+func warnAboutCandidatesAtChance(_ count: Int, of total: Int, steps: Int, threshold: Double) {
+  guard count * 10 > total else { return }
+  log("warning: \(count) of \(total) candidates score at chance (≤ \(Int((threshold * 100).rounded()))%) after \(steps) steps "
+      + "on the GTN's data: their training on it diverged or learned nothing, so the GTN proxy cannot rank them. A GTN "
+      + "meta-trained for one learner often fits only that learner; meta-train it over architectures of this search space "
+      + "(mnist-gtn --learner macro:ENC,…) and score again.")
 }
 
 /// A correlation study: how well GTN proxies, real-data proxies and
@@ -219,8 +229,8 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
   var classCount: Int
 
   /// The accuracy at or below which a candidate counts as having learned
-  /// nothing: 1.5 times chance (15% with ten classes).
-  var chanceThreshold: Double { 1.5 / Double(classCount) }
+  /// nothing.
+  var chanceThreshold: Double { gtn_nas.chanceThreshold(classCount: classCount) }
 
   init(options o: NASOptions, space: Space, trainer: MetaTrainer, data: ExampleData) {
     options = o
@@ -575,13 +585,16 @@ func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, trainer:
   let testMean = testAccuracies.reduce(0, +) / Double(testAccuracies.count)
   let testDeviation = (testAccuracies.map { ($0 - testMean) * ($0 - testMean) }.reduce(0, +) / Double(testAccuracies.count)).squareRoot()
   let repeats = records.filter { $0.repeatOf != nil }.count
+  let threshold = chanceThreshold(classCount: data.training.classNames.count)
+  let atChance = records.filter { $0.repeatOf == nil && $0.score <= threshold }.count
+  if o.proxy == .gtn { warnAboutCandidatesAtChance(atChance, of: records.count - repeats, steps: o.gtnSteps.first ?? 128, threshold: threshold) }
   print(try jsonLine([
     "command": "search", "space": o.space.rawValue, "proxy": o.proxy.rawValue, "strategy": o.strategy.rawValue,
     "evaluations": records.count - repeats, "repeats": repeats,
     "search_seconds": records.reduce(0) { $0 + $1.seconds }, "best_architecture": best.0.encoding,
     "best_proxy_score": best.0.score, "best_validation_accuracy": best.1, "best_test_accuracy": testMean,
     "best_test_accuracy_std": testDeviation, "best_test_accuracies": testAccuracies,
-    "truth_steps": o.truthSteps,
+    "truth_steps": o.truthSteps, "candidates_at_chance": atChance,
     "finalists": finals.map { ["architecture": $0.0.encoding, "proxy_score": $0.0.score, "validation_accuracy": $0.1] as [String: Any] },
     "log": logURL.path,
   ]))

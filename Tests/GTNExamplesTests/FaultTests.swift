@@ -565,6 +565,13 @@ final class FaultTests {
     let mean = try #require(summary["best_test_accuracy"] as? Double)
     #expect(accuracies.count == 2 && abs(mean - accuracies.reduce(0, +) / 2) < 1e-12)
     #expect((summary["best_test_accuracy_std"] as? Double).map { $0 >= 0 } == true)
+    // The count of candidates scored at chance agrees with the log.
+    let log = try String(contentsOfFile: try #require(summary["log"] as? String), encoding: .utf8)
+    let scores = try log.split(separator: "\n").map { line in
+      let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      return record["repeatOf"] == nil ? try #require(record["score"] as? Double) : 1
+    }
+    #expect(summary["candidates_at_chance"] as? Int == scores.filter { $0 <= 0.15 }.count)
   }
 
   /// The fields of a gtn-nas study record the resume test compares.
