@@ -193,7 +193,7 @@ func correlate<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, train
   let atChance = study.candidatesAtChance(records)
   summary["candidates_at_chance"] = atChance
   for k in o.gtnSteps {
-    warnAboutCandidatesAtChance(atChance["gtn_k\(k)"] ?? 0, of: records.count, steps: k, threshold: study.chanceThreshold)
+    warnAboutCandidatesAtChance(atChance["gtn_k\(k)"] ?? 0, of: records.count, steps: k, threshold: study.chanceThreshold, space: o.space)
   }
   print(try jsonLine(summary))
 }
@@ -204,12 +204,13 @@ func chanceThreshold(classCount: Int) -> Double { 1.5 / Double(classCount) }
 
 /// Warns when more than a tenth of `total` candidates scored at chance
 /// (`count` of them) after `steps` steps on a GTN's data.
-func warnAboutCandidatesAtChance(_ count: Int, of total: Int, steps: Int, threshold: Double) {
+func warnAboutCandidatesAtChance(_ count: Int, of total: Int, steps: Int, threshold: Double, space: SearchSpaceKind) {
   guard count * 10 > total else { return }
+  let how = space == .macro ? " (mnist-gtn or gtn train --learner macro:ENC,…)" : ""
   log("warning: \(count) of \(total) candidates score at chance (≤ \(Int((threshold * 100).rounded()))%) after \(steps) steps "
       + "on the GTN's data: their training on it diverged or learned nothing, so the GTN proxy cannot rank them. A GTN "
-      + "meta-trained for one learner often fits only that learner; meta-train it over architectures of this search space "
-      + "(mnist-gtn --learner macro:ENC,…) and score again.")
+      + "meta-trained for one learner often fits only that learner; meta-train it over architectures of this search space"
+      + how + " and score again.")
 }
 
 /// A correlation study: how well GTN proxies, real-data proxies and
@@ -587,7 +588,7 @@ func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, trainer:
   let repeats = records.filter { $0.repeatOf != nil }.count
   let threshold = chanceThreshold(classCount: data.training.classNames.count)
   let atChance = records.filter { $0.repeatOf == nil && $0.score <= threshold }.count
-  if o.proxy == .gtn { warnAboutCandidatesAtChance(atChance, of: records.count - repeats, steps: o.gtnSteps.first ?? 128, threshold: threshold) }
+  if o.proxy == .gtn { warnAboutCandidatesAtChance(atChance, of: records.count - repeats, steps: o.gtnSteps.first ?? 128, threshold: threshold, space: o.space) }
   print(try jsonLine([
     "command": "search", "space": o.space.rawValue, "proxy": o.proxy.rawValue, "strategy": o.strategy.rawValue,
     "evaluations": records.count - repeats, "repeats": repeats,
