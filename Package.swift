@@ -93,7 +93,7 @@ let package = Package(
     .testTarget(name: "GTNSearchTests", dependencies: ["GTNSearch"]),
     // Includes fault tests that run the built example executables
     // (skipped when they are not built next to the test bundle).
-    .testTarget(name: "GTNExamplesTests", dependencies: ["_GTNExamplesSupport", "GTNData"]),
+    .testTarget(name: "GTNExamplesTests", dependencies: ["_GTNExamplesSupport", "GTNData", "GTNSearch"]),
     .testTarget(name: "GTNDistributedTests", dependencies: ["GTNDistributed"]),
     // Multi-rank checks, run by .ci/run under `mpirun -np 2`.
     .executableTarget(name: "gtn-mpi-check", dependencies: ["GTNDistributed"], path: "Tests/gtn-mpi-check"),

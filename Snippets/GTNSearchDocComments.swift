@@ -70,6 +70,16 @@ func macroSearchSpace() {
   print(learner.parameterCount)
 }
 
+// MARK: SearchSpaces/SearchSpace+Sampling.swift
+
+func sampleCount() {
+  let space = CellSearchSpace(inputChannels: 3, imageSize: 32)
+  var rng = SplitMix64(seed: 7)
+  let learners = space.sample(count: 16, using: &rng).map(space.learner(for:))
+  // snippet.hide
+  print(learners.count)
+}
+
 // MARK: Statistics/RankCorrelation.swift
 
 func rankCorrelation() {
@@ -119,6 +129,7 @@ struct MutateBest<Space: SearchSpace>: SearchStrategy {
 
 cellSearchSpace()
 macroSearchSpace()
+sampleCount()
 jacobianCovarianceProxy()
 synflowProxy()
 rankCorrelation()

@@ -35,28 +35,51 @@ public enum LearnerKind: String, CaseIterable, Codable, Sendable, CommandLineVal
   }
 }
 
-/// The learner option: a named architecture, or architectures of
-/// GTNSearch's macro space (`macro:ENC,…`), one drawn per outer iteration.
+/// A search space of GTNSearch; the raw value is its command-line name.
+public enum SearchSpaceKind: String, CaseIterable, Codable, Sendable, CommandLineValue {
+  /// Stacks of convolution blocks (``GTNSearch/MacroSearchSpace``).
+  case macro
+  /// NASNet/ENAS-style normal and reduction cells (``GTNSearch/CellSearchSpace``).
+  case cell
+}
+
+/// The learner option: a named architecture, or architectures of one of
+/// GTNSearch's spaces, one drawn per outer iteration — listed
+/// (`macro:ENC,…`) or drawn from the run's seed (`macro:N`, `cell:N`).
 ///
-/// Spelled as today's strings (`"conv-bn"`, `"macro:c16k3p-c32k3p,c8k5p"`),
-/// on the command line and in JSON.
+/// Spelled as today's strings (`"conv-bn"`, `"macro:c16k3p-c32k3p,c8k5p"`,
+/// `"cell:16"`), on the command line and in JSON.
 public enum LearnerChoice: Hashable, Sendable {
   /// A named architecture.
   case named(LearnerKind)
   /// Macro-space encodings such as `c16k3p-c32k3p`, each one valid.
   case macro([String])
+  /// `count` distinct architectures drawn from a space in the
+  /// configuration `gtn-nas` searches by default, sized for the data (see
+  /// ``ExampleRunner/drawnArchitectures()``): a GTN for scoring that space.
+  case drawn(SearchSpaceKind, count: Int)
 
   /// The prefix of the macro form.
   static let macroPrefix = "macro:"
+  /// The largest `N` of `SPACE:N`.
+  public static let maximumDrawnCount = 4096
 }
 
 extension LearnerChoice: RawRepresentable, Codable, CommandLineValue, CustomStringConvertible {
-  /// Parses a learner name or `macro:ENC,…`; `nil` unless every encoding is
-  /// an architecture of the macro space.
+  /// Parses a learner name, `macro:ENC,…` or `SPACE:N`; `nil` unless every
+  /// encoding is an architecture of the macro space, or `N` is in
+  /// 1…``maximumDrawnCount``.
   public init?(rawValue: String) {
     if let kind = LearnerKind(rawValue: rawValue) {
       self = .named(kind)
       return
+    }
+    for space in SearchSpaceKind.allCases where rawValue.hasPrefix(space.rawValue + ":") {
+      let rest = rawValue.dropFirst(space.rawValue.count + 1)
+      if rest.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(rest), (1...Self.maximumDrawnCount).contains(count) {
+        self = .drawn(space, count: count)
+        return
+      }
     }
     guard rawValue.hasPrefix(Self.macroPrefix) else { return nil }
     let encodings = rawValue.dropFirst(Self.macroPrefix.count).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -69,20 +92,21 @@ extension LearnerChoice: RawRepresentable, Codable, CommandLineValue, CustomStri
     switch self {
     case .named(let kind): kind.rawValue
     case .macro(let encodings): Self.macroPrefix + encodings.joined(separator: ",")
+    case .drawn(let space, let count): "\(space.rawValue):\(count)"
     }
   }
 
   public static var expectation: String {
-    "one of \(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), or macro:ENC,… with macro-space encodings "
-      + "such as macro:c16k3p-c32k3p,c8k5p"
+    "one of \(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), macro:ENC,… with macro-space encodings "
+      + "such as macro:c16k3p-c32k3p,c8k5p, or macro:N or cell:N with N in [1, \(maximumDrawnCount)]"
   }
 
-  public static var choices: [String]? { LearnerKind.allCases.map(\.rawValue) + ["macro:ENC,…"] }
+  public static var choices: [String]? { LearnerKind.allCases.map(\.rawValue) + ["macro:ENC,…", "macro:N", "cell:N"] }
 
   /// Checks that `--learner-width` sets this learner's widths.
   ///
   /// - Throws: ``UsageError`` naming the learners it applies to when this
-  ///   one has fixed widths (`mlp`, `paper`, macro-space architectures).
+  ///   one has fixed widths (`mlp`, `paper`, search-space architectures).
   public func checkTakesWidths() throws(UsageError) {
     if case .named(let kind) = self, kind.widthCount > 0 { return }
     let takers = LearnerKind.allCases.filter { $0.widthCount > 0 }.map(\.rawValue).joined(separator: ", ")

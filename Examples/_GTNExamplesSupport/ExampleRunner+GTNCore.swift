@@ -47,10 +47,40 @@ extension ExampleRunner {
     return trainer
   }
 
-  /// The learners `--learner` names: one, or for `macro:ENC,…` those
-  /// architectures of GTNSearch's macro space (flattening head), one drawn
-  /// per outer iteration.
+  /// The architectures `--learner macro:N` or `cell:N` draws: N distinct
+  /// ones of GTNSearch's macro space (flattening head) or cell space (4
+  /// nodes, 16 initial channels, one normal cell per stage, the default
+  /// operations) — the spaces `gtn-nas --space` searches by default — sized
+  /// for the data and drawn from `--seed` on a stream of their own, so that
+  /// every rank and every resumed run draws the same. `nil` for the other
+  /// learner forms.
+  public func drawnArchitectures() throws -> (space: SearchSpaceKind, encodings: [String], learners: [any Learner])? {
+    guard case .drawn(let kind, let count) = options.learner else { return nil }
+    let shape = data.training.imageShape
+    let classes = data.training.classNames.count
+    var rng = SplitMix64(seed: options.seed &+ 0x4C45_4152_4E45_5253)
+    func draw<Space: SearchSpace>(_ space: Space, encode: (Space.Architecture) -> String) -> (SearchSpaceKind, [String], [any Learner]) {
+      let architectures = space.sample(count: count, using: &rng)
+      return (kind, architectures.map(encode), architectures.map(space.learner(for:)))
+    }
+    switch kind {
+    case .macro:
+      let space = MacroSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes)
+      return draw(space, encode: space.encoding(of:))
+    case .cell:
+      guard shape[1] >= 4, shape[1] == shape[2] else {
+        throw ExampleError(message: "--learner \(options.learner): the cell space needs square images of side ≥ 4, got \(shape)")
+      }
+      let space = CellSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes)
+      return draw(space, encode: space.encoding(of:))
+    }
+  }
+
+  /// The learners `--learner` names: one, or for `macro:ENC,…`, `macro:N`
+  /// and `cell:N` those architectures of GTNSearch's spaces, one drawn per
+  /// outer iteration.
   func makeLearners() throws -> [any Learner] {
+    if let drawn = try drawnArchitectures() { return drawn.learners }
     let shape = data.training.imageShape
     let classes = data.training.classNames.count
     let (channels, side) = (shape[0], shape[1])
@@ -61,6 +91,7 @@ extension ExampleRunner {
         weightNormalized: weightNormalized)
     }
     switch options.learner {
+    case .drawn: preconditionFailure("drawn learners are made above")
     case .macro(let encodings):
       let space = MacroSearchSpace(inputChannels: channels, imageSize: side, classCount: classes)
       return try encodings.map { encoding in

@@ -307,6 +307,11 @@ public struct ExampleRunner {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try writeAtomically(encoder.encode(options), to: outputFile("options.json"))
+    if let drawn = try drawnArchitectures() {
+      try writeAtomically(Data(drawn.encodings.map { $0 + "\n" }.joined().utf8), to: outputFile("learners.txt"))
+      log("--learner \(options.learner): meta-training over \(drawn.encodings.count) architectures of the \(drawn.space.rawValue) "
+          + "space drawn from seed \(options.seed), listed in \(outputFile("learners.txt").path)")
+    }
   }
 
   /// A fresh trainer, continued from the checkpoint with `--resume`.

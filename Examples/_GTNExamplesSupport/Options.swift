@@ -187,7 +187,9 @@ extension ExampleOptions {
       Option("--learner", \.learner, valueName: "NAME",
              help: "Learner architecture. strided: conv W, 2W s2, 2W, 4W s2, 4W, GAP, FC; paper: the paper's learner for "
                + "the dataset (on CIFAR-10: strided at widths 64, 128, 256); macro:ENC,…: architectures of GTNSearch's "
-               + "macro space (gtn-nas encodings such as c16k3p-c32k3p), one drawn per outer iteration"),
+               + "macro space (gtn-nas encodings such as c16k3p-c32k3p), one drawn per outer iteration; macro:N, cell:N: "
+               + "N distinct architectures of that space as gtn-nas --space searches it, drawn from --seed (listed in "
+               + "DIR/learners.txt): a GTN for scoring the space"),
       Option("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024,
              help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner"),
       Option("--generator", \.generator, valueName: "KIND", help: "Generator architecture"),

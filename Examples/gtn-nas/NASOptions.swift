@@ -9,14 +9,6 @@ enum NASCommand: String, CaseIterable, CommandLineValue {
   case search
 }
 
-/// The search space.
-enum SearchSpaceKind: String, CaseIterable, CommandLineValue {
-  /// Stacks of convolution blocks.
-  case macro
-  /// NASNet/ENAS-style normal and reduction cells.
-  case cell
-}
-
 /// The macro space's classifier head.
 enum MacroHeadKind: String, CaseIterable, CommandLineValue {
   /// Flattened features, as the GTN's learner.

@@ -213,6 +213,24 @@ struct ExampleOptionsTests {
     }
   }
 
+  /// `--learner macro:N` and `cell:N` draw N architectures of that space;
+  /// N outside [1, 4096], signs and other spellings are usage errors, and
+  /// the form round-trips through JSON.
+  @Test func parsesDrawnSpaceLearners() throws {
+    #expect(try parse(["--learner", "cell:16"]).learner == .drawn(.cell, count: 16))
+    #expect(try parse(["--learner", "macro:4096"]).learner == .drawn(.macro, count: 4096))
+    #expect(LearnerChoice.drawn(.cell, count: 3).rawValue == "cell:3")
+    for bad in ["cell:0", "cell:", "cell:+3", "cell:-1", "cell:4097", "cell:3x", "cell:c16k3p", "macro:0", "space:4"] {
+      #expect(throws: UsageError.self) { try ExampleOptions.parse(["--learner", bad], defaults: defaults, datasets: datasets) }
+    }
+    #expect(throws: UsageError.self) { try parse(["--learner", "cell:4", "--learner-width", "8"]) }
+    var options = ExampleOptions(dataset: .cifar10)
+    options.learner = .drawn(.cell, count: 16)
+    let json = try JSONEncoder().encode(options)
+    #expect(String(decoding: json, as: UTF8.self).contains(#""learner":"cell:16""#))
+    #expect(try JSONDecoder().decode(ExampleOptions.self, from: json).learner == .drawn(.cell, count: 16))
+  }
+
   /// Checkpoints store the options; one written before a flag existed still
   /// loads, with that flag at its default, and every field round-trips. The
   /// kinds decode from the plain strings earlier versions wrote.

@@ -10,6 +10,7 @@
 
 import Foundation
 import GTNData
+import GTNSearch
 import Testing
 
 #if canImport(Glibc)
@@ -204,6 +205,27 @@ final class FaultTests {
       "accuracy.csv", "accuracy.svg", "checkpoint.safetensors", "curriculum.png", "options.json", "report.html", "summary.json",
       "training.csv",
     ])
+  }
+
+  /// `--learner cell:N` and `macro:N` meta-train over N distinct
+  /// architectures of the space drawn from the seed, listed in
+  /// `learners.txt`: the same seed draws the same ones, another seed others.
+  @Test func drawnLearnersFollowTheSeedAndAreListed() throws {
+    func run(_ learner: String, seed: String) throws -> [String] {
+      let output = outputFolder()
+      let result = try mnistGTN(Self.quick([:], ["--learner", learner, "--seed", seed, "--output", output.path]))
+      try #require(result.status == 0 && result.exitedNormally, "\(result.standardError)")
+      let text = try String(contentsOf: output.appendingPathComponent("learners.txt"), encoding: .utf8)
+      return text.split(separator: "\n").map(String.init)
+    }
+    let cells = try run("cell:3", seed: "1")
+    #expect(cells.count == 3 && Set(cells).count == 3, "\(cells)")
+    #expect(cells.allSatisfy { CellSearchSpace().architecture(decoding: $0) != nil }, "\(cells)")
+    #expect(try run("cell:3", seed: "1") == cells)
+    let macros = try run("macro:2", seed: "2")
+    #expect(macros.count == 2 && Set(macros).count == 2, "\(macros)")
+    #expect(macros.allSatisfy { MacroSearchSpace().architecture(decoding: $0) != nil }, "\(macros)")
+    #expect(try run("macro:2", seed: "3") != macros)
   }
 
   /// An outer iteration whose meta-loss is not finite is skipped without an

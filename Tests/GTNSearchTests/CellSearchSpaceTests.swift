@@ -84,6 +84,25 @@ struct CellSearchSpaceTests {
     #expect(first.map { space.mutate($0, using: &a) } == first.map { space.mutate($0, using: &b) })
   }
 
+  /// `sample(count:using:)` draws distinct architectures, the first ones
+  /// drawn in order, the same given the seed; in a space of four
+  /// architectures it draws all four.
+  @Test func sampleCountDrawsDistinctArchitectures() {
+    var a = SplitMix64(seed: 5)
+    var b = SplitMix64(seed: 5)
+    let drawn = space.sample(count: 40, using: &a)
+    #expect(drawn.count == 40 && Set(drawn).count == 40)
+    #expect(space.sample(count: 40, using: &b) == drawn)
+    var c = SplitMix64(seed: 5)
+    #expect(Array(drawn.prefix(10)) == Array((0..<10).map { _ in space.sample(using: &c) }))
+    let tiny = CellSearchSpace(nodeCount: 1, operations: [.identity])
+    var rng = SplitMix64(seed: 1)
+    // One node reads state 0 or 1 on each branch: 4 cells, 16 architectures.
+    #expect(Set(tiny.sample(count: 16, using: &rng)).count == 16)
+    var other = SplitMix64(seed: 2)
+    #expect(Set(MacroSearchSpace().sample(count: 8, using: &other)).count == 8)
+  }
+
   @Test func mutationChangesExactlyOneChoiceAndStaysInTheSpace() {
     var rng = SplitMix64(seed: 9)
     var current = space.sample(using: &rng)
