@@ -55,7 +55,8 @@ public enum LearnerChoice: Hashable, Sendable {
   /// Macro-space encodings such as `c16k3p-c32k3p`, each one valid.
   case macro([String])
   /// `count` distinct architectures drawn from a space in the
-  /// configuration `gtn-nas` searches by default, sized for the data (see
+  /// configuration `gtn-nas` searches by default, sized for the data, the
+  /// cell space with `--learner-width` initial channels (see
   /// ``ExampleRunner/drawnArchitectures()``): a GTN for scoring that space.
   case drawn(SearchSpaceKind, count: Int)
 
@@ -106,11 +107,14 @@ extension LearnerChoice: RawRepresentable, Codable, CommandLineValue, CustomStri
   /// Checks that `--learner-width` sets this learner's widths.
   ///
   /// - Throws: ``UsageError`` naming the learners it applies to when this
-  ///   one has fixed widths (`mlp`, `paper`, search-space architectures).
+  ///   one has fixed widths (`mlp`, `paper`, macro-space architectures).
   public func checkTakesWidths() throws(UsageError) {
     if case .named(let kind) = self, kind.widthCount > 0 { return }
+    if case .drawn(.cell, _) = self { return }
     let takers = LearnerKind.allCases.filter { $0.widthCount > 0 }.map(\.rawValue).joined(separator: ", ")
-    throw UsageError(message: "--learner-width sets the widths of the \(takers) learners; --learner \(rawValue) has fixed widths")
+    throw UsageError(
+      message: "--learner-width sets the widths of the \(takers) learners and the initial channels of cell:N; --learner \(rawValue) "
+        + "has fixed widths")
   }
 
   public init?(argument: String) { self.init(rawValue: argument) }

@@ -49,11 +49,12 @@ extension ExampleRunner {
 
   /// The architectures `--learner macro:N` or `cell:N` draws: N distinct
   /// ones of GTNSearch's macro space (flattening head) or cell space (4
-  /// nodes, 16 initial channels, one normal cell per stage, the default
-  /// operations) — the spaces `gtn-nas --space` searches by default — sized
-  /// for the data and drawn from `--seed` on a stream of their own, so that
-  /// every rank and every resumed run draws the same. `nil` for the other
-  /// learner forms.
+  /// nodes, `--learner-width` initial channels, one normal cell per stage,
+  /// the default operations) — the spaces `gtn-nas --space` searches by
+  /// default, the cell space with `--cell-channels` set to the width —
+  /// sized for the data and drawn from `--seed` on a stream of their own,
+  /// so that every rank and every resumed run draws the same. `nil` for the
+  /// other learner forms.
   public func drawnArchitectures() throws -> (space: SearchSpaceKind, encodings: [String], learners: [any Learner])? {
     guard case .drawn(let kind, let count) = options.learner else { return nil }
     let shape = data.training.imageShape
@@ -71,7 +72,8 @@ extension ExampleRunner {
       guard shape[1] >= 4, shape[1] == shape[2] else {
         throw ExampleError(message: "--learner \(options.learner): the cell space needs square images of side ≥ 4, got \(shape)")
       }
-      let space = CellSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes)
+      let space = CellSearchSpace(
+        initialChannels: options.learnerWidth, inputChannels: shape[0], imageSize: shape[1], classCount: classes)
       return draw(space, encode: space.encoding(of:))
     }
   }

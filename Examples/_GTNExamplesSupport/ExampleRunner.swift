@@ -234,14 +234,50 @@ public struct ExampleRunner {
   /// not past `--outer-iterations`), the trainer, and one trial of the
   /// evaluation and the curriculum rendering on a tiny slice, so a run that
   /// would fail at its end fails in its first seconds instead.
+  ///
+  /// A ``MemoryGuard`` watches the whole run: when memory runs out it stops
+  /// the process with advice (``memoryAdvice``) instead of the system's
+  /// out-of-memory killer ending it silently.
   public func run() throws -> String? {
     let (precision, reason) = Precision.resolved(options.precision)
     if let reason { log("--precision \(options.precision.argumentDescription): \(reason)") }
-    return try Precision.$current.withValue(precision) { try runChecked() }
+    let program = URL(fileURLWithPath: CommandLine.arguments.first ?? "gtn").lastPathComponent
+    let rank = communicator.size > 1 ? " (rank \(communicator.rank))" : ""
+    let memoryGuard = MemoryGuard(
+      limitBytes: options.memoryLimitGigabytes.map { Int(($0 * 1e9).rounded()) }, prefix: "\(program)\(rank): ", advice: memoryAdvice)
+    memoryGuard.start()
+    defer { memoryGuard.stop() }
+    return try Precision.$current.withValue(precision) { try runChecked(memoryGuard: memoryGuard) }
+  }
+
+  /// What to change when a run runs out of memory.
+  ///
+  /// A learner's state (parameters and momentum) is small beside one inner
+  /// step's activations with their second-order graph, so short checkpoint
+  /// segments save the most: segments of K steps hold about K steps'
+  /// activations at a time, and every K cost the same one extra forward
+  /// pass per step.
+  var memoryAdvice: String {
+    let o = options
+    let steps = o.innerSteps
+    let k = min(4, steps)
+    var segments = ""
+    if let current = o.checkpointSegment, current <= k {
+      segments = "--checkpoint-segment \(current) already holds only \(current) steps' activations at a time; "
+    } else if k < steps {
+      let current = o.checkpointSegment.map { "lower --checkpoint-segment \($0) to \(k)" } ?? "--checkpoint-segment \(k)"
+      segments = "\(current) keeps the learner's state at the start of each segment of \(k) inner steps and recomputes the segment when the "
+        + "meta-gradient reaches it (about \(k) steps' activations at a time instead of \(steps), for one more forward pass "
+        + "per step), or "
+    }
+    return "Meta-training keeps every inner step's activations for the exact meta-gradient: \(segments)lower --batch-size "
+      + "\(o.batchSize), --inner-steps \(steps), --parallel-learners \(o.parallelLearners) or the learner's size (--learner "
+      + "\(o.learner)). Add --resume to continue from the last checkpoint."
   }
 
   /// ``run()`` at the resolved precision.
-  func runChecked() throws -> String? {
+  func runChecked(memoryGuard: MemoryGuard) throws -> String? {
+    memoryGuard.phase = "the checks before meta-training"
     try checkData()
     let splits = try evaluationSplits()
     let folder = try onRankZero { try OutputFolder(outputFolder) }
@@ -254,7 +290,9 @@ public struct ExampleRunner {
     var distributed = try loadTrainer()
     try onRankZero { try rehearseEvaluation(distributed.trainer, splits: splits) }
     try prepareOutputFolder()
+    memoryGuard.phase = "meta-training"
     let training = try train(&distributed)
+    memoryGuard.phase = "the evaluation"
     let ensemble = evaluateEnsemble(distributed, on: splits.evaluation)
     guard communicator.rank == 0 else { return nil }
     log("evaluating on the \(options.evaluationSplit.rawValue) split: \(options.evaluationSeeds) fresh learners on GTN data and on real data "
@@ -309,8 +347,9 @@ public struct ExampleRunner {
     try writeAtomically(encoder.encode(options), to: outputFile("options.json"))
     if let drawn = try drawnArchitectures() {
       try writeAtomically(Data(drawn.encodings.map { $0 + "\n" }.joined().utf8), to: outputFile("learners.txt"))
+      let channels = drawn.space == .cell ? " with \(options.learnerWidth) initial channels (gtn-nas --cell-channels \(options.learnerWidth))" : ""
       log("--learner \(options.learner): meta-training over \(drawn.encodings.count) architectures of the \(drawn.space.rawValue) "
-          + "space drawn from seed \(options.seed), listed in \(outputFile("learners.txt").path)")
+          + "space\(channels) drawn from seed \(options.seed), listed in \(outputFile("learners.txt").path)")
     }
   }
 

@@ -73,6 +73,11 @@ public struct ExampleOptions: Sendable, Codable {
   /// Fashion-MNIST); `nil` where the example has none and with `--paper`.
   /// Parsing resolves `auto`, so parsed options name the recipe that ran.
   public var recipe: RecipeKind? = nil
+  /// Resident memory, in gigabytes, at which the run stops with advice
+  /// (`nil`: when the system has less than a thirty-second of its memory,
+  /// at least 256 MiB, left), before the kernel's out-of-memory killer ends
+  /// it without a word.
+  public var memoryLimitGigabytes: Double? = nil
 
   /// The defaults for `dataset`.
   public init(dataset: DatasetSource) {
@@ -125,6 +130,7 @@ public struct ExampleOptions: Sendable, Codable {
     try take(.allowedChanges, &allowedChanges)
     try take(.precision, &precision)
     try take(.recipe, &recipe)
+    try take(.memoryLimitGigabytes, &memoryLimitGigabytes)
   }
 }
 
@@ -188,10 +194,11 @@ extension ExampleOptions {
              help: "Learner architecture. strided: conv W, 2W s2, 2W, 4W s2, 4W, GAP, FC; paper: the paper's learner for "
                + "the dataset (on CIFAR-10: strided at widths 64, 128, 256); macro:ENC,…: architectures of GTNSearch's "
                + "macro space (gtn-nas encodings such as c16k3p-c32k3p), one drawn per outer iteration; macro:N, cell:N: "
-               + "N distinct architectures of that space as gtn-nas --space searches it, drawn from --seed (listed in "
-               + "DIR/learners.txt): a GTN for scoring the space"),
+               + "N distinct architectures of that space as gtn-nas --space searches it (cells of --learner-width initial "
+               + "channels), drawn from --seed (listed in DIR/learners.txt): a GTN for scoring the space"),
       Option("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024,
-             help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner"),
+             help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner; the initial "
+               + "channels of cell:N"),
       Option("--generator", \.generator, valueName: "KIND", help: "Generator architecture"),
       Option("--curriculum", \.curriculum, valueName: "KIND", help: "How the generator's inputs are chosen"),
       .flag("--soft-labels", \.softLabels, help: "Learn soft labels with the curriculum (learned or pixels)"),
@@ -231,6 +238,9 @@ extension ExampleOptions {
       .flag("--tune-each-step-count", \.tuneEachStepCount, help: "Tune the real-data learning rate for each step count"),
       .flag("--no-tune-each-step-count", \.tuneEachStepCount, setting: false,
             help: "Tune the real-data learning rate once, for the largest step count"),
+      Option("--memory-limit", \.memoryLimitGigabytes, valueName: "GB", bounds: .greaterThan(0, atMost: 1_000_000),
+             help: "Stop with advice (and keep the last checkpoint) when resident memory passes GB gigabytes (unset: when "
+               + "the system has less than 1/32 of its memory left), instead of being killed by the system"),
       Option("--checkpoint-every", \.checkpointEvery, valueName: "N", bounds: 1...10_000_000, help: "Save the run every N iterations"),
       Option("--validation-count", \.validationCount, valueName: "N", bounds: 1...1_000_000,
              help: "The last N images of the training file form the validation split (the real-data learning rate is "
@@ -238,7 +248,7 @@ extension ExampleOptions {
       Option("--allow-changes", \.allowedChanges, valueName: "FLAG,...",
              help: "With --resume: options (names without --, e.g. learning-rate,seed) that may differ from the run that "
                + "wrote the checkpoint; outer-iterations, time-budget, threads, parallel-learners, recipe, output, quiet, "
-               + "the evaluation options and checkpoint-every may always differ"),
+               + "the evaluation options, checkpoint-every, checkpoint-segment and memory-limit may always differ"),
       .preset("--paper", help: paperHelp) { $0.applyPaperSetup() },
       .flag("--quiet", \.quiet, help: "No progress on stderr"),
     ]
@@ -321,7 +331,7 @@ extension ExampleOptions {
   public static let alwaysChangeableOnResume: Set<String> = [
     "--outer-iterations", "--time-budget", "--threads", "--precision", "--output", "--quiet", "--resume", "--allow-changes",
     "--recipe", "--parallel-learners",
-    "--checkpoint-every", "--evaluation-seeds", "--evaluation-steps", "--evaluation-split", "--tune-each-step-count",
+    "--checkpoint-every", "--checkpoint-segment", "--memory-limit", "--evaluation-seeds", "--evaluation-steps", "--evaluation-split", "--tune-each-step-count",
     "--no-tune-each-step-count",
   ]
 

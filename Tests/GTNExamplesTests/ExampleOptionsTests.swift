@@ -223,7 +223,8 @@ struct ExampleOptionsTests {
     for bad in ["cell:0", "cell:", "cell:+3", "cell:-1", "cell:4097", "cell:3x", "cell:c16k3p", "macro:0", "space:4"] {
       #expect(throws: UsageError.self) { try ExampleOptions.parse(["--learner", bad], defaults: defaults, datasets: datasets) }
     }
-    #expect(throws: UsageError.self) { try parse(["--learner", "cell:4", "--learner-width", "8"]) }
+    #expect(try parse(["--learner", "cell:4", "--learner-width", "8"]).learnerWidth == 8)
+    #expect(throws: UsageError.self) { try parse(["--learner", "macro:4", "--learner-width", "8"]) }
     var options = ExampleOptions(dataset: .cifar10)
     options.learner = .drawn(.cell, count: 16)
     let json = try JSONEncoder().encode(options)

@@ -209,11 +209,12 @@ final class FaultTests {
 
   /// `--learner cell:N` and `macro:N` meta-train over N distinct
   /// architectures of the space drawn from the seed, listed in
-  /// `learners.txt`: the same seed draws the same ones, another seed others.
+  /// `learners.txt`: the same seed draws the same ones (cells of any
+  /// `--learner-width`), another seed others.
   @Test func drawnLearnersFollowTheSeedAndAreListed() throws {
-    func run(_ learner: String, seed: String) throws -> [String] {
+    func run(_ learner: String, seed: String, _ extra: [String] = []) throws -> [String] {
       let output = outputFolder()
-      let result = try mnistGTN(Self.quick([:], ["--learner", learner, "--seed", seed, "--output", output.path]))
+      let result = try mnistGTN(Self.quick([:], ["--learner", learner, "--seed", seed, "--output", output.path] + extra))
       try #require(result.status == 0 && result.exitedNormally, "\(result.standardError)")
       let text = try String(contentsOf: output.appendingPathComponent("learners.txt"), encoding: .utf8)
       return text.split(separator: "\n").map(String.init)
@@ -221,11 +222,23 @@ final class FaultTests {
     let cells = try run("cell:3", seed: "1")
     #expect(cells.count == 3 && Set(cells).count == 3, "\(cells)")
     #expect(cells.allSatisfy { CellSearchSpace().architecture(decoding: $0) != nil }, "\(cells)")
-    #expect(try run("cell:3", seed: "1") == cells)
+    #expect(try run("cell:3", seed: "1", ["--learner-width", "4"]) == cells)
     let macros = try run("macro:2", seed: "2")
     #expect(macros.count == 2 && Set(macros).count == 2, "\(macros)")
     #expect(macros.allSatisfy { MacroSearchSpace().architecture(decoding: $0) != nil }, "\(macros)")
     #expect(try run("macro:2", seed: "3") != macros)
+  }
+
+  /// A run past `--memory-limit` stops at once with status 1 and advice
+  /// naming the options that lower its memory, not killed by a signal.
+  @Test func memoryLimitStopsTheRunWithAdvice() throws {
+    let output = outputFolder()
+    let result = try mnistGTN(Self.quick(["--inner-steps": "8"], ["--memory-limit", "0.001", "--output", output.path]))
+    #expect(result.exitedNormally && result.status == 1, "\(result.standardError)")
+    for needle in ["resident memory", "passed --memory-limit 0.001 GB", "--checkpoint-segment 4 keeps", "--batch-size 4", "--inner-steps 8", "--resume"] {
+      #expect(result.standardError.contains(needle), "the message does not name '\(needle)': \(result.standardError)")
+    }
+    #expect(result.standardOutput.isEmpty)
   }
 
   /// An outer iteration whose meta-loss is not finite is skipped without an
