@@ -45,8 +45,23 @@ func parseCommandLine() -> NASOptions {
   }
 }
 
+/// A GTN to score architectures with: the trainer restored from a run's
+/// checkpoint, the data it was trained on, and the encodings of the
+/// architectures it was meta-trained on (`--learner macro:ENC,…`,
+/// `macro:N`, `cell:N`; `nil` for a named learner).
+struct TrainedGTN {
+  var trainer: MetaTrainer
+  var data: ExampleData
+  var metaTrainingEncodings: Set<String>?
+
+  /// How many of `encodings` the GTN was meta-trained on (`nil` when it was
+  /// meta-trained on a named learner): candidates it has seen score
+  /// higher than they would on a GTN that never met them.
+  func seen(_ encodings: [String]) -> Int? { metaTrainingEncodings.map { trained in encodings.filter(trained.contains).count } }
+}
+
 /// The trained GTN of a run's output folder, with the data it was trained on.
-func loadGTN(_ o: NASOptions) throws -> (MetaTrainer, ExampleData) {
+func loadGTN(_ o: NASOptions) throws -> TrainedGTN {
   guard let folder = o.gtn else { fail("--gtn DIR is required (the output folder of mnist-gtn, cifar-gtn or gtn train)") }
   let checkpoint = URL(fileURLWithPath: folder).appendingPathComponent("checkpoint.safetensors")
   if let problem = fileProblem(checkpoint.path) { fail("--gtn \(folder): \(checkpoint.path): \(problem)", code: 1) }
@@ -69,7 +84,8 @@ func loadGTN(_ o: NASOptions) throws -> (MetaTrainer, ExampleData) {
   guard data.test.count > 0, data.test.imageShape == shape else {
     fail("\(data.testSource): the test split has \(data.test.count) images of shape \(data.test.imageShape); the training images are \(shape)", code: 1)
   }
-  var trainer = try ExampleRunner(options: options, data: data).makeTrainer()
+  let runner = ExampleRunner(options: options, data: data)
+  var trainer = try runner.makeTrainer()
   // Refuses non-finite parameters, naming the tensor: a proxy trained on
   // NaN data would score every architecture alike.
   do { try trainer.restoreCheckpoint(from: checkpoint) } catch { fail("--gtn \(folder): \(error)", code: 1) }
@@ -78,7 +94,10 @@ func loadGTN(_ o: NASOptions) throws -> (MetaTrainer, ExampleData) {
     fail("\(data.trainingSource): the training split has \(data.training.count) images (after holding out the validation "
            + "split, \(data.validation.count) images); the real-data proxies need at least 128", code: 1)
   }
-  return (trainer, data)
+  var encodings: Set<String>? = nil
+  if case .macro(let listed) = options.learner { encodings = Set(listed) }
+  if let drawn = try runner.drawnArchitectures() { encodings = Set(drawn.encodings) }
+  return TrainedGTN(trainer: trainer, data: data, metaTrainingEncodings: encodings)
 }
 
 func jsonLine(_ object: [String: Any]) throws -> String {
@@ -151,14 +170,14 @@ func lockOutputFolder(_ o: NASOptions) throws -> OutputFolder? {
 }
 
 func correlate(_ o: NASOptions) throws {
-  let (trainer, data) = try loadGTN(o)
+  let gtn = try loadGTN(o)
   let folder = try lockOutputFolder(o)
   defer { folder?.release(removingCreatedFolders: false) }
-  try withSearchSpace(o, data: data) { space in try correlate(o, space: space, trainer: trainer, data: data) }
+  try withSearchSpace(o, data: gtn.data) { space in try correlate(o, space: space, gtn: gtn) }
 }
 
-func correlate<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, trainer: MetaTrainer, data: ExampleData) throws {
-  var study = CorrelationStudy(options: o, space: space, trainer: trainer, data: data)
+func correlate<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, gtn: TrainedGTN) throws {
+  var study = CorrelationStudy(options: o, space: space, trainer: gtn.trainer, data: gtn.data)
   let logURL = URL(fileURLWithPath: o.output).appendingPathComponent(logName("correlate.jsonl", o))
   var (records, handle) = try study.openLog(logURL)
   let architectures = try study.architectures()
@@ -192,6 +211,7 @@ func correlate<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, train
   summary["rank_plots"] = plotPaths
   let atChance = study.candidatesAtChance(records)
   summary["candidates_at_chance"] = atChance
+  if let seen = gtn.seen(records.map(\.encoding)) { summary["candidates_seen_in_meta_training"] = seen }
   for k in o.gtnSteps {
     warnAboutCandidatesAtChance(atChance["gtn_k\(k)"] ?? 0, of: records.count, steps: k, threshold: study.chanceThreshold, space: o.space)
   }
@@ -530,13 +550,14 @@ func timed(_ body: () -> Double) -> (Double, Double) {
 }
 
 func search(_ o: NASOptions) throws {
-  let (trainer, data) = try loadGTN(o)
+  let gtn = try loadGTN(o)
   let folder = try lockOutputFolder(o)
   defer { folder?.release(removingCreatedFolders: false) }
-  try withSearchSpace(o, data: data) { space in try search(o, space: space, trainer: trainer, data: data) }
+  try withSearchSpace(o, data: gtn.data) { space in try search(o, space: space, gtn: gtn) }
 }
 
-func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, trainer: MetaTrainer, data: ExampleData) throws {
+func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, gtn: TrainedGTN) throws {
+  let (trainer, data) = (gtn.trainer, gtn.data)
   let validation = data.validation.subset(0..<min(o.validationCount, data.validation.count))
   let evaluator: any ArchitectureEvaluator = o.proxy == .gtn
     ? GTNProxy(trainer: trainer, steps: o.gtnSteps.first ?? 128, validationImages: validation.images, validationLabels: validation.labels)
@@ -589,7 +610,7 @@ func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, trainer:
   let threshold = chanceThreshold(classCount: data.training.classNames.count)
   let atChance = records.filter { $0.repeatOf == nil && $0.score <= threshold }.count
   if o.proxy == .gtn { warnAboutCandidatesAtChance(atChance, of: records.count - repeats, steps: o.gtnSteps.first ?? 128, threshold: threshold, space: o.space) }
-  print(try jsonLine([
+  var summary: [String: Any] = [
     "command": "search", "space": o.space.rawValue, "proxy": o.proxy.rawValue, "strategy": o.strategy.rawValue,
     "evaluations": records.count - repeats, "repeats": repeats,
     "search_seconds": records.reduce(0) { $0 + $1.seconds }, "best_architecture": best.0.encoding,
@@ -598,7 +619,12 @@ func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, trainer:
     "truth_steps": o.truthSteps, "candidates_at_chance": atChance,
     "finalists": finals.map { ["architecture": $0.0.encoding, "proxy_score": $0.0.score, "validation_accuracy": $0.1] as [String: Any] },
     "log": logURL.path,
-  ]))
+  ]
+  if o.proxy == .gtn, let seen = gtn.seen(records.filter { $0.repeatOf == nil }.map(\.encoding)) {
+    summary["candidates_seen_in_meta_training"] = seen
+    summary["best_seen_in_meta_training"] = gtn.seen([best.0.encoding]) == 1
+  }
+  print(try jsonLine(summary))
 }
 
 let options = parseCommandLine()

@@ -537,6 +537,7 @@ final class FaultTests {
       "spearman_ci95", "kendall_tau_b_ci95", "spearman_top50_ci95", "kendall_tau_b_top50_ci95",
     ])
     #expect(summary["truth_seed1_vs_seed2"] == nil)
+    #expect(summary["candidates_seen_in_meta_training"] == nil)  // a GTN of a named learner
 
     // Resumed with another GTN step count, real step count and ground-truth
     // seed: only those are scored, the log keeps them, the table has them all.
@@ -580,6 +581,27 @@ final class FaultTests {
       let svg = try String(contentsOfFile: path, encoding: .utf8)
       #expect(svg.hasPrefix("<svg") && svg.components(separatedBy: "<circle").count - 1 == 4 + 2, "\(path)")
     }
+  }
+
+  /// gtn-nas counts the candidates a GTN of `--learner macro:…` was
+  /// meta-trained on: here the study's first two.
+  @Test func gtnNASCountsCandidatesSeenInMetaTraining() throws {
+    let data = try dataset { $0.trainCount = 200 }
+    let space = MacroSearchSpace()
+    var rng = SplitMix64(seed: 1)
+    let firstTwo = (0..<2).map { _ in space.encoding(of: space.sample(using: &rng)) }
+    let learners = firstTwo.contains("c8k3") ? firstTwo : firstTwo + ["c8k3"]
+    let output = outputFolder("gtn")
+    let run = try mnistGTN(Self.quick + ["--learner", "macro:" + learners.joined(separator: ","), "--output", output.path], data: data)
+    try #require(run.status == 0 && run.exitedNormally, "the quick run failed: \(run.standardError)")
+    let result = try runProgram(
+      "gtn-nas", ["correlate", "--gtn", output.path, "--data-dir", data.path, "--architectures", "4", "--truth-steps", "2",
+                  "--gtn-steps", "2", "--real-steps", "2", "--validation-count", "8", "--threads", "1",
+                  "--output", outputFolder("nas-seen").path],
+      in: root)
+    #expect(result.exitedNormally && result.status == 0, "\(result.standardError)")
+    let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+    #expect(summary["candidates_seen_in_meta_training"] as? Int == 2, "\(summary)")
   }
 
   /// gtn-nas search retrains the architecture it picks with every final
