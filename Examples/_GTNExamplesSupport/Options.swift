@@ -195,7 +195,8 @@ extension ExampleOptions {
                + "the dataset (on CIFAR-10: strided at widths 64, 128, 256); macro:ENC,…: architectures of GTNSearch's "
                + "macro space (gtn-nas encodings such as c16k3p-c32k3p), one drawn per outer iteration; macro:N, cell:N: "
                + "N distinct architectures of that space as gtn-nas --space searches it (cells of --learner-width initial "
-               + "channels), drawn from --seed (listed in DIR/learners.txt): a GTN for scoring the space"),
+               + "channels), drawn from --seed (listed in DIR/learners.txt): a GTN for scoring the space. The final "
+               + "evaluation trains the first architecture"),
       Option("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024,
              help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner; the initial "
                + "channels of cell:N"),
