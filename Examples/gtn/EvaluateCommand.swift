@@ -40,9 +40,11 @@ struct EvaluateOptions {
                           + "(default: the checkpoint's run's, or the dataset's usual split)"),
       CommandLineOption("--learner", \.learner, valueName: "NAME",
                         help: "The architecture to train (default: the one the GTN was meta-trained with): "
-                          + "\(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), or macro:ENC"),
+                          + "\(LearnerKind.allCases.map(\.rawValue).joined(separator: ", ")), macro:ENC, or the first of "
+                          + "macro:N or cell:N as the checkpoint's run's seed draws them"),
       CommandLineOption("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024,
-                        help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner"),
+                        help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner; the "
+                          + "initial channels of cell:N"),
       CommandLineOption("--evaluation-steps", \.evaluationSteps, valueName: "K,...", bounds: 1...65_536,
                         help: "Step counts to evaluate at (default: 1, 2, 4, … up to T, and T); beyond T, learners cycle through "
                           + "the curriculum again"),
