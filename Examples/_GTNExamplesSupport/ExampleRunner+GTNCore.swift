@@ -60,21 +60,21 @@ extension ExampleRunner {
     let shape = data.training.imageShape
     let classes = data.training.classNames.count
     var rng = SplitMix64(seed: options.seed &+ 0x4C45_4152_4E45_5253)
-    func draw<Space: SearchSpace>(_ space: Space, encode: (Space.Architecture) -> String) -> (SearchSpaceKind, [String], [any Learner]) {
+    func draw(_ space: some SearchSpace) -> (SearchSpaceKind, [String], [any Learner]) {
       let architectures = space.sample(count: count, using: &rng)
-      return (kind, architectures.map(encode), architectures.map(space.learner(for:)))
+      return (kind, architectures.map(space.encoding(of:)), architectures.map(space.learner(for:)))
     }
     switch kind {
     case .macro:
       let space = MacroSearchSpace(inputChannels: shape[0], imageSize: shape[1], classCount: classes)
-      return draw(space, encode: space.encoding(of:))
+      return draw(space)
     case .cell:
       guard shape[1] >= 4, shape[1] == shape[2] else {
         throw ExampleError(message: "--learner \(options.learner): the cell space needs square images of side ≥ 4, got \(shape)")
       }
       let space = CellSearchSpace(
         initialChannels: options.learnerWidth, inputChannels: shape[0], imageSize: shape[1], classCount: classes)
-      return draw(space, encode: space.encoding(of:))
+      return draw(space)
     }
   }
 
@@ -82,7 +82,6 @@ extension ExampleRunner {
   /// and `cell:N` those architectures of GTNSearch's spaces, one drawn per
   /// outer iteration.
   func makeLearners() throws -> [any Learner] {
-    if let drawn = try drawnArchitectures() { return drawn.learners }
     let shape = data.training.imageShape
     let classes = data.training.classNames.count
     let (channels, side) = (shape[0], shape[1])
@@ -93,7 +92,7 @@ extension ExampleRunner {
         weightNormalized: weightNormalized)
     }
     switch options.learner {
-    case .drawn: preconditionFailure("drawn learners are made above")
+    case .drawn: return try drawnArchitectures()?.learners ?? []
     case .macro(let encodings):
       let space = MacroSearchSpace(inputChannels: channels, imageSize: side, classCount: classes)
       return try encodings.map { encoding in

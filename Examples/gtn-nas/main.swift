@@ -226,7 +226,8 @@ func chanceThreshold(classCount: Int) -> Double { 1.5 / Double(classCount) }
 /// (`count` of them) after `steps` steps on a GTN's data.
 func warnAboutCandidatesAtChance(_ count: Int, of total: Int, steps: Int, threshold: Double, space: SearchSpaceKind) {
   guard count * 10 > total else { return }
-  let how = " (mnist-gtn, cifar-gtn or gtn train --learner \(space.rawValue):16, drawn from the space's default configuration)"
+  let width = space == .cell ? " and --learner-width set to --cell-channels" : ""
+  let how = " (mnist-gtn, cifar-gtn or gtn train --learner \(space.rawValue):16\(width))"
   log("warning: \(count) of \(total) candidates score at chance (≤ \(Int((threshold * 100).rounded()))%) after \(steps) steps "
       + "on the GTN's data: their training on it diverged or learned nothing, so the GTN proxy cannot rank them. A GTN "
       + "meta-trained for one learner often fits only that learner; meta-train it over architectures of this search space"
