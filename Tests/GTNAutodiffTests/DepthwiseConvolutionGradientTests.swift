@@ -40,9 +40,18 @@ import Testing
     })
   }
 
+  /// Planes wide and tall enough for the vector loops' full blocks and
+  /// remainders, and enough of them to split across threads.
+  static let largerConfigs: [ConvConfig] = [
+    ConvConfig(input: [4, 8, 16, 16], filter: [8, 1, 3, 3], stride: 1, padding: 1),
+    ConvConfig(input: [2, 3, 17, 19], filter: [3, 1, 5, 5], stride: 1, padding: 2),
+    ConvConfig(input: [3, 2, 9, 40], filter: [2, 1, 3, 3], stride: 1, padding: 0),
+    ConvConfig(input: [2, 4, 15, 13], filter: [4, 1, 3, 3], stride: 2, padding: 1),
+  ]
+
   /// A depthwise convolution is a full one whose filter is zero off the
   /// channel diagonal; so are its adjoints.
-  @Test(arguments: configs)
+  @Test(arguments: configs + largerConfigs)
   func agreesWithABlockDiagonalFullConvolution(config g: ConvConfig) {
     var rng = SplitMix64(seed: 21)
     let c = g.input[1]
@@ -67,5 +76,20 @@ import Testing
     }
     expectClose(Tensor.depthwiseConv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding),
                 diagonal, tolerance: 1e-5)
+  }
+
+  /// Two threads give the same values, bit for bit, as one.
+  @Test(arguments: largerConfigs)
+  func twoThreadsAgreeWithOne(config g: ConvConfig) {
+    var rng = SplitMix64(seed: 5)
+    let x = Tensor(randomNormal: g.input, using: &rng)
+    let w = Tensor(randomNormal: g.filter, using: &rng)
+    let dy = Tensor(randomNormal: Self.outputShape(g), using: &rng)
+    func all() -> [Tensor] {
+      [Tensor.depthwiseConv2d(x, filter: w, stride: g.stride, padding: g.padding),
+       Tensor.depthwiseConv2dInputGradient(dy, filter: w, inputShape: g.input, stride: g.stride, padding: g.padding),
+       Tensor.depthwiseConv2dFilterGradient(x, outputGradient: dy, filterShape: g.filter, stride: g.stride, padding: g.padding)]
+    }
+    #expect(withParallelism(threads: 2) { all() } == all())
   }
 }

@@ -80,13 +80,23 @@ import Testing
 
 /// Padded max pooling picks the first maximum of each window in row-major
 /// order and never the padding, whether the window lies inside the image
-/// (the unchecked scan) or over its border; inputs with many ties.
-@Test(arguments: [(3, 1, 1), (3, 2, 1), (2, 2, 1), (5, 1, 2), (5, 2, 2), (3, 1, 0), (4, 3, 2)])
+/// (the unchecked scan) or over its border; inputs with many ties, and some
+/// −∞ values, which padding must not win against. Rows wider than eight
+/// outputs cover the vector kernel's full and partial blocks; the pooled
+/// values are the inputs at the indices, on one thread and on two.
+@Test(arguments: [(3, 1, 1), (3, 2, 1), (2, 2, 1), (5, 1, 2), (5, 2, 2), (3, 1, 0), (4, 3, 2), (2, 1, 0)])
 func paddedMaxPoolIndicesMatchAPlainScan(kernel: Int, stride: Int, padding: Int) {
   var rng = SplitMix64(seed: UInt64(kernel * 100 + stride * 10 + padding))
-  for (h, w) in [(1, 1), (2, 3), (3, 3), (7, 5), (8, 8), (11, 6)] where h + 2 * padding >= kernel && w + 2 * padding >= kernel {
-    let x = Tensor(shape: [2, 3, h, w], scalars: (0..<(6 * h * w)).map { _ in Float(Int.random(in: -3...3, using: &rng)) })
+  for (h, w) in [(1, 1), (2, 3), (3, 3), (7, 5), (8, 8), (11, 6), (6, 19), (9, 33)] where h + 2 * padding >= kernel && w + 2 * padding >= kernel {
+    let x = Tensor(shape: [2, 3, h, w], scalars: (0..<(6 * h * w)).map { _ in
+      Int.random(in: 0..<20, using: &rng) == 0 ? -Float.infinity : Float(Int.random(in: -3...3, using: &rng))
+    })
     let (indices, shape) = x.maxPool2dIndices(kernelSize: kernel, stride: stride, padding: padding)
+    let (values, valueIndices) = x.maxPool2d(kernelSize: kernel, stride: stride, padding: padding)
+    #expect(valueIndices == indices)
+    #expect(values.scalars == indices.map { x.scalars[Int($0)] })
+    let threaded = withParallelism(threads: 2) { x.maxPool2d(kernelSize: kernel, stride: stride, padding: padding) }
+    #expect(threaded.indices == indices && threaded.values == values)
     let (ho, wo) = ((h + 2 * padding - kernel) / stride + 1, (w + 2 * padding - kernel) / stride + 1)
     #expect(shape == [2, 3, ho, wo])
     var expected: [Int32] = []

@@ -20,6 +20,86 @@ struct DepthwiseConvolutionGeometry {
   /// The sides of a zero-padded input plane.
   var paddedHeight: Int { h + 2 * p }
   var paddedWidth: Int { w + 2 * p }
+  var planeCount: Int { n * c }
+  var taps: Int { kh * kw }
+
+  /// The offsets of the filter's taps in a padded plane, in the filter's
+  /// row-major order.
+  var tapOffsets: [Int] { (0..<kh).flatMap { a in (0..<kw).map { b in a * paddedWidth + b } } }
+
+  /// How many shares the planes of a kernel touching `elements` scalars split into.
+  func planeShares(elements: Int) -> Int { Parallelism.shareCount(elements: elements, pieces: planeCount) }
+
+  // MARK: Unit stride on flat padded planes
+  //
+  // With stride 1, output (i, j) reads the padded plane at `i·Wp + j + o`
+  // for tap offset `o = a·Wp + b`. Laid over the padded width, the output
+  // plane becomes one flat vector `t = i·Wp + j` whose columns j ≥ Wo are
+  // junk: every tap is then one long contiguous product, which vectorises,
+  // instead of Ho short rows of Wo. Reading the junk columns of an output
+  // gradient as zeros makes the adjoints exact.
+
+  /// Scalars after a padded plane that the flat loops may read: the last
+  /// tap of the last flat output reaches `KW − 1` past the plane.
+  var flatSlack: Int { kw }
+
+  /// Copies input plane `plane` into `padded` (`Hp·Wp + flatSlack` scalars
+  /// whose border and slack are already zero).
+  @inline(__always)
+  func pad(_ x: UnsafePointer<Float>, plane: Int, into padded: UnsafeMutablePointer<Float>) {
+    let wp = paddedWidth
+    for r in 0..<h { (padded + (r + p) * wp + p).update(from: x + (plane * h + r) * w, count: w) }
+  }
+
+  /// Copies output-gradient plane `plane` into `flat` at row stride Wp,
+  /// junk columns zero (`flat` holds `Ho·Wp` scalars).
+  @inline(__always)
+  func spread(_ dy: UnsafePointer<Float>, plane: Int, into flat: UnsafeMutablePointer<Float>) {
+    let wp = paddedWidth
+    for i in 0..<ho {
+      (flat + i * wp).update(from: dy + (plane * ho + i) * wo, count: wo)
+      (flat + i * wp + wo).update(repeating: 0, count: wp - wo)
+    }
+  }
+
+  /// `out[t] = Σ_k weights[k] · source[t + offsets[k]]` for `t < count`,
+  /// sixteen lanes at a time, taps in order.
+  @inline(__always)
+  static func correlate(_ source: UnsafePointer<Float>, _ offsets: UnsafeBufferPointer<Int>, _ weights: UnsafePointer<Float>,
+                        into out: UnsafeMutablePointer<Float>, count: Int) {
+    var t = 0
+    while t + 16 <= count {
+      var sum = SIMD16<Float>()
+      for k in 0..<offsets.count {
+        sum += weights[k] * UnsafeRawPointer(source + t + offsets[k]).loadUnaligned(as: SIMD16<Float>.self)
+      }
+      UnsafeMutableRawPointer(out + t).storeBytes(of: sum, as: SIMD16<Float>.self)
+      t += 16
+    }
+    while t < count {
+      var sum: Float = 0
+      for k in 0..<offsets.count { sum += weights[k] * source[t + offsets[k]] }
+      out[t] = sum
+      t += 1
+    }
+  }
+
+  /// `Σ_t a[t] · b[t]` for `t < count` in a fixed order (sixteen lanes, then
+  /// the rest), so equal inputs give equal sums.
+  @inline(__always)
+  static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    var lanes = SIMD16<Float>()
+    var t = 0
+    while t + 16 <= count {
+      lanes += UnsafeRawPointer(a + t).loadUnaligned(as: SIMD16<Float>.self) * UnsafeRawPointer(b + t).loadUnaligned(as: SIMD16<Float>.self)
+      t += 16
+    }
+    var sum = lanes.sum()
+    while t < count { sum += a[t] * b[t]; t += 1 }
+    return sum
+  }
+
+  // MARK: Any stride, plane by plane
 
   /// Calls `body(plane, channel, padded)` for every input plane with the
   /// plane zero-padded to `[paddedHeight, paddedWidth]` (the plane itself
@@ -67,6 +147,7 @@ extension Tensor {
   /// - Complexity: O(N·C·Ho·Wo·KH·KW).
   public static func depthwiseConv2d(_ input: Tensor, filter: Tensor, stride: Int = 1, padding: Int = 0) -> Tensor {
     let g = DepthwiseConvolutionGeometry(input: input.shape, filter: filter.shape, stride: stride, padding: padding)
+    if g.s == 1 { return g.unitStrideForward(input, filter: filter) }
     return Tensor(shape: g.outputShape) { y in
       input.withUnsafeBufferPointer { x in
         filter.withUnsafeBufferPointer { f in
@@ -99,6 +180,7 @@ extension Tensor {
   ) -> Tensor {
     let g = DepthwiseConvolutionGeometry(input: inputShape, filter: filter.shape, stride: stride, padding: padding)
     precondition(outputGradient.shape == g.outputShape, "depthwiseConv2dInputGradient: output gradient \(outputGradient.shape), expected \(g.outputShape)")
+    if g.s == 1 { return g.unitStrideInputGradient(outputGradient, filter: filter) }
     let (hp, wp) = (g.paddedHeight, g.paddedWidth)
     return Tensor(shape: inputShape) { dx in
       outputGradient.withUnsafeBufferPointer { dy in
@@ -151,6 +233,7 @@ extension Tensor {
   ) -> Tensor {
     let g = DepthwiseConvolutionGeometry(input: input.shape, filter: filterShape, stride: stride, padding: padding)
     precondition(outputGradient.shape == g.outputShape, "depthwiseConv2dFilterGradient: output gradient \(outputGradient.shape), expected \(g.outputShape)")
+    if g.s == 1 { return g.unitStrideFilterGradient(input, outputGradient: outputGradient) }
     return Tensor(shape: filterShape) { df in
       input.withUnsafeBufferPointer { x in
         outputGradient.withUnsafeBufferPointer { dy in

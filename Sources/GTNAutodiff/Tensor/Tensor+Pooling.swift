@@ -17,6 +17,10 @@ extension Tensor {
       let (indices, _) = maxPool2x2(height: h, width: w, planes: n * c, writingValues: false)
       return (indices, [n, c, ho, wo])
     }
+    if s <= 2 {
+      let (indices, _) = maxPoolWindows(kernelSize: k, stride: s, padding: p, writingValues: false)
+      return (indices, [n, c, ho, wo])
+    }
     var indices = [Int32](repeating: 0, count: n * c * ho * wo)
     if p == 0 {
       // Every window lies inside the image: no bounds tests in the loop.
@@ -113,8 +117,112 @@ extension Tensor {
       let (indices, values) = maxPool2x2(height: h, width: w, planes: n * c, writingValues: true)
       return (Tensor(shape: [n, c, h / 2, w / 2], storage: values), indices)
     }
+    if s <= 2 {
+      let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+      precondition(k >= 1 && p >= 0 && p * 2 <= k && h + 2 * p >= k && w + 2 * p >= k,
+                   "maxPool2d needs kernel ≥ 1, 0 ≤ padding ≤ kernel/2 and a kernel no larger than the padded input; got \(k), \(p) for \(shape)")
+      let (indices, values) = maxPoolWindows(kernelSize: k, stride: s, padding: p, writingValues: true)
+      return (Tensor(shape: [n, c, (h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1], storage: values), indices)
+    }
     let (indices, pooledShape) = maxPool2dIndices(kernelSize: k, stride: s, padding: p)
     return (gathering(flatIndices: indices, shape: pooledShape), indices)
+  }
+
+  /// The argmax (and, if asked, the maximum) of every `k×k` window at
+  /// stride 1 or 2, padding `p`, without branches: each plane is copied
+  /// into a buffer padded with −∞, and eight output columns at a time
+  /// compare the window's taps in row-major order with strict `>` (ties go
+  /// to the first maximum; padding, at −∞, is never selected over an image
+  /// value). A window whose image values are all −∞ or NaN is resolved
+  /// by the scalar scan. Planes split across threads.
+  ///
+  /// - Complexity: O(N·C·Ho·Wo·k²).
+  private func maxPoolWindows(kernelSize k: Int, stride s: Int, padding p: Int, writingValues: Bool) -> ([Int32], ContiguousArray<Float>) {
+    precondition(s == 1 || s == 2, "maxPoolWindows needs stride 1 or 2, got \(s)")
+    let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
+    let (ho, wo) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1)
+    let (hp, wp) = (h + 2 * p, w + 2 * p)
+    let planeCount = n * c
+    let count = planeCount * ho * wo
+    // Eight lanes at stride s read up to 8·s − 1 columns past a window's start.
+    let paddedCount = hp * wp + 8 * s + k
+    var values = ContiguousArray<Float>()
+    let indices = [Int32](unsafeUninitializedCapacity: count) { idx, initialized in
+      values = ContiguousArray<Float>(unsafeUninitializedCapacity: writingValues ? count : 0) { val, valuesInitialized in
+        withUnsafeBufferPointer { input in
+          guard let x = input.baseAddress, let out = idx.baseAddress else { return }
+          let pooled = writingValues ? val.baseAddress : nil
+          let shares = Parallelism.shareCount(elements: count * k * k, pieces: planeCount)
+          Parallelism.forEachShare(shares, of: planeCount) { _, planes in
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedCount)
+            defer { padded.deallocate() }
+            padded.initialize(repeating: -.infinity, count: paddedCount)
+            let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(s)
+            for plane in planes {
+              let base = plane * h * w
+              for r in 0..<h { (padded + (r + p) * wp + p).update(from: x + base + r * w, count: w) }
+              for i in 0..<ho {
+                let o = (plane * ho + i) * wo
+                var j = 0
+                while j < wo {
+                  var best = SIMD8<Float>(repeating: -.infinity)
+                  var index = SIMD8<Int32>(repeating: -1)
+                  for a in 0..<k {
+                    let row = padded + (i * s + a) * wp + j * s
+                    // The image index of padded (i·s + a, j·s + lane·s + b).
+                    let rowStart = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: base + (i * s + a - p) * w + j * s - p)) &+ lanes
+                    for b in 0..<k {
+                      let v: SIMD8<Float>
+                      if s == 1 {
+                        v = UnsafeRawPointer(row + b).loadUnaligned(as: SIMD8<Float>.self)
+                      } else {
+                        v = UnsafeRawPointer(row + b).loadUnaligned(as: SIMD16<Float>.self).evenHalf
+                      }
+                      let m = v .> best
+                      best.replace(with: v, where: m)
+                      index.replace(with: rowStart &+ Int32(b), where: m)
+                    }
+                  }
+                  let valid = Swift.min(8, wo - j)
+                  for lane in 0..<valid {
+                    var bestIndex = index[lane]
+                    var bestValue = best[lane]
+                    if bestIndex < 0 {
+                      (bestIndex, bestValue) = Self.firstMaximum(x, base: base, i: i, j: j + lane, kernel: k, stride: s, padding: p, height: h, width: w)
+                    }
+                    out[o + j + lane] = bestIndex
+                    pooled?[o + j + lane] = bestValue
+                  }
+                  j += 8
+                }
+              }
+            }
+          }
+        }
+        valuesInitialized = writingValues ? count : 0
+      }
+      initialized = count
+    }
+    return (indices, values)
+  }
+
+  /// The first maximum of window (i, j) in row-major order, padding
+  /// skipped, and its flat index, by a scalar scan.
+  private static func firstMaximum(_ x: UnsafePointer<Float>, base: Int, i: Int, j: Int, kernel k: Int, stride s: Int, padding p: Int,
+                                   height h: Int, width w: Int) -> (Int32, Float) {
+    var best = -Float.infinity
+    var bestIndex = -1
+    for a in 0..<k {
+      let r = i * s - p + a
+      if r < 0 || r >= h { continue }
+      for b in 0..<k {
+        let col = j * s - p + b
+        if col < 0 || col >= w { continue }
+        let q = base + r * w + col
+        if bestIndex < 0 || x[q] > best { best = x[q]; bestIndex = q }
+      }
+    }
+    return (Int32(truncatingIfNeeded: bestIndex), best)
   }
 
   /// The adjoint of 2×2, stride-2 max pooling of an NCHW tensor of shape
@@ -357,82 +465,32 @@ extension Tensor {
   /// Average pooling of an NCHW tensor with zero padding counted in the
   /// divisor (`k²` always, as PyTorch's default `count_include_pad`).
   ///
-  /// `y[n, c, i, j] = (1/k²) Σ_{a, b < k} x[n, c, i·s − p + a, j·s − p + b]`
+  /// `y[n, c, i, j] = Σ_{a, b < k} (1/k²) · x[n, c, i·s − p + a, j·s − p + b]`
+  ///
+  /// It is the depthwise convolution with every filter tap `1/k²`, and runs
+  /// on that kernel.
   ///
   /// - Complexity: O(N·C·Ho·Wo·k²).
   public func averagePool2d(kernelSize k: Int, stride s: Int, padding p: Int = 0) -> Tensor {
-    let geometry = AveragePoolGeometry(input: shape, kernelSize: k, stride: s, padding: p)
-    return Tensor(shape: geometry.outputShape) { out in
-      withUnsafeBufferPointer { x in geometry.forward(x.baseAddress!, out.baseAddress!) }
-    }
+    let filter = Tensor.averagingFilter(input: shape, kernelSize: k, stride: s, padding: p)
+    return Tensor.depthwiseConv2d(self, filter: filter, stride: s, padding: p)
   }
 
   /// The adjoint of ``averagePool2d(kernelSize:stride:padding:)``: spreads
   /// each output gradient evenly over its window.
   public func averagePool2dAdjoint(inputShape: [Int], kernelSize k: Int, stride s: Int, padding p: Int = 0) -> Tensor {
-    let geometry = AveragePoolGeometry(input: inputShape, kernelSize: k, stride: s, padding: p)
-    precondition(shape == geometry.outputShape, "averagePool2d gradient has shape \(shape), expected \(geometry.outputShape)")
-    return Tensor(shape: inputShape) { out in
-      withUnsafeBufferPointer { g in geometry.adjoint(g.baseAddress!, out.baseAddress!) }
-    }
+    let filter = Tensor.averagingFilter(input: inputShape, kernelSize: k, stride: s, padding: p)
+    let outputShape = DepthwiseConvolutionGeometry(input: inputShape, filter: filter.shape, stride: s, padding: p).outputShape
+    precondition(shape == outputShape, "averagePool2d gradient has shape \(shape), expected \(outputShape)")
+    return Tensor.depthwiseConv2dInputGradient(self, filter: filter, inputShape: inputShape, stride: s, padding: p)
   }
-}
 
-struct AveragePoolGeometry {
-  let n: Int, c: Int, h: Int, w: Int, k: Int, s: Int, p: Int, ho: Int, wo: Int
-
-  init(input: [Int], kernelSize k: Int, stride s: Int, padding p: Int) {
+  /// The depthwise filter `[C, 1, k, k]` of `k×k` average pooling, after
+  /// checking the pooling's arguments.
+  static func averagingFilter(input: [Int], kernelSize k: Int, stride s: Int, padding p: Int) -> Tensor {
     precondition(input.count == 4, "averagePool2d needs an NCHW tensor, got shape \(input)")
     precondition(k >= 1 && s >= 1 && p >= 0 && p * 2 <= k, "averagePool2d needs kernel ≥ 1, stride ≥ 1, 0 ≤ padding ≤ kernel/2; got \(k), \(s), \(p)")
-    (n, c, h, w) = (input[0], input[1], input[2], input[3])
-    (self.k, self.s, self.p) = (k, s, p)
-    ho = (h + 2 * p - k) / s + 1
-    wo = (w + 2 * p - k) / s + 1
-    precondition(ho >= 1 && wo >= 1, "averagePool2d kernel \(k) larger than input \(input)")
-  }
-
-  var outputShape: [Int] { [n, c, ho, wo] }
-
-  func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-    let scale = 1 / Float(k * k)
-    for plane in 0..<(n * c) {
-      let xp = x + plane * h * w
-      let yp = y + plane * ho * wo
-      for i in 0..<ho {
-        for j in 0..<wo {
-          var sum: Float = 0
-          for a in 0..<k {
-            let r = i * s - p + a
-            if r < 0 || r >= h { continue }
-            for b in 0..<k {
-              let col = j * s - p + b
-              if col >= 0 && col < w { sum += xp[r * w + col] }
-            }
-          }
-          yp[i * wo + j] = sum * scale
-        }
-      }
-    }
-  }
-
-  func adjoint(_ g: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-    let scale = 1 / Float(k * k)
-    for plane in 0..<(n * c) {
-      let dp = dx + plane * h * w
-      let gp = g + plane * ho * wo
-      for i in 0..<ho {
-        for j in 0..<wo {
-          let v = gp[i * wo + j] * scale
-          for a in 0..<k {
-            let r = i * s - p + a
-            if r < 0 || r >= h { continue }
-            for b in 0..<k {
-              let col = j * s - p + b
-              if col >= 0 && col < w { dp[r * w + col] += v }
-            }
-          }
-        }
-      }
-    }
+    precondition(input[2] + 2 * p >= k && input[3] + 2 * p >= k, "averagePool2d kernel \(k) larger than input \(input)")
+    return Tensor(repeating: 1 / Float(k * k), shape: [input[1], 1, k, k])
   }
 }
