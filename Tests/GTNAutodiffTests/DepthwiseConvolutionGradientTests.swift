@@ -41,12 +41,15 @@ import Testing
   }
 
   /// Planes wide and tall enough for the vector loops' full blocks and
-  /// remainders, and enough of them to split across threads.
+  /// remainders, at strides 1 to 3, and enough of them to split across
+  /// threads.
   static let largerConfigs: [ConvConfig] = [
     ConvConfig(input: [4, 8, 16, 16], filter: [8, 1, 3, 3], stride: 1, padding: 1),
     ConvConfig(input: [2, 3, 17, 19], filter: [3, 1, 5, 5], stride: 1, padding: 2),
     ConvConfig(input: [3, 2, 9, 40], filter: [2, 1, 3, 3], stride: 1, padding: 0),
     ConvConfig(input: [2, 4, 15, 13], filter: [4, 1, 3, 3], stride: 2, padding: 1),
+    ConvConfig(input: [4, 8, 16, 21], filter: [8, 1, 5, 5], stride: 2, padding: 2),
+    ConvConfig(input: [1, 3, 14, 17], filter: [3, 1, 3, 3], stride: 3, padding: 1),
   ]
 
   /// A depthwise convolution is a full one whose filter is zero off the

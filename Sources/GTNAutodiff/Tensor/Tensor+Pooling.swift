@@ -60,19 +60,7 @@ extension Tensor {
       indices.withUnsafeMutableBufferPointer { idx in
         /// The first maximum of window (i, j) in row-major order, padding skipped.
         @inline(__always) func checked(_ base: Int, _ i: Int, _ j: Int) -> Int32 {
-          var best = -Float.infinity
-          var bestIndex = -1
-          for a in 0..<k {
-            let r = i * s - p + a
-            if r < 0 || r >= h { continue }
-            for b in 0..<k {
-              let col = j * s - p + b
-              if col < 0 || col >= w { continue }
-              let q = base + r * w + col
-              if bestIndex < 0 || x[q] > best { best = x[q]; bestIndex = q }
-            }
-          }
-          return Int32(bestIndex)
+          Self.firstMaximum(x.baseAddress!, base: base, i: i, j: j, kernel: k, stride: s, padding: p, height: h, width: w).index
         }
         var o = 0
         for plane in 0..<(n * c) {
@@ -128,6 +116,26 @@ extension Tensor {
     return (gathering(flatIndices: indices, shape: pooledShape), indices)
   }
 
+  /// `count` pooled indices and, when `writingValues`, `count` pooled
+  /// values, which `body(input, indices, values)` writes in full.
+  private func fillingPooled(
+    count: Int, writingValues: Bool,
+    _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Float>?) -> Void
+  ) -> ([Int32], ContiguousArray<Float>) {
+    var values = ContiguousArray<Float>()
+    let indices = [Int32](unsafeUninitializedCapacity: count) { idx, initialized in
+      values = ContiguousArray<Float>(unsafeUninitializedCapacity: writingValues ? count : 0) { val, valuesInitialized in
+        withUnsafeBufferPointer { input in
+          guard let x = input.baseAddress, let out = idx.baseAddress else { return }
+          body(x, out, writingValues ? val.baseAddress : nil)
+        }
+        valuesInitialized = writingValues ? count : 0
+      }
+      initialized = count
+    }
+    return (indices, values)
+  }
+
   /// The argmax (and, if asked, the maximum) of every `k×k` window at
   /// stride 1 or 2, padding `p`, without branches: each plane is copied
   /// into a buffer padded with −∞, and eight output columns at a time
@@ -146,70 +154,60 @@ extension Tensor {
     let count = planeCount * ho * wo
     // Eight lanes at stride s read up to 8·s − 1 columns past a window's start.
     let paddedCount = hp * wp + 8 * s + k
-    var values = ContiguousArray<Float>()
-    let indices = [Int32](unsafeUninitializedCapacity: count) { idx, initialized in
-      values = ContiguousArray<Float>(unsafeUninitializedCapacity: writingValues ? count : 0) { val, valuesInitialized in
-        withUnsafeBufferPointer { input in
-          guard let x = input.baseAddress, let out = idx.baseAddress else { return }
-          let pooled = writingValues ? val.baseAddress : nil
-          let shares = Parallelism.shareCount(elements: count * k * k, pieces: planeCount)
-          Parallelism.forEachShare(shares, of: planeCount) { _, planes in
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedCount)
-            defer { padded.deallocate() }
-            padded.initialize(repeating: -.infinity, count: paddedCount)
-            let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(s)
-            for plane in planes {
-              let base = plane * h * w
-              for r in 0..<h { (padded + (r + p) * wp + p).update(from: x + base + r * w, count: w) }
-              for i in 0..<ho {
-                let o = (plane * ho + i) * wo
-                var j = 0
-                while j < wo {
-                  var best = SIMD8<Float>(repeating: -.infinity)
-                  var index = SIMD8<Int32>(repeating: -1)
-                  for a in 0..<k {
-                    let row = padded + (i * s + a) * wp + j * s
-                    // The image index of padded (i·s + a, j·s + lane·s + b).
-                    let rowStart = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: base + (i * s + a - p) * w + j * s - p)) &+ lanes
-                    for b in 0..<k {
-                      let v: SIMD8<Float>
-                      if s == 1 {
-                        v = UnsafeRawPointer(row + b).loadUnaligned(as: SIMD8<Float>.self)
-                      } else {
-                        v = UnsafeRawPointer(row + b).loadUnaligned(as: SIMD16<Float>.self).evenHalf
-                      }
-                      let m = v .> best
-                      best.replace(with: v, where: m)
-                      index.replace(with: rowStart &+ Int32(b), where: m)
-                    }
+    return fillingPooled(count: count, writingValues: writingValues) { x, out, pooled in
+      let shares = Parallelism.shareCount(elements: count * k * k, pieces: planeCount)
+      Parallelism.forEachShare(shares, of: planeCount) { _, planes in
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedCount)
+        defer { padded.deallocate() }
+        padded.initialize(repeating: -.infinity, count: paddedCount)
+        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(s)
+        for plane in planes {
+          let base = plane * h * w
+          for r in 0..<h { (padded + (r + p) * wp + p).update(from: x + base + r * w, count: w) }
+          for i in 0..<ho {
+            let o = (plane * ho + i) * wo
+            var j = 0
+            while j < wo {
+              var best = SIMD8<Float>(repeating: -.infinity)
+              var index = SIMD8<Int32>(repeating: -1)
+              for a in 0..<k {
+                let row = padded + (i * s + a) * wp + j * s
+                // The image index of padded (i·s + a, j·s + lane·s + b).
+                let rowStart = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: base + (i * s + a - p) * w + j * s - p)) &+ lanes
+                for b in 0..<k {
+                  let v: SIMD8<Float>
+                  if s == 1 {
+                    v = UnsafeRawPointer(row + b).loadUnaligned(as: SIMD8<Float>.self)
+                  } else {
+                    v = UnsafeRawPointer(row + b).loadUnaligned(as: SIMD16<Float>.self).evenHalf
                   }
-                  let valid = Swift.min(8, wo - j)
-                  for lane in 0..<valid {
-                    var bestIndex = index[lane]
-                    var bestValue = best[lane]
-                    if bestIndex < 0 {
-                      (bestIndex, bestValue) = Self.firstMaximum(x, base: base, i: i, j: j + lane, kernel: k, stride: s, padding: p, height: h, width: w)
-                    }
-                    out[o + j + lane] = bestIndex
-                    pooled?[o + j + lane] = bestValue
-                  }
-                  j += 8
+                  let m = v .> best
+                  best.replace(with: v, where: m)
+                  index.replace(with: rowStart &+ Int32(b), where: m)
                 }
               }
+              let valid = Swift.min(8, wo - j)
+              for lane in 0..<valid {
+                var bestIndex = index[lane]
+                var bestValue = best[lane]
+                if bestIndex < 0 {
+                  (bestIndex, bestValue) = Self.firstMaximum(x, base: base, i: i, j: j + lane, kernel: k, stride: s, padding: p, height: h, width: w)
+                }
+                out[o + j + lane] = bestIndex
+                pooled?[o + j + lane] = bestValue
+              }
+              j += 8
             }
           }
         }
-        valuesInitialized = writingValues ? count : 0
       }
-      initialized = count
     }
-    return (indices, values)
   }
 
   /// The first maximum of window (i, j) in row-major order, padding
   /// skipped, and its flat index, by a scalar scan.
   private static func firstMaximum(_ x: UnsafePointer<Float>, base: Int, i: Int, j: Int, kernel k: Int, stride s: Int, padding p: Int,
-                                   height h: Int, width w: Int) -> (Int32, Float) {
+                                   height h: Int, width w: Int) -> (index: Int32, value: Float) {
     var best = -Float.infinity
     var bestIndex = -1
     for a in 0..<k {
@@ -269,68 +267,58 @@ extension Tensor {
   private func maxPool2x2(height h: Int, width w: Int, planes planeCount: Int, writingValues: Bool) -> ([Int32], ContiguousArray<Float>) {
     let (ho, wo) = (h / 2, w / 2)
     let count = planeCount * ho * wo
-    var values = ContiguousArray<Float>()
-    let indices = [Int32](unsafeUninitializedCapacity: count) { idx, initialized in
-      values = ContiguousArray<Float>(unsafeUninitializedCapacity: writingValues ? count : 0) { val, valuesInitialized in
-        withUnsafeBufferPointer { input in
-          guard let x = input.baseAddress, let out = idx.baseAddress else { return }
-          let pooled = writingValues ? val.baseAddress : nil
-          // Planes are independent: large batches split them across threads.
-          let shares = Parallelism.shareCount(elements: count, pieces: planeCount)
-          Parallelism.forEachShare(shares, of: planeCount) { _, planes in
-            let lanes = SIMD4<Int32>(0, 2, 4, 6)
-            let wide = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: w))
-            for plane in planes {
-              for i in 0..<ho {
-                let top = plane * h * w + 2 * i * w
-                let o = (plane * ho + i) * wo
-                var j = 0
-                while j + 4 <= wo {
-                  let t = UnsafeRawPointer(x + top + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
-                  let b = UnsafeRawPointer(x + top + w + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
-                  let v0 = t.evenHalf, v1 = t.oddHalf, v2 = b.evenHalf, v3 = b.oddHalf
-                  let start = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: top + 2 * j)) &+ lanes
-                  var index = start
-                  var best = v0
-                  var m = v1 .> best
-                  index.replace(with: start &+ 1, where: m)
-                  best.replace(with: v1, where: m)
-                  m = v2 .> best
-                  index.replace(with: start &+ wide, where: m)
-                  best.replace(with: v2, where: m)
-                  m = v3 .> best
-                  index.replace(with: start &+ wide &+ 1, where: m)
-                  best.replace(with: v3, where: m)
-                  UnsafeMutableRawPointer(out + o + j).storeBytes(of: index, as: SIMD4<Int32>.self)
-                  if let pooled { UnsafeMutableRawPointer(pooled + o + j).storeBytes(of: best, as: SIMD4<Float>.self) }
-                  j += 4
-                }
-                while j < wo {
-                  let q = top + 2 * j
-                  var best = x[q]
-                  var index = q
-                  let v1 = x[q + 1]
-                  index = v1 > best ? q + 1 : index
-                  best = v1 > best ? v1 : best
-                  let v2 = x[q + w]
-                  index = v2 > best ? q + w : index
-                  best = v2 > best ? v2 : best
-                  let v3 = x[q + w + 1]
-                  index = v3 > best ? q + w + 1 : index
-                  best = v3 > best ? v3 : best
-                  out[o + j] = Int32(truncatingIfNeeded: index)
-                  pooled?[o + j] = best
-                  j += 1
-                }
-              }
+    return fillingPooled(count: count, writingValues: writingValues) { x, out, pooled in
+      // Planes are independent: large batches split them across threads.
+      let shares = Parallelism.shareCount(elements: count, pieces: planeCount)
+      Parallelism.forEachShare(shares, of: planeCount) { _, planes in
+        let lanes = SIMD4<Int32>(0, 2, 4, 6)
+        let wide = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: w))
+        for plane in planes {
+          for i in 0..<ho {
+            let top = plane * h * w + 2 * i * w
+            let o = (plane * ho + i) * wo
+            var j = 0
+            while j + 4 <= wo {
+              let t = UnsafeRawPointer(x + top + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+              let b = UnsafeRawPointer(x + top + w + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+              let v0 = t.evenHalf, v1 = t.oddHalf, v2 = b.evenHalf, v3 = b.oddHalf
+              let start = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: top + 2 * j)) &+ lanes
+              var index = start
+              var best = v0
+              var m = v1 .> best
+              index.replace(with: start &+ 1, where: m)
+              best.replace(with: v1, where: m)
+              m = v2 .> best
+              index.replace(with: start &+ wide, where: m)
+              best.replace(with: v2, where: m)
+              m = v3 .> best
+              index.replace(with: start &+ wide &+ 1, where: m)
+              best.replace(with: v3, where: m)
+              UnsafeMutableRawPointer(out + o + j).storeBytes(of: index, as: SIMD4<Int32>.self)
+              if let pooled { UnsafeMutableRawPointer(pooled + o + j).storeBytes(of: best, as: SIMD4<Float>.self) }
+              j += 4
+            }
+            while j < wo {
+              let q = top + 2 * j
+              var best = x[q]
+              var index = q
+              let v1 = x[q + 1]
+              index = v1 > best ? q + 1 : index
+              best = v1 > best ? v1 : best
+              let v2 = x[q + w]
+              index = v2 > best ? q + w : index
+              best = v2 > best ? v2 : best
+              let v3 = x[q + w + 1]
+              index = v3 > best ? q + w + 1 : index
+              best = v3 > best ? v3 : best
+              out[o + j] = Int32(truncatingIfNeeded: index)
+              pooled?[o + j] = best
+              j += 1
             }
           }
         }
-        valuesInitialized = writingValues ? count : 0
       }
-      initialized = count
     }
-    return (indices, values)
   }
 
   /// Nearest-neighbour upsampling of an NCHW tensor by an integer factor:
