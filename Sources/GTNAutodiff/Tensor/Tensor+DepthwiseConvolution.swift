@@ -4,9 +4,10 @@ extension Tensor {
   ///
   /// `y[n, c, i, j] = Σ_{a, b} w[c, 0, a, b] · x[n, c, i·s − p + a, j·s − p + b]`
   ///
-  /// Each input plane is split once into the s² phases of its zero-padded
-  /// copy, after which every filter tap is one long contiguous vector (see
-  /// `DepthwiseConvolutionGeometry`); planes split across threads.
+  /// Each zero-padded input plane is split once into its s² stride phases
+  /// (rows and columns grouped by their remainder mod s), after which every
+  /// filter tap is one long contiguous vector product; planes split across
+  /// threads.
   ///
   /// - Parameters:
   ///   - input: `[N, C, H, W]`.
