@@ -7,11 +7,13 @@ extension DepthwiseConvolutionGeometry {
       input.withUnsafeBufferPointer { x in
         filter.withUnsafeBufferPointer { f in
           guard let xb = x.baseAddress, let yb = y.baseAddress, let fb = f.baseAddress else { return }
-          forEachPlane(zeroed: phasesSize, scratch: flatCount) { plane, phases, flat in
-            split(xb, plane: plane, into: phases)
+          forEachPlane(zeroed: phasesSize, scratch: flatCount) { phases, flat in
             let sources = (0..<taps).map { k in UnsafePointer(phases + phase(ofTap: k) * phaseSize + offset(ofTap: k)) }
-            sources.withUnsafeBufferPointer { Self.correlate($0, fb + (plane % c) * taps, into: flat, count: flatCount) }
-            for i in 0..<ho { (yb + (plane * ho + i) * wo).update(from: flat + i * wq, count: wo) }
+            return { plane in
+              split(xb, plane: plane, into: phases)
+              sources.withUnsafeBufferPointer { Self.correlate($0, fb + (plane % c) * taps, into: flat, count: flatCount) }
+              for i in 0..<ho { (yb + (plane * ho + i) * wo).update(from: flat + i * wq, count: wo) }
+            }
           }
         }
       }
@@ -35,34 +37,37 @@ extension DepthwiseConvolutionGeometry {
       outputGradient.withUnsafeBufferPointer { dy in
         filter.withUnsafeBufferPointer { f in
           guard let dyb = dy.baseAddress, let dxb = dx.baseAddress, let fb = f.baseAddress else { return }
-          forEachPlane(zeroed: spreadCount, scratch: s * s * hq * wq) { plane, spreadPlane, phases in
-            spread(dyb, plane: plane, into: spreadPlane + lead)
-            let weights = order.map { fb[(plane % c) * taps + $0] }
-            for alpha in 0..<s {
-              let range = rows[alpha]
-              for beta in 0..<s {
-                let ph = alpha * s + beta
-                let out = phases + ph * hq * wq + range.lowerBound * wq
-                let sources = order[phaseStart[ph]..<phaseStart[ph + 1]].map { k in
-                  UnsafePointer(spreadPlane + lead - offset(ofTap: k) + range.lowerBound * wq)
-                }
-                sources.withUnsafeBufferPointer { src in
-                  weights.withUnsafeBufferPointer { wts in
-                    Self.correlate(src, wts.baseAddress! + phaseStart[ph], into: out, count: range.count * wq)
+          // Every channel's taps in `order`.
+          let weights = (0..<(c * taps)).map { fb[$0 - $0 % taps + order[$0 % taps]] }
+          forEachPlane(zeroed: spreadCount, scratch: s * s * hq * wq) { spreadPlane, phases in
+            // The taps' sources in `order`, each phase's from the first row it computes.
+            let sources = order.map { k in
+              UnsafePointer(spreadPlane + lead - offset(ofTap: k) + rows[phase(ofTap: k) / s].lowerBound * wq)
+            }
+            return { plane in
+              spread(dyb, plane: plane, into: spreadPlane + lead)
+              sources.withUnsafeBufferPointer { allSources in
+                weights.withUnsafeBufferPointer { allWeights in
+                  for ph in 0..<(s * s) {
+                    let range = rows[ph / s]
+                    let group = phaseStart[ph]..<phaseStart[ph + 1]
+                    Self.correlate(UnsafeBufferPointer(rebasing: allSources[group]),
+                                   allWeights.baseAddress! + (plane % c) * taps + group.lowerBound,
+                                   into: phases + ph * hq * wq + range.lowerBound * wq, count: range.count * wq)
                   }
                 }
               }
-            }
-            // Image pixel (r, q) is padded (r + p, q + p).
-            let target = dxb + plane * h * w
-            for r in 0..<h {
-              let (rq, alpha) = ((r + p) / s, (r + p) % s)
-              if s == 1 {
-                (target + r * w).update(from: phases + rq * wq + p, count: w)
-                continue
-              }
-              for q in 0..<w {
-                target[r * w + q] = phases[(alpha * s + (q + p) % s) * hq * wq + rq * wq + (q + p) / s]
+              // Image pixel (r, q) is padded (r + p, q + p).
+              let target = dxb + plane * h * w
+              for r in 0..<h {
+                let (rq, alpha) = ((r + p) / s, (r + p) % s)
+                if s == 1 {
+                  (target + r * w).update(from: phases + rq * wq + p, count: w)
+                  continue
+                }
+                for q in 0..<w {
+                  target[r * w + q] = phases[(alpha * s + (q + p) % s) * hq * wq + rq * wq + (q + p) / s]
+                }
               }
             }
           }
@@ -82,11 +87,13 @@ extension DepthwiseConvolutionGeometry {
       outputGradient.withUnsafeBufferPointer { dy in
         partials.withUnsafeMutableBufferPointer { sums in
           guard let xb = x.baseAddress, let dyb = dy.baseAddress, let sb = sums.baseAddress else { return }
-          forEachPlane(zeroed: phasesSize, scratch: flatCount) { plane, phases, flat in
-            split(xb, plane: plane, into: phases)
-            spread(dyb, plane: plane, into: flat)
-            for k in 0..<taps {
-              sb[plane * taps + k] = Self.dot(phases + phase(ofTap: k) * phaseSize + offset(ofTap: k), flat, count: flatCount)
+          forEachPlane(zeroed: phasesSize, scratch: flatCount) { phases, flat in
+            { plane in
+              split(xb, plane: plane, into: phases)
+              spread(dyb, plane: plane, into: flat)
+              for k in 0..<taps {
+                sb[plane * taps + k] = Self.dot(phases + phase(ofTap: k) * phaseSize + offset(ofTap: k), flat, count: flatCount)
+              }
             }
           }
         }

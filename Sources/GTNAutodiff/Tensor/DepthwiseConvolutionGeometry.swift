@@ -90,19 +90,22 @@ struct DepthwiseConvolutionGeometry {
     }
   }
 
-  /// Runs `body(plane, zeroed, scratch)` for every plane, the planes split
-  /// across threads (each pass over a plane touches about `scratchCount`
-  /// scalars per tap); every share owns a buffer of `zeroedCount` scalars,
-  /// zero once at its start, and one of `scratchCount` left uninitialised.
+  /// Runs a kernel over every plane, the planes split across threads (each
+  /// pass over a plane touches about `scratchCount` scalars per tap). Every
+  /// share owns a buffer of `zeroedCount` scalars, zero once at its start,
+  /// and one of `scratchCount` left uninitialised; `prepare` sees them once
+  /// per share (to lay out what depends only on them, such as the taps'
+  /// source pointers) and returns the body run for each of the share's planes.
   @inline(__always)
   func forEachPlane(zeroed zeroedCount: Int, scratch scratchCount: Int,
-                    _ body: (_ plane: Int, _ zeroed: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) -> Void) {
+                    _ prepare: (_ zeroed: UnsafeMutablePointer<Float>, _ scratch: UnsafeMutablePointer<Float>) -> (_ plane: Int) -> Void) {
     Parallelism.forEachShare(planeShares(elements: planeCount * scratchCount * taps), of: planeCount) { _, planes in
       let zeroed = UnsafeMutablePointer<Float>.allocate(capacity: zeroedCount)
       let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
       defer { zeroed.deallocate(); scratch.deallocate() }
       zeroed.initialize(repeating: 0, count: zeroedCount)
-      for plane in planes { body(plane, zeroed, scratch) }
+      let body = prepare(zeroed, scratch)
+      for plane in planes { body(plane) }
     }
   }
 
