@@ -17,7 +17,6 @@ per outer step, peak resident memory and GFLOP/s (the workload file's FLOP count
 """
 
 import argparse
-import gzip
 import json
 import math
 import os
@@ -27,18 +26,8 @@ import time
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-CLASSES = 10
-SLOPE = 0.1
-
-WORKLOADS = {
-    "w1": dict(T=16, B=64, noise=64, real=256, gflop=2.71),
-    "w2": dict(T=32, B=128, noise=64, real=128, hidden=1024, seed_channels=32, mid_channels=16,
-               learner=(16, 32, None), gflop=140.4),
-    "w4": dict(T=32, B=128, noise=128, real=128, hidden=1024, seed_channels=128, mid_channels=64,
-               learner=(64, 128, 256), gflop=1746.0),
-}
+from workloads import CLASSES, DEFAULT_DATA, SLOPE, WORKLOADS, kaiming_bound, real_batch
 
 
 def lrelu(x):
@@ -46,7 +35,7 @@ def lrelu(x):
 
 
 def kaiming_uniform(key, shape, fan_in):
-    bound = math.sqrt(6.0 / ((1.0 + SLOPE**2) * fan_in))
+    bound = kaiming_bound(fan_in)
     return jax.random.uniform(key, shape, jnp.float32, -bound, bound)
 
 
@@ -114,23 +103,13 @@ def cross_entropy(logits, labels):
     return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), labels[:, None], axis=1))
 
 
-def real_batch(directory, count):
-    def read(name, offset, size):
-        with gzip.open(os.path.join(directory, name), "rb") as f:
-            data = f.read()
-        return np.frombuffer(data[offset:offset + count * size], dtype=np.uint8)
-
-    images = read("train-images-idx3-ubyte.gz", 16, 784).astype(np.float32).reshape(count, 1, 28, 28) / 127.5 - 1
-    labels = read("train-labels-idx1-ubyte.gz", 8, 1).astype(np.int32)
-    return jnp.asarray(images), jnp.asarray(labels)
-
 
 def main():
     parser = argparse.ArgumentParser(description="W1, W2 or W4 of WORKLOADS.md in JAX")
     parser.add_argument("--workload", choices=sorted(WORKLOADS), default="w1")
     parser.add_argument("--reps", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--data", default=os.environ.get("GTN_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist"))
+    parser.add_argument("--data", default=DEFAULT_DATA)
     args = parser.parse_args()
     w = WORKLOADS[args.workload]
     T, B = w["T"], w["B"]
@@ -147,7 +126,7 @@ def main():
             "t": jnp.int32(0)}
     onehot = jax.nn.one_hot(jnp.arange(T * B) % CLASSES, CLASSES, dtype=jnp.float32)
     labels = jnp.arange(T * B) % CLASSES
-    real_images, real_labels = real_batch(args.data, w["real"])
+    real_images, real_labels = (jnp.asarray(array) for array in real_batch(args.data, w["real"]))
 
     def meta_loss(meta, learner_key):
         images = generator_forward(w, meta["generator"], meta["z"], onehot)

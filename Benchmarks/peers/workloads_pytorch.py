@@ -15,10 +15,8 @@ memory, GFLOP/s (the workload file's FLOP count per step), the torch version and
 """
 
 import argparse
-import gzip
 import json
 import math
-import os
 import resource
 import statistics
 import time
@@ -26,22 +24,11 @@ import time
 import torch
 import torch.nn.functional as F
 
-CLASSES = 10
-SLOPE = 0.1
-
-# T, B, noise length, real images, generator and learner widths, GFLOP per outer step.
-WORKLOADS = {
-    "w1": dict(T=16, B=64, noise=64, real=256, gflop=2.71),
-    "w2": dict(T=32, B=128, noise=64, real=128, hidden=1024, seed_channels=32, mid_channels=16,
-               learner=(16, 32, None), gflop=140.4),
-    "w4": dict(T=32, B=128, noise=128, real=128, hidden=1024, seed_channels=128, mid_channels=64,
-               learner=(64, 128, 256), gflop=1746.0),
-}
+from workloads import CLASSES, DEFAULT_DATA, SLOPE, WORKLOADS, kaiming_bound, real_batch
 
 
 def kaiming_uniform(shape, fan_in, generator):
-    bound = math.sqrt(6.0 / ((1.0 + SLOPE**2) * fan_in))
-    return (torch.rand(shape, generator=generator) * 2 - 1) * bound
+    return (torch.rand(shape, generator=generator) * 2 - 1) * kaiming_bound(fan_in)
 
 
 def linear(fan_in, fan_out, generator):
@@ -88,16 +75,6 @@ def learner_forward(p, x):
     return F.linear(h, p[-2], p[-1])
 
 
-def real_batch(directory, count):
-    def read(name, offset, size):
-        with gzip.open(os.path.join(directory, name), "rb") as f:
-            data = f.read()
-        return torch.frombuffer(bytearray(data[offset:offset + count * size]), dtype=torch.uint8)
-
-    images = read("train-images-idx3-ubyte.gz", 16, 784).float().reshape(count, 1, 28, 28) / 127.5 - 1
-    labels = read("train-labels-idx1-ubyte.gz", 8, 1).long()
-    return images, labels
-
 
 def main():
     parser = argparse.ArgumentParser(description="W1, W2 or W4 of WORKLOADS.md in PyTorch")
@@ -105,7 +82,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--warmup", type=int, default=1)
-    parser.add_argument("--data", default=os.environ.get("GTN_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist"))
+    parser.add_argument("--data", default=DEFAULT_DATA)
     parser.add_argument("--bf16", action="store_true")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -123,7 +100,7 @@ def main():
     adam = torch.optim.Adam(meta, lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
     onehot = F.one_hot(torch.arange(T * B) % CLASSES, CLASSES).float()
     labels = torch.arange(T * B) % CLASSES
-    real_images, real_labels = real_batch(args.data, w["real"])
+    real_images, real_labels = (torch.from_numpy(array) for array in real_batch(args.data, w["real"]))
 
     def step():
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
