@@ -103,7 +103,6 @@ def cross_entropy(logits, labels):
     return -jnp.mean(jnp.take_along_axis(jax.nn.log_softmax(logits), labels[:, None], axis=1))
 
 
-
 def main():
     parser = argparse.ArgumentParser(description="W1, W2 or W4 of WORKLOADS.md in JAX")
     parser.add_argument("--workload", choices=sorted(WORKLOADS), default="w1")

@@ -75,7 +75,6 @@ def learner_forward(p, x):
     return F.linear(h, p[-2], p[-1])
 
 
-
 def main():
     parser = argparse.ArgumentParser(description="W1, W2 or W4 of WORKLOADS.md in PyTorch")
     parser.add_argument("--workload", choices=sorted(WORKLOADS), default="w4")
