@@ -85,7 +85,8 @@ struct NASOptions {
       stepCountsOption("--real-steps", \.realSteps, limit: 100_000, help: "correlate: real-data proxy step counts (search --proxy real: the first)"),
       Option("--truth-steps", \.truthSteps, valueName: "K", bounds: 1...1_000_000, help: "Real-data steps of the ground truth"),
       Option("--truth-seeds", \.truthSeeds, valueName: "N", bounds: 1...16,
-             help: "correlate: ground-truth trainings per architecture, each from its own seed; the proxies are ranked "
+             help: "correlate: ground-truth trainings per architecture, each from a seed of its own (never the proxies', "
+               + "which share one initialisation); the proxies are ranked "
                + "against their mean, and the summary gives the Spearman between the first two (the best a proxy can reach)"),
       Option("--reuse-study", \.reusedStudy, valueName: "LOG",
              help: "correlate: take the architectures, real-data scores and ground truth from an earlier study's log and "
@@ -126,7 +127,7 @@ struct NASOptions {
   static let summary = """
     correlate: samples N architectures from the search space, scores each with the GTN proxy (k steps on the GTN's \
     curriculum) at one or more k, with real-data proxies at several step counts and with zero-cost proxies, trains each \
-    longer on real data as ground truth (one or more seeds), and reports Spearman and Kendall rank correlations (all \
+    longer on real data as ground truth (one or more seeds, none of them the proxies'), and reports Spearman and Kendall rank correlations (all \
     candidates and the top half by proxy) with 95% bootstrap intervals, and the real-data step count that ranks as \
     well as each GTN proxy; it writes every score and its seconds to correlate.csv, and a resumed study scores only \
     what its log lacks. search: runs random search or regularized evolution with the GTN (or real-data) \

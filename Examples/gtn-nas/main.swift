@@ -285,6 +285,7 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
     if let text = try? String(contentsOf: url, encoding: .utf8) {
       records = text.split(separator: "\n").compactMap { try? JSONDecoder().decode(StudyRecord.self, from: Data($0.utf8)) }
       if !records.isEmpty { log("resuming: \(records.count) architectures already scored in \(url.path)") }
+      records = independentTruths(records, in: url.path)
     }
     if !FileManager.default.fileExists(atPath: url.path), !FileManager.default.createFile(atPath: url.path, contents: nil) {
       fail("cannot create \(url.path)", code: 1)
@@ -292,6 +293,19 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
     let handle = try FileHandle(forWritingTo: url)
     try handle.seekToEnd()
     return (records, handle)
+  }
+
+  /// `records` with ground truths independent of their proxies, saying how
+  /// many of them (from a log written before ground truths had seeds of
+  /// their own) set a ground truth aside.
+  func independentTruths(_ records: [StudyRecord], in path: String) -> [StudyRecord] {
+    let legacy = records.filter { $0.truthSeeds == nil }.count
+    if legacy > 0 {
+      log("\(path): \(legacy) records trained their first ground truth from the proxies' own seed (initialisation and "
+          + "real-data batches); it is kept as truthSharingProxySeed and not ranked against, and the ground truths still "
+          + "missing for --truth-seeds \(options.truthSeeds) are trained from seeds of their own")
+    }
+    return records.map(withIndependentTruths)
   }
 
   /// The architectures to score: sampled with the seed, or with
@@ -302,19 +316,29 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
       guard reused.count >= options.architectures else {
         fail("--reuse-study: \(path) holds \(reused.count) architectures, --architectures asks for \(options.architectures)")
       }
-      self.reused = reused
+      let records = independentTruths(reused.map(\.record), in: path)
+      self.reused = zip(records, reused).map { ($0, $1.architecture) }
       return reused.prefix(options.architectures).map(\.architecture)
     }
     var rng = SplitMix64(seed: options.seed)
     return (0..<options.architectures).map { _ in space.sample(using: &rng) }
   }
 
-  /// The seed of architecture `index`'s proxies and first ground truth.
+  /// The seed of architecture `index`'s proxies: each starts from the
+  /// same initialisation, so that they are compared on equal terms.
   func seed(of index: Int) -> UInt64 { options.seed &+ UInt64(index) }
 
-  /// The seed of ground-truth training `run` (0 for the first seed).
+  /// The seed of ground-truth training `run` of architecture `index` (0 for
+  /// the first): never the proxies' seed, so that no proxy shares its
+  /// initialisation or batches with the training it is ranked against.
   func truthSeed(of index: Int, run: Int) -> UInt64 {
-    run == 0 ? seed(of: index) : seed(of: index) ^ (UInt64(run) &* 0x9E37_79B9_7F4A_7C15)
+    seed(of: index) ^ (UInt64(run + 1) &* 0x9E37_79B9_7F4A_7C15)
+  }
+
+  /// `record` with ground truths independent of its proxies (see
+  /// ``StudyRecord/withIndependentTruths(seed:)``).
+  func withIndependentTruths(_ record: StudyRecord) -> StudyRecord {
+    record.withIndependentTruths { truthSeed(of: record.index, run: $0) }
   }
 
   /// Scores architecture `index` with every proxy and its ground truth
@@ -325,8 +349,9 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
       index: index, encoding: space.encoding(of: architectures[index]), realScores: [:], realSeconds: [:], truth: 0, truthSeconds: -1)
     if let prior = reused?[index].record {
       (record.realScores, record.realSeconds) = (prior.realScores, prior.realSeconds)
-      (record.truth, record.truthSeconds, record.moreTruths, record.moreTruthSeconds) =
-        (prior.truth, prior.truthSeconds, prior.moreTruths, prior.moreTruthSeconds)
+      (record.truth, record.truthSeconds, record.moreTruths, record.moreTruthSeconds, record.truthSeeds) =
+        (prior.truth, prior.truthSeconds, prior.moreTruths, prior.moreTruthSeconds, prior.truthSeeds)
+      (record.truthSharingProxySeed, record.truthSharingProxySeedSeconds) = (prior.truthSharingProxySeed, prior.truthSharingProxySeedSeconds)
     }
     _ = scoreMissing(&record, learner: space.learner(for: architectures[index]))
     return record
@@ -350,7 +375,7 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
       scored = true
     }
     if record.truthSeconds < 0 {
-      (record.truth, record.truthSeconds) = timed { truthProxy.score(learner, seed: seed) }
+      (record.truth, record.truthSeconds) = timed { truthProxy.score(learner, seed: truthSeed(of: record.index, run: 0)) }
       scored = true
     }
     var moreTruths = record.moreTruths ?? [], moreSeconds = record.moreTruthSeconds ?? []
@@ -361,6 +386,7 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
       scored = true
     }
     if !moreTruths.isEmpty { (record.moreTruths, record.moreTruthSeconds) = (moreTruths, moreSeconds) }
+    record.truthSeeds = record.truths.indices.map { truthSeed(of: record.index, run: $0) }
     var seconds = record.zeroCostSeconds ?? [:]
     if record.zeroCost == nil { (record.zeroCost, seconds["gradient_norm"]) = timed { zeroCostProxy.score(learner, seed: seed) } }
     if record.synflow == nil { (record.synflow, seconds["synflow"]) = timed { synflowProxy.score(learner, seed: seed) } }
@@ -399,7 +425,14 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
       guard let architecture = space.architecture(decoding: records[i].encoding) else {
         fail("\(url.path): record \(i) has an unreadable architecture '\(records[i].encoding)'", code: 1)
       }
-      guard scoreMissing(&records[i], learner: space.learner(for: architecture)) else { continue }
+      var taken = false
+      if let prior = reused?[i].record, (prior.truthSeeds?.count ?? 0) > (records[i].truthSeeds?.count ?? 0) {
+        // Ground truths the reused study has trained since this log took its own.
+        (records[i].truth, records[i].truthSeconds, records[i].moreTruths, records[i].moreTruthSeconds, records[i].truthSeeds) =
+          (prior.truth, prior.truthSeconds, prior.moreTruths, prior.moreTruthSeconds, prior.truthSeeds)
+        taken = true
+      }
+      guard scoreMissing(&records[i], learner: space.learner(for: architecture)) || taken else { continue }
       report(records[i])
       let lines = try records.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) + "\n" }
       try writeAtomically(lines.joined(), to: url)
@@ -598,11 +631,13 @@ func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, gtn: Tra
   let finals = Array(zip(top, accuracies))
   guard let best = finals.max(by: { $0.1 < $1.1 }) else { fail("the search evaluated no architectures", code: 1) }
   // The chosen architecture retrained from scratch with --final-seeds seeds
-  // (seed i on rank i mod N), tested once each.
+  // (seed i on rank i mod N), tested once each. None is the selection's
+  // seed: that training picked the architecture, so testing it again would
+  // favour the pick.
   var testAccuracies = [Double](repeating: 0, count: o.finalSeeds)
   let bestLearner = space.learner(for: best.0.architecture)
   for i in testAccuracies.indices where i % communicator.size == communicator.rank {
-    testAccuracies[i] = truth(on: data.test).score(bestLearner, seed: o.seed &+ UInt64(i))
+    testAccuracies[i] = truth(on: data.test).score(bestLearner, seed: o.seed ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15))
   }
   communicator.allreduceSum(&testAccuracies)
   let testMean = testAccuracies.reduce(0, +) / Double(testAccuracies.count)

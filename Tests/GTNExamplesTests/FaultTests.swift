@@ -555,6 +555,31 @@ final class FaultTests {
       let b = try JSONDecoder().decode(StudyRecordFields.self, from: Data(new.utf8))
       #expect(a.truth == b.truth && a.gtnScores["2"] == b.gtnScores["2"] && a.realScores["2"] == b.realScores["2"])
       #expect(b.gtnScores.keys.sorted() == ["2", "3"] && b.realScores.keys.sorted() == ["2", "4"] && b.moreTruths?.count == 1)
+      // Two ground-truth seeds, neither the proxies' (--seed 1 plus the index).
+      let seeds = try #require(b.truthSeeds)
+      #expect(seeds.count == 2 && Set(seeds).count == 2 && !seeds.contains(1 + UInt64(b.index)), "\(seeds)")
+    }
+
+    // A log written before ground truths had seeds of their own: its first
+    // ground truth came from the proxies' seed. Resumed, that one is set
+    // aside, the second moves up, and the one still missing is trained.
+    let records = try after.map { try JSONDecoder().decode(StudyRecordFields.self, from: Data($0.utf8)) }
+    let legacy = try after.map { line -> String in
+      var record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+      record["truthSeeds"] = nil
+      (record["truth"], record["moreTruths"], record["moreTruthSeconds"]) = (0.125, [0.5], [1.0])
+      return String(decoding: try JSONSerialization.data(withJSONObject: record), as: UTF8.self)
+    }
+    try (legacy.joined(separator: "\n") + "\n").write(to: log, atomically: true, encoding: .utf8)
+    let converted = try correlate(["--gtn-steps", "2,3", "--real-steps", "2,4", "--truth-seeds", "2"])
+    #expect(converted["truth_seed1_vs_seed2"] != nil)
+    let rewritten = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+      .map { try JSONDecoder().decode(StudyRecordFields.self, from: Data($0.utf8)) }
+    #expect(rewritten.count == 4)
+    for (old, new) in zip(records, rewritten) {
+      #expect(new.truthSharingProxySeed == 0.125 && new.truth == 0.5 && new.truthSeeds == old.truthSeeds)
+      #expect(new.moreTruths == old.moreTruths, "the second seed's ground truth is trained from the same seed as before")
+      #expect(new.gtnScores.keys.sorted() == ["2", "3"] && new.realScores.keys.sorted() == ["2", "4"])
     }
     let table = try String(contentsOf: nasOutput.appendingPathComponent("correlate.csv"), encoding: .utf8)
       .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
@@ -633,10 +658,13 @@ final class FaultTests {
 
   /// The fields of a gtn-nas study record the resume test compares.
   struct StudyRecordFields: Decodable {
+    var index: Int
     var truth: Double
     var gtnScores: [String: Double]
     var realScores: [String: Double]
     var moreTruths: [Double]?
+    var truthSeeds: [UInt64]?
+    var truthSharingProxySeed: Double?
   }
 
   /// gtn-nas refuses a GTN whose parameters are not finite, naming the
