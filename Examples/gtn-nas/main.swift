@@ -332,7 +332,7 @@ struct CorrelationStudy<Space: DecodableSearchSpace> {
   /// the first): never the proxies' seed, so that no proxy shares its
   /// initialisation or batches with the training it is ranked against.
   func truthSeed(of index: Int, run: Int) -> UInt64 {
-    seed(of: index) ^ (UInt64(run + 1) &* 0x9E37_79B9_7F4A_7C15)
+    SplitMix64.seed(seed(of: index), stream: UInt64(run + 1))
   }
 
   /// `record` with ground truths independent of its proxies (see
@@ -637,7 +637,7 @@ func search<Space: DecodableSearchSpace>(_ o: NASOptions, space: Space, gtn: Tra
   var testAccuracies = [Double](repeating: 0, count: o.finalSeeds)
   let bestLearner = space.learner(for: best.0.architecture)
   for i in testAccuracies.indices where i % communicator.size == communicator.rank {
-    testAccuracies[i] = truth(on: data.test).score(bestLearner, seed: o.seed ^ (UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15))
+    testAccuracies[i] = truth(on: data.test).score(bestLearner, seed: SplitMix64.seed(o.seed, stream: UInt64(i + 1)))
   }
   communicator.allreduceSum(&testAccuracies)
   let testMean = testAccuracies.reduce(0, +) / Double(testAccuracies.count)

@@ -88,6 +88,6 @@ public struct CurriculumBatch {
 
 /// A random number generator for one step of one outer iteration.
 func stepGenerator(seed: UInt64, step: Int, stream: UInt64 = 0) -> SplitMix64 {
-  var mixer = SplitMix64(seed: seed ^ (UInt64(step) &* 0x9E37_79B9_7F4A_7C15) ^ (stream &* 0xD1B5_4A32_D192_ED03))
+  var mixer = SplitMix64(seed: SplitMix64.seed(seed, stream: UInt64(step)) ^ (stream &* 0xD1B5_4A32_D192_ED03))
   return SplitMix64(seed: mixer.next())
 }

@@ -69,7 +69,7 @@ public struct ArchitectureSearch<Strategy: SearchStrategy>: Sendable {
   /// as candidate `i`; parallel searches use it to propose the same
   /// candidates (see ``SearchStrategy/proposalReadsScores(at:)``).
   public func proposal(at index: Int, history: [Record]) -> (architecture: Space.Architecture, evaluationSeed: UInt64) {
-    var rng = SplitMix64(seed: seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+    var rng = SplitMix64(seed: SplitMix64.seed(seed, stream: UInt64(index)))
     let architecture = strategy.propose(in: space, history: history, using: &rng)
     return (architecture, rng.next())
   }
