@@ -29,7 +29,7 @@ struct PrecisionTests {
   @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
   func matrixProductsRoundTheirInputsAndAccumulateInFloat32(transposingA: Bool, transposingB: Bool) {
     var rng = SplitMix64(seed: stableSeed("bf16-matmul"))
-    let (m, k, n) = (37, 129, 23)
+    let (m, k, n) = (67, 129, 131)  // 1.1 million multiply-adds: above Precision.minimumBFloat16MultiplyAdds
     let a = Tensor(randomNormal: transposingA ? [k, m] : [m, k], using: &rng)
     let b = Tensor(randomNormal: transposingB ? [n, k] : [k, n], using: &rng)
     let bias = Tensor(randomNormal: [n], using: &rng)
@@ -49,12 +49,32 @@ struct PrecisionTests {
     }
   }
 
+  @Test func smallProductsStayFloat32AndWideOnesSplitByRows() {
+    var rng = SplitMix64(seed: stableSeed("bf16-small-and-wide"))
+    // 64×9 by 9×784: the im2col product of a one-channel convolution, under the threshold.
+    let a = Tensor(randomNormal: [64, 9], using: &rng)
+    let b = Tensor(randomNormal: [9, 784], using: &rng)
+    #expect(64 * 9 * 784 < Precision.minimumBFloat16MultiplyAdds)
+    let small = Precision.$current.withValue(.bfloat16) { Tensor.matmul(a, b) }
+    #expect(small == Tensor.matmul(a, b), "products under the threshold are float32")
+
+    // A result wider than tall on two threads: blocks of rows, each rounded.
+    let x = Tensor(randomNormal: [64, 512], using: &rng)
+    let y = Tensor(randomNormal: [512, 640], using: &rng)
+    let wide = withParallelism(threads: 2) { Precision.$current.withValue(.bfloat16) { Tensor.matmul(x, y) } }
+    let reference = Tensor.matmul(x.map(roundedToBFloat16), y.map(roundedToBFloat16))
+    expectClose(wide, reference, scale: Tensor.matmul(x.map(abs), y.map(abs)), "bfloat16 by blocks of rows")
+    #expect(wide != Tensor.matmul(x, y), "the wide product is rounded")
+  }
+
   @Test(arguments: ConvolutionBackend.allCases)
   func convolutionPassesRoundTheirInputs(backend: ConvolutionBackend) {
     var rng = SplitMix64(seed: stableSeed("bf16-conv"))
-    let x = Tensor(randomNormal: [4, 5, 9, 9], using: &rng)
-    let w = Tensor(randomNormal: [6, 5, 3, 3], using: &rng)
-    let g = Tensor(randomNormal: [4, 6, 9, 9], using: &rng)
+    // Each image's im2col product on the builtin backend is 32×144 by 144×256
+    // (1.2 million multiply-adds), large enough to run in bfloat16.
+    let x = Tensor(randomNormal: [2, 16, 16, 16], using: &rng)
+    let w = Tensor(randomNormal: [32, 16, 3, 3], using: &rng)
+    let g = Tensor(randomNormal: [2, 32, 16, 16], using: &rng)
     let (xr, wr, gr) = (x.map(roundedToBFloat16), w.map(roundedToBFloat16), g.map(roundedToBFloat16))
     ConvolutionBackend.$current.withValue(backend) {
       let (y, dx, dw) = withParallelism(threads: 2) {

@@ -68,4 +68,20 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
 
   /// Whether products run in bfloat16 in the current task.
   static var runsBFloat16Products: Bool { current == .bfloat16 && ConvolutionBackend.isOneDNNAvailable }
+
+  /// The fewest multiply-adds of a matrix product that runs in bfloat16;
+  /// smaller ones run float32 whatever the setting.
+  ///
+  /// A bfloat16 product on oneDNN first converts both inputs and sets up a
+  /// primitive, about 0.1 ms in all whatever its size. Measured on W4 on a
+  /// CPU with AMX: its 8×64×784 and 10×128×256 products (under 2²⁰
+  /// multiply-adds; the im2col products of a one-channel convolution, the
+  /// classifier layer) spent 16 times longer in bfloat16 on oneDNN than the
+  /// float32 `sgemm` takes, a tenth of the step's time.
+  public static let minimumBFloat16MultiplyAdds = 1 << 20
+
+  /// Whether an `m`×`k` by `k`×`n` product runs in bfloat16 in the current task.
+  static func runsBFloat16Products(m: Int, n: Int, k: Int) -> Bool {
+    runsBFloat16Products && m * n * k >= minimumBFloat16MultiplyAdds
+  }
 }

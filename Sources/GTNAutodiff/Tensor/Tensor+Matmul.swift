@@ -75,7 +75,13 @@ extension Tensor {
         b.withUnsafeBufferPointer { pb in
           let (lda, ldb) = (a.shape[1], b.shape[1])
           guard let x = pa.baseAddress, let y = pb.baseAddress, let c = out.baseAddress else { return }
-          if shares > 1 && m >= n {
+          // bfloat16 products split by rows whenever each block keeps 32
+          // rows: oneDNN multiplies on AMX tiles only into a dense result,
+          // and a block of columns is a strided one (measured on W4 with
+          // two threads: its 256×6272 products fell back from AMX tiles to
+          // oneDNN's `gemm:jit`).
+          let splitsRows = m >= n || (Precision.runsBFloat16Products(m: m, n: n, k: k) && m >= 32 * shares)
+          if shares > 1 && splitsRows {
             Parallelism.forEachShare(shares, of: m) { _, rows in
               gemm(
                 transposingA: transposingA, transposingB: transposingB, m: rows.count, n: n, k: k,
@@ -113,7 +119,7 @@ internal func gemm(
     if !accumulating { c.update(repeating: 0, count: (m - 1) * ldc + n) }
     return
   }
-  if Precision.runsBFloat16Products {
+  if Precision.runsBFloat16Products(m: m, n: n, k: k) {
     let status = gtn_dnnl_matmul_bf16(
       transposingA ? 1 : 0, transposingB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), c, Int32(ldc),
       accumulating ? 1 : 0)
