@@ -219,6 +219,15 @@ func tensorLinear() {
   print(y.shape)   // [8, 3]
 }
 
+// MARK: Tensor/Tensor+Pooling.swift
+
+func tensorReflectionPadded() {
+  let x = Tensor(shape: [1, 1, 2, 3], scalars: [0, 1, 2, 3, 4, 5])
+  let y = x.reflectionPadded(by: 1)   // [1, 1, 4, 5]; first row 4, 3, 4, 5, 4
+  // snippet.hide
+  assert(y.shape == [1, 1, 4, 5] && Array(y.scalars.prefix(5)) == [4, 3, 4, 5, 4])
+}
+
 // MARK: Tensor/Tensor+Random.swift
 
 func tensorRandom() {
@@ -285,6 +294,7 @@ try parallelism()
 tensorMatmul()
 forEachJob()
 tensorLinear()
+tensorReflectionPadded()
 tensorRandom()
 tensorSumOfSquares()
 tensorSumAlongAxes()

@@ -35,6 +35,8 @@ import Testing
     GradientCase("summingBlocks 2×2", [[1, 2, 4, 6]]) { v in (v[0].summingBlocks(of: 2) * 0.5).tanh() },
     GradientCase("reflectionPadded 1", [[1, 2, 3, 4]]) { v in v[0].reflectionPadded(by: 1).tanh() },
     GradientCase("reflectionPadded 2", [[2, 1, 3, 5]]) { v in v[0].reflectionPadded(by: 2).squared() },
+    GradientCase("reflectionPaddingAdjoint 1", [[1, 2, 5, 6]]) { v in (v[0].reflectionPaddingAdjoint(by: 1) * 0.5).tanh() },
+    GradientCase("reflectionPaddingAdjoint 2", [[2, 1, 7, 9]]) { v in (v[0].reflectionPaddingAdjoint(by: 2) * 0.5).squared() },
   ]
 
   @Test(arguments: cases)

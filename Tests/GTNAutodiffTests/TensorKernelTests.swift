@@ -524,6 +524,20 @@ import Testing
     }
   }
 
+  @Test(arguments: [([2, 3, 5, 7], 1), ([1, 2, 9, 4], 3), ([3, 40, 14, 14], 1)])
+  func reflectionPaddingKernelsMatchTheGatherAndItsScatter(shape: [Int], padding: Int) {
+    var rng = SplitMix64(seed: stableSeed("reflection \(shape) \(padding)"))
+    let x = Tensor(randomNormal: shape, using: &rng)
+    let (indices, padded) = Tensor.reflectionPaddingIndices(shape: shape, padding: padding)
+    let g = Tensor(randomNormal: padded, using: &rng)
+    for threads in [1, 2] {
+      withParallelism(threads: threads) {
+        #expect(x.reflectionPadded(by: padding) == x.gathering(flatIndices: indices, shape: padded))
+        #expect(g.reflectionPaddingAdjoint(by: padding) == g.scatteringAdd(flatIndices: indices, shape: shape))
+      }
+    }
+  }
+
   @Test func reflectionPaddingMatchesPyTorch() {
     // torch.nn.ReflectionPad2d(2)(torch.arange(9.).reshape(1, 1, 3, 3))
     let x = Tensor(shape: [1, 1, 3, 3], scalars: (0..<9).map(Float.init))
@@ -539,6 +553,7 @@ import Testing
       2, 1, 0, 1, 2, 1, 0,
     ]
     #expect(x.gathering(flatIndices: indices, shape: shape).scalars == expected)
+    #expect(x.reflectionPadded(by: 2).scalars == expected)
     // Non-square, two planes, padding 1.
     let y = Tensor(shape: [1, 2, 2, 3], scalars: (0..<12).map(Float.init))
     let (i1, s1) = Tensor.reflectionPaddingIndices(shape: y.shape, padding: 1)

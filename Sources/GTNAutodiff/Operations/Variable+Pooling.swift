@@ -69,10 +69,21 @@ extension Variable {
     }
   }
 
-  /// Pads the two spatial dimensions of an NCHW variable by mirroring.
+  /// Pads the two spatial dimensions of an NCHW variable by mirroring
+  /// (``Tensor/reflectionPadded(by:)``).
   public func reflectionPadded(by padding: Int) -> Variable {
     if padding == 0 { return self }
-    let (indices, shape) = Tensor.reflectionPaddingIndices(shape: self.shape, padding: padding)
-    return gathering(flatIndices: indices, shape: shape)
+    return Variable.recording(value.reflectionPadded(by: padding), inputs: [self]) { c in
+      [c.upstream.reflectionPaddingAdjoint(by: padding)]
+    }
+  }
+
+  /// The adjoint of ``reflectionPadded(by:)`` (``Tensor/reflectionPaddingAdjoint(by:)``),
+  /// whose own adjoint is that padding.
+  public func reflectionPaddingAdjoint(by padding: Int) -> Variable {
+    if padding == 0 { return self }
+    return Variable.recording(value.reflectionPaddingAdjoint(by: padding), inputs: [self]) { c in
+      [c.upstream.reflectionPadded(by: padding)]
+    }
   }
 }
