@@ -3,7 +3,8 @@ internal import _GTNConvolution
 /// The precision of matrix products and convolutions, as a scoped setting.
 ///
 /// ``float32`` is the default and the figure of record. ``bfloat16``
-/// rounds the two inputs of every matrix product and convolution pass to
+/// rounds the two inputs of every matrix product (but the smallest, see
+/// ``minimumBFloat16MultiplyAdds``) and convolution pass to
 /// bfloat16 (to nearest even) and multiplies them with float32
 /// accumulation into a float32 result, on oneDNN; tensors, parameters,
 /// meta-parameters, gradients and every other operation stay float32.
@@ -27,7 +28,9 @@ internal import _GTNConvolution
 ///
 /// Filter banks of one or two output channels (a generator's image layer)
 /// run the package's direct float32 kernels whatever the setting, as do
-/// matrix products when oneDNN is not available (``ConvolutionBackend/isOneDNNAvailable``).
+/// matrix products of fewer than ``minimumBFloat16MultiplyAdds``
+/// multiply-adds, and every matrix product when oneDNN is not available
+/// (``ConvolutionBackend/isOneDNNAvailable``).
 public enum Precision: String, Sendable, CaseIterable, Codable {
   /// float32 products and accumulation.
   case float32
@@ -72,12 +75,16 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
   /// The fewest multiply-adds of a matrix product that runs in bfloat16;
   /// smaller ones run float32 whatever the setting.
   ///
-  /// A bfloat16 product on oneDNN first converts both inputs and sets up a
-  /// primitive, about 0.1 ms in all whatever its size. Measured on W4 on a
-  /// CPU with AMX: its 8×64×784 and 10×128×256 products (under 2²⁰
-  /// multiply-adds; the im2col products of a one-channel convolution, the
-  /// classifier layer) spent 16 times longer in bfloat16 on oneDNN than the
-  /// float32 `sgemm` takes, a tenth of the step's time.
+  /// A bfloat16 product on oneDNN converts both inputs and sets up a
+  /// primitive on every call, tens of microseconds whatever its size, which
+  /// a small product never earns back. In a W4 step traced by oneDNN on one
+  /// thread of a CPU with AMX, the products under 2²⁰ multiply-adds — the
+  /// im2col products of the learner's one-channel first convolution (64×9 by
+  /// 9×784, about 25,000 calls) and the 10-wide classifier layer — and the
+  /// conversions of their inputs took 2.5 of the 21 s spent in oneDNN.
+  /// Together with splitting bfloat16 products by rows, running them in
+  /// float32 took W4 with bfloat16 from 6.24 to 5.10 s per outer step on two
+  /// threads, and brought its meta-gradient closer to float32's.
   public static let minimumBFloat16MultiplyAdds = 1 << 20
 
   /// Whether an `m`×`k` by `k`×`n` product runs in bfloat16 in the current task.
