@@ -83,8 +83,9 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
   /// 9×784, about 25,000 calls) and the 10-wide classifier layer — and the
   /// conversions of their inputs took 2.5 of the 21 s spent in oneDNN.
   /// Together with splitting bfloat16 products by rows, running them in
-  /// float32 took W4 with bfloat16 from 6.24 to 5.10 s per outer step on two
-  /// threads, and brought its meta-gradient closer to float32's.
+  /// float32 made W4 with bfloat16 on two threads 0.89 times as long (whole
+  /// processes alternating with the version before, 0.87–1.12) and brought
+  /// its meta-gradient closer to float32's.
   public static let minimumBFloat16MultiplyAdds = 1 << 20
 
   /// Whether an `m`×`k` by `k`×`n` product runs in bfloat16 in the current task.
