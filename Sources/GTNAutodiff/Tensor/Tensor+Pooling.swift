@@ -332,23 +332,16 @@ extension Tensor {
     precondition(rank == 4 && f >= 1, "upsampledNearest needs an NCHW tensor and factor ≥ 1, got \(shape), \(f)")
     let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
     let (ho, wo) = (h * f, w * f)
-    let planeCount = n * c
-    return Tensor.overwriting(shape: [n, c, ho, wo]) { out in
-      withUnsafeBufferPointer { input in
-        guard let x = input.baseAddress, let y = out.baseAddress else { return }
-        let shares = Parallelism.shareCount(elements: out.count, pieces: planeCount)
-        Parallelism.forEachShare(shares, of: planeCount) { _, planes in
-          for plane in planes {
-            for i in 0..<h {
-              let source = x + (plane * h + i) * w
-              let row = y + (plane * ho + i * f) * wo
-              for j in 0..<w {
-                let v = source[j]
-                for k in 0..<f { row[j * f + k] = v }
-              }
-              for r in 1..<f { (row + r * wo).update(from: row, count: wo) }
-            }
+    return mappingPlanes(to: [n, c, ho, wo], work: n * c * ho * wo) { x, y, planes in
+      for plane in planes {
+        for i in 0..<h {
+          let source = x + (plane * h + i) * w
+          let row = y + (plane * ho + i * f) * wo
+          for j in 0..<w {
+            let v = source[j]
+            for k in 0..<f { row[j * f + k] = v }
           }
+          for r in 1..<f { (row + r * wo).update(from: row, count: wo) }
         }
       }
     }
@@ -365,37 +358,30 @@ extension Tensor {
                  "summingBlocks needs an NCHW tensor whose height and width are multiples of \(f), got \(shape)")
     let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
     let (ho, wo) = (h / f, w / f)
-    let planeCount = n * c
-    return Tensor.overwriting(shape: [n, c, ho, wo]) { out in
-      withUnsafeBufferPointer { input in
-        guard let x = input.baseAddress, let y = out.baseAddress else { return }
-        let shares = Parallelism.shareCount(elements: input.count, pieces: planeCount)
-        Parallelism.forEachShare(shares, of: planeCount) { _, planes in
-          for plane in planes {
-            for i in 0..<ho {
-              let target = y + (plane * ho + i) * wo
-              var j = 0
-              if f == 2 {
-                // Four blocks at a time: two rows of eight, then the pairs.
-                let top = x + (plane * h + 2 * i) * w
-                while j + 4 <= wo {
-                  let upper = UnsafeRawPointer(top + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
-                  let lower = UnsafeRawPointer(top + w + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
-                  // In the scalar loop's order (row-major within the block).
-                  let sum = ((upper.evenHalf + upper.oddHalf) + lower.evenHalf) + lower.oddHalf
-                  UnsafeMutableRawPointer(target + j).storeBytes(of: sum, as: SIMD4<Float>.self)
-                  j += 4
-                }
-              }
-              for j in j..<wo {
-                var sum: Float = 0
-                for r in 0..<f {
-                  let source = x + ((plane * h + i * f + r) * w + j * f)
-                  for k in 0..<f { sum += source[k] }
-                }
-                target[j] = sum
-              }
+    return mappingPlanes(to: [n, c, ho, wo], work: scalarCount) { x, y, planes in
+      for plane in planes {
+        for i in 0..<ho {
+          let target = y + (plane * ho + i) * wo
+          var j = 0
+          if f == 2 {
+            // Four blocks at a time: two rows of eight, then the pairs.
+            let top = x + (plane * h + 2 * i) * w
+            while j + 4 <= wo {
+              let upper = UnsafeRawPointer(top + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+              let lower = UnsafeRawPointer(top + w + 2 * j).loadUnaligned(as: SIMD8<Float>.self)
+              // In the scalar loop's order (row-major within the block).
+              let sum = ((upper.evenHalf + upper.oddHalf) + lower.evenHalf) + lower.oddHalf
+              UnsafeMutableRawPointer(target + j).storeBytes(of: sum, as: SIMD4<Float>.self)
+              j += 4
             }
+          }
+          for j in j..<wo {
+            var sum: Float = 0
+            for r in 0..<f {
+              let source = x + ((plane * h + i * f + r) * w + j * f)
+              for k in 0..<f { sum += source[k] }
+            }
+            target[j] = sum
           }
         }
       }
@@ -447,21 +433,14 @@ extension Tensor {
     let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3])
     precondition(p >= 0 && p < h && p < w, "reflection padding \(p) needs to be smaller than the input's height and width \(shape)")
     let (ho, wo) = (h + 2 * p, w + 2 * p)
-    let planeCount = n * c
-    return Tensor.overwriting(shape: [n, c, ho, wo]) { out in
-      withUnsafeBufferPointer { input in
-        guard let x = input.baseAddress, let y = out.baseAddress else { return }
-        let shares = Parallelism.shareCount(elements: out.count, pieces: planeCount)
-        Parallelism.forEachShare(shares, of: planeCount) { _, planes in
-          for plane in planes {
-            for i in 0..<ho {
-              let source = x + (plane * h + Tensor.reflected(i - p, extent: h)) * w
-              let row = y + (plane * ho + i) * wo
-              for j in 0..<p { row[j] = source[p - j] }
-              (row + p).update(from: source, count: w)
-              for j in 0..<p { row[p + w + j] = source[w - 2 - j] }
-            }
-          }
+    return mappingPlanes(to: [n, c, ho, wo], work: n * c * ho * wo) { x, y, planes in
+      for plane in planes {
+        for i in 0..<ho {
+          let source = x + (plane * h + Tensor.reflected(i - p, extent: h)) * w
+          let row = y + (plane * ho + i) * wo
+          for j in 0..<p { row[j] = source[p - j] }
+          (row + p).update(from: source, count: w)
+          for j in 0..<p { row[p + w + j] = source[w - 2 - j] }
         }
       }
     }
@@ -483,24 +462,43 @@ extension Tensor {
     let (n, c, ho, wo) = (shape[0], shape[1], shape[2], shape[3])
     let (h, w) = (ho - 2 * p, wo - 2 * p)
     precondition(p >= 0 && p < h && p < w, "reflection padding \(p) needs to be smaller than the input's height and width \([n, c, h, w])")
-    let planeCount = n * c
-    return Tensor(shape: [n, c, h, w]) { out in
-      withUnsafeBufferPointer { gradient in
-        guard let g = gradient.baseAddress, let y = out.baseAddress else { return }
-        let shares = Parallelism.shareCount(elements: gradient.count, pieces: planeCount)
-        Parallelism.forEachShare(shares, of: planeCount) { _, planes in
-          for plane in planes {
-            for i in 0..<ho {
-              let source = g + (plane * ho + i) * wo
-              let row = y + (plane * h + Tensor.reflected(i - p, extent: h)) * w
-              for j in 0..<p { row[p - j] += source[j] }
-              for j in 0..<w { row[j] += source[p + j] }
-              for j in 0..<p { row[w - 2 - j] += source[p + w + j] }
-            }
-          }
+    return mappingPlanes(to: [n, c, h, w], zeroed: true, work: scalarCount) { g, y, planes in
+      for plane in planes {
+        for i in 0..<ho {
+          let source = g + (plane * ho + i) * wo
+          let row = y + (plane * h + Tensor.reflected(i - p, extent: h)) * w
+          for j in 0..<p { row[p - j] += source[j] }
+          for j in 0..<w { row[j] += source[p + j] }
+          for j in 0..<p { row[w - 2 - j] += source[p + w + j] }
         }
       }
     }
+  }
+
+  /// A new NCHW tensor of `shape`, with as many planes (N·C) as `self`,
+  /// written plane by plane: `body` gets `self`'s base address, the
+  /// result's, and a range of planes, whose elements it reads and writes
+  /// only there. The ranges split across ``Parallelism``'s threads when
+  /// `work` (elements touched) is large enough; planes being independent,
+  /// the result does not depend on the thread count.
+  ///
+  /// The result starts uninitialised, so `body` writes every element of its
+  /// planes, unless `zeroed` (for kernels that accumulate).
+  private func mappingPlanes(
+    to shape: [Int], zeroed: Bool = false, work: Int,
+    _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void
+  ) -> Tensor {
+    let planeCount = shape[0] * shape[1]
+    precondition(rank == 4 && shape.count == 4 && self.shape[0] * self.shape[1] == planeCount,
+                 "mappingPlanes needs NCHW shapes with as many planes, got \(self.shape) → \(shape)")
+    let fill = { (out: inout UnsafeMutableBufferPointer<Float>) in
+      self.withUnsafeBufferPointer { input in
+        guard let x = input.baseAddress, let y = out.baseAddress else { return }
+        let shares = Parallelism.shareCount(elements: work, pieces: planeCount)
+        Parallelism.forEachShare(shares, of: planeCount) { _, planes in body(x, y, planes) }
+      }
+    }
+    return zeroed ? Tensor(shape: shape, initializingWith: fill) : Tensor.overwriting(shape: shape, fill)
   }
 
   /// `t` reflected into `0..<extent` without repeating the edge.
