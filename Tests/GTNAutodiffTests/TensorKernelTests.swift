@@ -366,6 +366,46 @@ import Testing
     }
   }
 
+  /// oneDNN keeps what a call of one shape needs (its plan) per thread and
+  /// reuses it: calls of a shape on other buffers, between calls of another
+  /// shape, with and without a bias, in float32 and bfloat16, each give
+  /// their own result, the same bit for bit every time.
+  @Test(.enabled(if: ConvolutionBackend.isOneDNNAvailable))
+  func repeatedShapesOnOtherBuffersGiveTheirOwnResults() {
+    ConvolutionBackend.$current.withValue(.oneDNN) {
+      let g = Self.configs[10], other = Self.configs[3]  // four and three output channels: both on oneDNN
+      var rng = SplitMix64(seed: stableSeed("conv plans"))
+      let xs = (0..<3).map { _ in randomTensor(g.input, &rng) }
+      let dys = (0..<3).map { _ in randomTensor(g.output, &rng) }
+      let w = randomTensor(g.filter, &rng)
+      let bias = randomTensor([g.filter[0]], &rng)
+      let (ox, ow) = (randomTensor(other.input, &rng), randomTensor(other.filter, &rng))
+      func passes(_ i: Int) -> [Tensor] {
+        [Tensor.conv2d(xs[i], filter: w, stride: g.stride, padding: g.padding),
+         Tensor.conv2d(xs[i], filter: w, bias: bias, stride: g.stride, padding: g.padding),
+         Tensor.conv2dInputGradient(dys[i], filter: w, inputShape: g.input, stride: g.stride, padding: g.padding),
+         Tensor.conv2dFilterGradient(xs[i], outputGradient: dys[i], filterShape: g.filter, stride: g.stride, padding: g.padding),
+         Tensor.conv2d(ox, filter: ow, stride: other.stride, padding: other.padding)]
+      }
+      for precision in Precision.allCases {
+        Precision.$current.withValue(precision) {
+          let first = (0..<3).map(passes)
+          for i in [2, 0, 1, 1, 0] {
+            #expect(passes(i).map(\.scalars) == first[i].map(\.scalars), "\(precision), buffers \(i)")
+          }
+          guard precision == .float32 else { return }
+          for i in 0..<3 {
+            expectClose(first[i][0], naiveConv2d(xs[i], w, g), shape: g.output)
+            let biased = naiveConv2d(xs[i], w, g).enumerated().map { j, y in y + Double(bias.scalars[j / (g.outputHeight * g.outputWidth) % g.filter[0]]) }
+            expectClose(first[i][1], biased, shape: g.output)
+            expectClose(first[i][2], naiveConv2dInputGradient(dys[i], w, g), shape: g.input)
+            expectClose(first[i][3], naiveConv2dFilterGradient(xs[i], dys[i], g), shape: g.filter)
+          }
+        }
+      }
+    }
+  }
+
   /// Batches large enough that several images share one patch-matrix block
   /// (`sgemm` over the block), that a thread's share spans several blocks,
   /// and that 2 or 3 threads get unequal shares.

@@ -12,7 +12,7 @@ public enum MetaTrainingError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .nonFiniteMetaLoss(let i):
-      return "meta-training stopped at iteration \(i): the meta-loss or its gradient is not finite (lower the outer learning rate or enable gradient clipping)"
+      return "meta-training stopped at iteration \(i): the meta-loss or its gradient is not finite (lower the outer learning rate or the initial inner learning rate; a smaller MetaTrainingConfiguration.gradientClipNorm, 10 by default, clips the meta-gradient harder)"
     case .incompatibleComponents(let reason):
       return "incompatible components: \(reason)"
     case .invalidArgument(let name, let reason):
