@@ -154,16 +154,20 @@ public struct MetaTrainingTimeBudget: Sendable, Hashable {
   }
 
   /// The total outer iterations to plan for after `done` of them, this run
-  /// having started at `first` and used `elapsed` seconds; `nil` to stop.
+  /// having started at `first` and used `elapsed` seconds, the runs it
+  /// resumes `usedBefore` seconds; `nil` to stop.
   ///
-  /// From the mean seconds per iteration so far, the iterations that fit in
-  /// the remaining time, at most ``iterationLimit`` and never fewer than one
-  /// more.
-  public func plannedIterations(done: Int, first: Int, elapsed: Double) -> Int? {
-    guard done < iterationLimit, elapsed < seconds else { return nil }
+  /// The budget covers a run and the runs it resumes together, so that an
+  /// interrupted run, resumed with the same budget, ends when it would have
+  /// and keeps its learning-rate schedule. From this run's mean seconds per
+  /// iteration, the iterations that fit in the remaining time, at most
+  /// ``iterationLimit`` and never fewer than one more.
+  public func plannedIterations(done: Int, first: Int, elapsed: Double, usedBefore: Double = 0) -> Int? {
+    let remaining = seconds - usedBefore - elapsed
+    guard done < iterationLimit, remaining > 0 else { return nil }
     guard done > first, elapsed > 0 else { return iterationLimit }
     let perIteration = elapsed / Double(done - first)
-    let fitting = Double(done) + ((seconds - elapsed) / perIteration).rounded(.down)
+    let fitting = Double(done) + (remaining / perIteration).rounded(.down)
     return Swift.max(done + 1, Int(Swift.min(Double(iterationLimit), fitting)))
   }
 }
@@ -418,6 +422,11 @@ public struct ExampleRunner {
     let secondsBefore = history.seconds
     var progress = TrainingProgress()
     var planned = first < options.outerIterations ? options.outerIterations : nil
+    if planned != nil, options.timeBudgetMinutes != nil {
+      // A resumed run whose budget the runs before it used up only evaluates.
+      planned = plannedIterations(done: first, first: first, elapsed: 0, usedBefore: secondsBefore)
+      if planned == nil { log("--time-budget: the runs resumed used \(Int(secondsBefore.rounded())) s of it; evaluating the checkpoint") }
+    }
     var skipped = 0, skippedInARow = 0
     while let total = planned {
       distributed.trainer.configuration.iterations = total
@@ -441,7 +450,7 @@ public struct ExampleRunner {
       }
       let done = distributed.trainer.state.iteration
       let elapsed = (clock.now - started).inSeconds
-      planned = plannedIterations(done: done, first: first, elapsed: elapsed)
+      planned = plannedIterations(done: done, first: first, elapsed: elapsed, usedBefore: secondsBefore)
       if planned == nil || done % options.checkpointEvery == 0 {
         if communicator.rank == 0 { try writeAtomically(history.csv, to: outputFile(Self.historyName)) }
         try distributed.saveCheckpoint(to: checkpoint, metadata: metadata)
@@ -481,11 +490,13 @@ public struct ExampleRunner {
   }
 
   /// The total outer iterations to plan for after `done`; `nil` to stop.
-  /// With a time budget, rank 0's clock decides for every rank.
-  func plannedIterations(done: Int, first: Int, elapsed: Double) -> Int? {
+  /// With a time budget, rank 0's clock (and its record of the runs
+  /// resumed, `usedBefore` seconds) decides for every rank.
+  func plannedIterations(done: Int, first: Int, elapsed: Double, usedBefore: Double) -> Int? {
     guard let minutes = options.timeBudgetMinutes else { return done < options.outerIterations ? options.outerIterations : nil }
     let budget = MetaTrainingTimeBudget(seconds: minutes * 60, iterationLimit: options.outerIterations)
-    var planned = communicator.rank == 0 ? budget.plannedIterations(done: done, first: first, elapsed: elapsed) ?? 0 : 0
+    var planned = communicator.rank == 0
+      ? budget.plannedIterations(done: done, first: first, elapsed: elapsed, usedBefore: usedBefore) ?? 0 : 0
     if communicator.size > 1 { planned = Int(clamping: communicator.broadcast(UInt64(planned))) }
     return planned > 0 ? planned : nil
   }

@@ -185,7 +185,8 @@ extension ExampleOptions {
              help: "Meta-training iterations; with --time-budget, the most to run (there, unless given: no limit but the budget)"),
       Option("--time-budget", \.timeBudgetMinutes, valueName: "MINUTES", bounds: .greaterThan(0, atMost: 100_000),
              help: "Stop meta-training after this much wall time, then checkpoint and evaluate; the outer learning-rate "
-               + "schedule is fitted to the iterations the budget allows"),
+               + "schedule is fitted to the iterations the budget allows. With --resume the budget covers the runs "
+               + "resumed too: an interrupted run resumed with its budget ends when it would have"),
       Option("--seed", \.seed, valueName: "S", bounds: 0...UInt64.max, help: "Seed for every random choice"),
       Option("--output", \.output, valueName: "DIR",
              help: "Where the checkpoint, options.json, PNG, SVG, CSV and summary go"),

@@ -229,6 +229,19 @@ final class GTNToolTests {
     }
   }
 
+  /// A time budget covers the runs a resumed run continues: one whose
+  /// budget they used up evaluates the checkpoint without another step.
+  @Test func aResumedRunCountsTheTimeOfTheRunsBefore() throws {
+    let file = root.appendingPathComponent("tiny-budget.npz")
+    try TinyFiles.writeNPZ(to: file)
+    let output = root.appendingPathComponent("budget-run")
+    let run = ["train", "--dataset", "npz:\(file.path)", "--validation-count", "10", "--output", output.path]
+      + Self.quick.dropFirst(2)
+    try succeed(run + ["--outer-iterations", "4"])
+    let resumed = try succeed(run + ["--outer-iterations", "7", "--resume", "--time-budget", "0.0001"])
+    #expect(resumed.standardOutput.contains("\"completed_outer_iterations\":4"), "\(resumed.standardOutput)")
+  }
+
   @Test func badFilesExitWithStatus1NamingThem() throws {
     let broken = root.appendingPathComponent("broken.npz")
     try Data("not an archive".utf8).write(to: broken)

@@ -103,5 +103,10 @@ struct MetaTrainingTimeBudgetTests {
     #expect(budget.plannedIterations(done: 100, first: 0, elapsed: 100) == nil)
     #expect(budget.plannedIterations(done: 10, first: 0, elapsed: 0.1) == 1000)
     #expect(budget.plannedIterations(done: 1000, first: 0, elapsed: 1) == nil)
+    // A resumed run: the runs before it used 20 s of the 100, this one 10 s for 10 iterations.
+    #expect(budget.plannedIterations(done: 30, first: 20, elapsed: 10, usedBefore: 20) == 100)
+    #expect(budget.plannedIterations(done: 20, first: 20, elapsed: 0, usedBefore: 20) == 1000)
+    #expect(budget.plannedIterations(done: 20, first: 20, elapsed: 0, usedBefore: 100) == nil)
+    #expect(budget.plannedIterations(done: 25, first: 20, elapsed: 5, usedBefore: 95) == nil)
   }
 }
