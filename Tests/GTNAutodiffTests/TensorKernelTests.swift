@@ -552,28 +552,34 @@ import Testing
   /// ``upsamplingIndices`` and its scatter-add, bit for bit, threaded or not.
   @Test(arguments: [([1, 2, 3, 2], 2), ([2, 3, 4, 5], 3), ([64, 32, 14, 14], 2), ([3, 1, 2, 2], 1), ([2, 2, 5, 9], 2)])
   func nearestUpsamplingKernelsEqualGatherAndScatter(shape: [Int], factor: Int) {
-    var rng = SplitMix64(seed: stableSeed("upsample \(shape) \(factor)"))
-    let x = Tensor(randomNormal: shape, using: &rng)
     let (indices, upShape) = Tensor.upsamplingIndices(shape: shape, factor: factor)
-    let g = Tensor(randomNormal: upShape, using: &rng)
-    for threads in [1, 2] {
-      withParallelism(threads: threads) {
-        #expect(x.upsampledNearest(by: factor) == x.gathering(flatIndices: indices, shape: upShape))
-        #expect(g.summingBlocks(of: factor) == g.scatteringAdd(flatIndices: indices, shape: shape))
-      }
-    }
+    expectKernelsEqualGatherAndScatter(
+      seed: "upsample \(shape) \(factor)", input: shape, indices: indices, output: upShape,
+      kernel: { $0.upsampledNearest(by: factor) }, adjoint: { $0.summingBlocks(of: factor) })
   }
 
   @Test(arguments: [([2, 3, 5, 7], 1), ([1, 2, 9, 4], 3), ([3, 40, 14, 14], 1)])
   func reflectionPaddingKernelsMatchTheGatherAndItsScatter(shape: [Int], padding: Int) {
-    var rng = SplitMix64(seed: stableSeed("reflection \(shape) \(padding)"))
-    let x = Tensor(randomNormal: shape, using: &rng)
     let (indices, padded) = Tensor.reflectionPaddingIndices(shape: shape, padding: padding)
-    let g = Tensor(randomNormal: padded, using: &rng)
+    expectKernelsEqualGatherAndScatter(
+      seed: "reflection \(shape) \(padding)", input: shape, indices: indices, output: padded,
+      kernel: { $0.reflectionPadded(by: padding) }, adjoint: { $0.reflectionPaddingAdjoint(by: padding) })
+  }
+
+  /// `kernel` on a random tensor of shape `input` equals the gather of
+  /// `indices` (shape `output`), and `adjoint` on a random gradient equals its
+  /// scatter-add, bit for bit, on 1 and 2 threads.
+  func expectKernelsEqualGatherAndScatter(
+    seed: String, input: [Int], indices: [Int32], output: [Int],
+    kernel: (Tensor) -> Tensor, adjoint: (Tensor) -> Tensor, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    var rng = SplitMix64(seed: stableSeed(seed))
+    let x = Tensor(randomNormal: input, using: &rng)
+    let g = Tensor(randomNormal: output, using: &rng)
     for threads in [1, 2] {
       withParallelism(threads: threads) {
-        #expect(x.reflectionPadded(by: padding) == x.gathering(flatIndices: indices, shape: padded))
-        #expect(g.reflectionPaddingAdjoint(by: padding) == g.scatteringAdd(flatIndices: indices, shape: shape))
+        #expect(kernel(x) == x.gathering(flatIndices: indices, shape: output), sourceLocation: sourceLocation)
+        #expect(adjoint(g) == g.scatteringAdd(flatIndices: indices, shape: input), sourceLocation: sourceLocation)
       }
     }
   }
