@@ -84,6 +84,17 @@ func variable() {
   print(h.value)
 }
 
+func variableRecording() {
+  // cube(x) = x³; the rule reads the input, so the node keeps it.
+  func cube(_ x: Variable) -> Variable {
+    Variable.recording(x.value * x.value * x.value, inputs: [x], saving: .inputs([0])) { c in
+      [c.upstream * c.inputs[0].squared() * 3]
+    }
+  }
+  // snippet.hide
+  print(cube(Variable(Tensor(shape: [1], scalars: [2]), requiresGradient: true)).value)
+}
+
 // MARK: Operations/Variable+Matmul.swift
 
 func variableLinear() {
@@ -285,6 +296,7 @@ gradientRecording()
 gradientsOf()
 valueWithGradientsAt()
 variable()
+variableRecording()
 variableLinear()
 variableScaledAddition()
 variableGatheringRows()

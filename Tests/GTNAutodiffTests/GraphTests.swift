@@ -167,6 +167,57 @@ import Testing
     #expect(weakMiddle.node == nil)
   }
 
+  /// Whether `tensor`'s buffer has no other holder: writing to a shared
+  /// buffer copies it first, so the address changes.
+  func isSoleHolder(_ tensor: inout Tensor) -> Bool {
+    let before = tensor.storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+    let after = tensor.storage.withUnsafeMutableBufferPointer { UInt(bitPattern: $0.baseAddress) }
+    return before == after
+  }
+
+  @Test func nodesKeepOnlyTheValuesTheirRulesRead() {
+    let x = Variable(Tensor(shape: [2, 2], scalars: [1, -2, 3, -4]), requiresGradient: true)
+    let w = Variable(Tensor(shape: [2, 2], scalars: [0.5, 1, -1, 2]), requiresGradient: true)
+    #expect((x + w).node.savedInputs.allSatisfy { $0 == nil })
+    #expect((x * w).node.savedInputs.allSatisfy { $0 != nil })
+    #expect(x.tanh().node.savedOutput != nil && x.tanh().node.savedInputs.allSatisfy { $0 == nil })
+    #expect(matmul(x, w).node.savedOutput == nil)
+    // What nothing reads is freed while the graph above it lives on: the
+    // scaled input of a leaky ReLU, whose mask is its own output.
+    var scaled: Variable? = x * 2
+    let activated = scaled!.leakyRelu(slope: 0.1)
+    var scaledValue = scaled!.value
+    scaled = nil
+    #expect(isSoleHolder(&scaledValue))
+    // A custom operation that says nothing keeps its inputs.
+    var kept: Variable? = x * 2
+    let custom = Variable.recording(kept!.value.relu(), inputs: [kept!]) { c in [c.upstream] }
+    var keptValue = kept!.value
+    kept = nil
+    #expect(!isSoleHolder(&keptValue))
+    // An upsampled input is kept as the way to compute it again, and reads
+    // as the same tensor.
+    let upsampled = x.reshaped(to: [1, 1, 2, 2]).upsampledNearest(by: 2)
+    let filter = Variable(Tensor(shape: [1, 1, 3, 3], scalars: (0..<9).map { Float($0) / 9 }), requiresGradient: true)
+    let convolved = conv2d(upsampled, filter: filter, padding: 1)
+    guard case .recomputed(let recompute)? = convolved.node.savedInputs[0] else {
+      Issue.record("the upsampled input was stored, not recomputed")
+      return
+    }
+    #expect(recompute().scalars == upsampled.value.scalars)
+    // The gradients are unchanged.
+    let g = gradients(of: (activated.sum() + custom.sum()), withRespectTo: [x])[0]
+    #expect(zip(g.value.scalars, [4, 2.2, 4, 2.2] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 })
+  }
+
+  @Test func readingAValueThatWasNotSavedStops() async {
+    await #expect(processExitsWith: .failure) {
+      let x = Variable(Tensor(ones: [2]), requiresGradient: true)
+      let y = Variable.recording(x.value * 2, inputs: [x], saving: .none) { c in [c.upstream * c.inputs[0]] }
+      _ = gradients(of: y.sum(), withRespectTo: [x])
+    }
+  }
+
   /// A 200,000-operation chain differentiates and deallocates without
   /// recursion (the test runs on a thread with a small stack).
   @Test func longChainDifferentiatesAndDeallocates() {

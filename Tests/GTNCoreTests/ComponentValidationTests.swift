@@ -101,6 +101,28 @@ private struct ForgetfulLearner: Learner {
   #expect(doubled.replacingTensors(with: meta.tensors) == meta)
 }
 
+@Test func activationsBeforeMaxPoolingGiveTheSameValuesAndGradients() {
+  var rng = SplitMix64(seed: 3)
+  for activation in [ReLU() as any Layer, LeakyReLU(0.1), LeakyReLU(0)] {
+    let network = Sequential(Conv2D(2, 3), activation, MaxPool2D(), Conv2D(3, 2), activation, MaxPool2D())
+    let x = Variable(Tensor(randomNormal: [2, 2, 9, 9], using: &rng), requiresGradient: true)
+    let p = network.makeParameters(using: &rng).map { Variable($0, requiresGradient: true) }
+    let output = network(x, parameters: p[...])
+    // The layers one by one, in the order written.
+    var reference = x
+    var start = 0
+    for layer in network.layers {
+      reference = layer(reference, parameters: p[start..<(start + layer.parameterCount)])
+      start += layer.parameterCount
+    }
+    #expect(output.shape == [2, 2, 2, 2])
+    #expect(output.value.scalars == reference.value.scalars)
+    let g = gradients(of: output.squared().sum(), withRespectTo: [x] + p)
+    let gReference = gradients(of: reference.squared().sum(), withRespectTo: [x] + p)
+    for (a, b) in zip(g, gReference) { #expect(a.value.scalars == b.value.scalars) }
+  }
+}
+
 @Test func layersReportTheirOutputShapes() throws {
   #expect(try Conv2D(1, 4, stride: 2).outputShape(forInputShape: [2, 1, 28, 28]) == [2, 4, 14, 14])
   #expect(try MaxPool2D().outputShape(forInputShape: [2, 4, 7, 7]) == [2, 4, 3, 3])

@@ -87,19 +87,20 @@ public func gradients(
         // A slice: add its gradient into that part of the input's gradient,
         // in place (see `GraphNode.slicePosition`).
         let inputKey = ObjectIdentifier(node.inputs[0])
-        var sum = accumulated.removeValue(forKey: inputKey)?.value ?? Tensor(zeros: node.inputs[0].value.shape)
+        var sum = accumulated.removeValue(forKey: inputKey)?.value ?? Tensor(zeros: node.inputs[0].shape)
         sum.add(upstream.value, alongAxis: position.axis, at: position.offset)
         accumulated[inputKey] = Variable(sum)
         continue
       }
       let context = BackwardContext(
-        inputs: node.inputs.map(Variable.init(node:)), output: Variable(node: node),
+        inputs: BackwardContext.Inputs(nodes: node.inputs, values: node.savedInputs),
+        savedOutput: node.savedOutput.map { Variable(node: node, value: $0) },
         upstream: upstream, needed: needed)
       let inputGradients = rule(context)
       precondition(inputGradients.count == node.inputs.count, "backward rule returned \(inputGradients.count) gradients for \(node.inputs.count) inputs")
       for (input, gradient) in zip(node.inputs, inputGradients) {
         guard let gradient, relevant.contains(ObjectIdentifier(input)) else { continue }
-        precondition(gradient.shape == input.value.shape, "backward rule gave a gradient of shape \(gradient.shape) for an input of shape \(input.value.shape)")
+        precondition(gradient.shape == input.shape, "backward rule gave a gradient of shape \(gradient.shape) for an input of shape \(input.shape)")
         let inputKey = ObjectIdentifier(input)
         if retainingGraph, let existing = accumulated[inputKey] {
           accumulated[inputKey] = existing + gradient

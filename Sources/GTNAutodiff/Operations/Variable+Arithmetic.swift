@@ -4,7 +4,7 @@
 extension Variable {
   public static func + (lhs: Variable, rhs: Variable) -> Variable {
     let (ls, rs) = (lhs.shape, rhs.shape)
-    return recording(lhs.value + rhs.value, inputs: [lhs, rhs]) { c in
+    return recording(lhs.value + rhs.value, inputs: [lhs, rhs], saving: .none) { c in
       [c.needsGradient(0) ? c.upstream.summed(toShape: ls) : nil,
        c.needsGradient(1) ? c.upstream.summed(toShape: rs) : nil]
     }
@@ -12,35 +12,36 @@ extension Variable {
 
   public static func - (lhs: Variable, rhs: Variable) -> Variable {
     let (ls, rs) = (lhs.shape, rhs.shape)
-    return recording(lhs.value - rhs.value, inputs: [lhs, rhs]) { c in
+    return recording(lhs.value - rhs.value, inputs: [lhs, rhs], saving: .none) { c in
       [c.needsGradient(0) ? c.upstream.summed(toShape: ls) : nil,
        c.needsGradient(1) ? (-c.upstream).summed(toShape: rs) : nil]
     }
   }
 
   public static func * (lhs: Variable, rhs: Variable) -> Variable {
-    recording(lhs.value * rhs.value, inputs: [lhs, rhs]) { c in
-      let (a, b) = (c.inputs[0], c.inputs[1])
-      return [c.needsGradient(0) ? (c.upstream * b).summed(toShape: a.shape) : nil,
-              c.needsGradient(1) ? (c.upstream * a).summed(toShape: b.shape) : nil]
+    let (ls, rs) = (lhs.shape, rhs.shape)
+    return recording(lhs.value * rhs.value, inputs: [lhs, rhs], saving: .inputs([0, 1])) { c in
+      return [c.needsGradient(0) ? (c.upstream * c.inputs[1]).summed(toShape: ls) : nil,
+              c.needsGradient(1) ? (c.upstream * c.inputs[0]).summed(toShape: rs) : nil]
     }
   }
 
   public static func / (lhs: Variable, rhs: Variable) -> Variable {
-    recording(lhs.value / rhs.value, inputs: [lhs, rhs]) { c in
-      let (a, b) = (c.inputs[0], c.inputs[1])
-      return [c.needsGradient(0) ? (c.upstream / b).summed(toShape: a.shape) : nil,
-              c.needsGradient(1) ? (-(c.upstream * c.output) / b).summed(toShape: b.shape) : nil]
+    let (ls, rs) = (lhs.shape, rhs.shape)
+    return recording(lhs.value / rhs.value, inputs: [lhs, rhs], saving: .inputs([1], output: true)) { c in
+      let b = c.inputs[1]
+      return [c.needsGradient(0) ? (c.upstream / b).summed(toShape: ls) : nil,
+              c.needsGradient(1) ? (-(c.upstream * c.output) / b).summed(toShape: rs) : nil]
     }
   }
 
   public static prefix func - (x: Variable) -> Variable {
-    recording(-x.value, inputs: [x]) { c in [-c.upstream] }
+    recording(-x.value, inputs: [x], saving: .none) { c in [-c.upstream] }
   }
 
   /// `x · s` for a constant scalar `s`.
   public static func * (lhs: Variable, rhs: Float) -> Variable {
-    recording(lhs.value * rhs, inputs: [lhs]) { c in [c.upstream * rhs] }
+    recording(lhs.value * rhs, inputs: [lhs], saving: .none) { c in [c.upstream * rhs] }
   }
 
   /// `s · x` for a constant scalar `s`.
@@ -51,7 +52,7 @@ extension Variable {
 
   /// `x + s` for a constant scalar `s`.
   public static func + (lhs: Variable, rhs: Float) -> Variable {
-    recording(lhs.value + rhs, inputs: [lhs]) { c in [c.upstream] }
+    recording(lhs.value + rhs, inputs: [lhs], saving: .none) { c in [c.upstream] }
   }
 
   /// `s + x` for a constant scalar `s`.

@@ -18,14 +18,24 @@
 public func conv2d(_ input: Variable, filter: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
   let value = Tensor.conv2d(input.value, filter: filter.value, stride: stride, padding: padding)
   let (inputShape, filterShape) = (input.shape, filter.shape)
-  return Variable.recording(value, inputs: [input, filter]) { c in
-    [c.needsGradient(0)
-       ? conv2dInputGradient(c.upstream, filter: c.inputs[1], inputShape: inputShape, stride: stride, padding: padding)
-       : nil,
-     c.needsGradient(1)
-       ? conv2dFilterGradient(c.inputs[0], outputGradient: c.upstream, filterShape: filterShape, stride: stride, padding: padding)
-       : nil]
+  return Variable.recording(value, inputs: [input, filter], saving: .inputs([0, 1])) { c in
+    convolutionGradients(c, inputShape: inputShape, filterShape: filterShape, stride: stride, padding: padding)
   }
+}
+
+/// The gradients of a convolution's input and filter (inputs 0 and 1 of
+/// `c`). The filter's comes first: an input that is computed again when read
+/// (an upsampled one) is then freed before the input's gradient is made.
+private func convolutionGradients(
+  _ c: BackwardContext, inputShape: [Int], filterShape: [Int], stride: Int, padding: Int
+) -> [Variable?] {
+  let filterGradient = c.needsGradient(1)
+    ? conv2dFilterGradient(c.inputs[0], outputGradient: c.upstream, filterShape: filterShape, stride: stride, padding: padding)
+    : nil
+  let inputGradient = c.needsGradient(0)
+    ? conv2dInputGradient(c.upstream, filter: c.inputs[1], inputShape: inputShape, stride: stride, padding: padding)
+    : nil
+  return [inputGradient, filterGradient]
 }
 
 /// 2-D convolution with a bias per output channel:
@@ -48,14 +58,9 @@ public func conv2d(_ input: Variable, filter: Variable, bias: Variable, stride: 
   let value = Tensor.conv2d(input.value, filter: filter.value, bias: bias.value, stride: stride, padding: padding)
   let (inputShape, filterShape) = (input.shape, filter.shape)
   let channels = filterShape[0]
-  return Variable.recording(value, inputs: [input, filter, bias]) { c in
-    [c.needsGradient(0)
-       ? conv2dInputGradient(c.upstream, filter: c.inputs[1], inputShape: inputShape, stride: stride, padding: padding)
-       : nil,
-     c.needsGradient(1)
-       ? conv2dFilterGradient(c.inputs[0], outputGradient: c.upstream, filterShape: filterShape, stride: stride, padding: padding)
-       : nil,
-     c.needsGradient(2) ? c.upstream.summed(toShape: [1, channels, 1, 1]).reshaped(to: [channels]) : nil]
+  return Variable.recording(value, inputs: [input, filter, bias], saving: .inputs([0, 1])) { c in
+    convolutionGradients(c, inputShape: inputShape, filterShape: filterShape, stride: stride, padding: padding)
+      + [c.needsGradient(2) ? c.upstream.summed(toShape: [1, channels, 1, 1]).reshaped(to: [channels]) : nil]
   }
 }
 
@@ -74,7 +79,7 @@ public func conv2dInputGradient(
 ) -> Variable {
   let value = Tensor.conv2dInputGradient(input.value, filter: filter.value, inputShape: inputShape, stride: stride, padding: padding)
   let filterShape = filter.shape
-  return Variable.recording(value, inputs: [input, filter]) { c in
+  return Variable.recording(value, inputs: [input, filter], saving: .inputs([0, 1])) { c in
     [c.needsGradient(0) ? conv2d(c.upstream, filter: c.inputs[1], stride: stride, padding: padding) : nil,
      c.needsGradient(1)
        ? conv2dFilterGradient(c.upstream, outputGradient: c.inputs[0], filterShape: filterShape, stride: stride, padding: padding)
@@ -89,7 +94,7 @@ public func conv2dFilterGradient(
 ) -> Variable {
   let value = Tensor.conv2dFilterGradient(input.value, outputGradient: outputGradient.value, filterShape: filterShape, stride: stride, padding: padding)
   let inputShape = input.shape
-  return Variable.recording(value, inputs: [input, outputGradient]) { c in
+  return Variable.recording(value, inputs: [input, outputGradient], saving: .inputs([0, 1])) { c in
     [c.needsGradient(0)
        ? conv2dInputGradient(c.inputs[1], filter: c.upstream, inputShape: inputShape, stride: stride, padding: padding)
        : nil,

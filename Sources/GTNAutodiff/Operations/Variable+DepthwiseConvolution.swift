@@ -20,7 +20,7 @@
 public func depthwiseConv2d(_ input: Variable, filter: Variable, stride: Int = 1, padding: Int = 0) -> Variable {
   let value = Tensor.depthwiseConv2d(input.value, filter: filter.value, stride: stride, padding: padding)
   let (inputShape, filterShape) = (input.shape, filter.shape)
-  return Variable.recording(value, inputs: [input, filter]) { c in
+  return Variable.recording(value, inputs: [input, filter], saving: .inputs([0, 1])) { c in
     [c.needsGradient(0)
        ? depthwiseConv2dInputGradient(c.upstream, filter: c.inputs[1], inputShape: inputShape, stride: stride, padding: padding)
        : nil,
@@ -44,7 +44,7 @@ public func depthwiseConv2dInputGradient(
 ) -> Variable {
   let value = Tensor.depthwiseConv2dInputGradient(input.value, filter: filter.value, inputShape: inputShape, stride: stride, padding: padding)
   let filterShape = filter.shape
-  return Variable.recording(value, inputs: [input, filter]) { c in
+  return Variable.recording(value, inputs: [input, filter], saving: .inputs([0, 1])) { c in
     [c.needsGradient(0) ? depthwiseConv2d(c.upstream, filter: c.inputs[1], stride: stride, padding: padding) : nil,
      c.needsGradient(1)
        ? depthwiseConv2dFilterGradient(c.upstream, outputGradient: c.inputs[0], filterShape: filterShape, stride: stride, padding: padding)
@@ -66,7 +66,7 @@ public func depthwiseConv2dFilterGradient(
 ) -> Variable {
   let value = Tensor.depthwiseConv2dFilterGradient(input.value, outputGradient: outputGradient.value, filterShape: filterShape, stride: stride, padding: padding)
   let inputShape = input.shape
-  return Variable.recording(value, inputs: [input, outputGradient]) { c in
+  return Variable.recording(value, inputs: [input, outputGradient], saving: .inputs([0, 1])) { c in
     [c.needsGradient(0)
        ? depthwiseConv2dInputGradient(c.inputs[1], filter: c.upstream, inputShape: inputShape, stride: stride, padding: padding)
        : nil,

@@ -8,7 +8,7 @@ extension Variable {
     let x = value
     let shifted = x - x.maxAlongLastAxis()
     let logSum = shifted.exp().sum(alongAxes: [-1]).log()
-    return Variable.recording(shifted - logSum, inputs: [self]) { c in
+    return Variable.recording(shifted - logSum, inputs: [self], saving: .output) { c in
       [c.upstream - c.output.exp() * c.upstream.sum(alongAxes: [-1])]
     }
   }

@@ -9,7 +9,7 @@ public func matmul(
   _ a: Variable, _ b: Variable, transposingA: Bool = false, transposingB: Bool = false
 ) -> Variable {
   let value = Tensor.matmul(a.value, b.value, transposingA: transposingA, transposingB: transposingB)
-  return Variable.recording(value, inputs: [a, b]) { c in
+  return Variable.recording(value, inputs: [a, b], saving: .inputs([0, 1])) { c in
     let (a, b, g) = (c.inputs[0], c.inputs[1], c.upstream)
     var da: Variable? = nil
     var db: Variable? = nil
@@ -49,7 +49,7 @@ public func matmul(
 public func linear(_ input: Variable, weight: Variable, bias: Variable) -> Variable {
   let value = Tensor.linear(input.value, weight: weight.value, bias: bias.value)
   let biasShape = bias.shape
-  return Variable.recording(value, inputs: [input, weight, bias]) { c in
+  return Variable.recording(value, inputs: [input, weight, bias], saving: .inputs([0, 1])) { c in
     let (x, w, g) = (c.inputs[0], c.inputs[1], c.upstream)
     return [c.needsGradient(0) ? matmul(g, w) : nil,
             c.needsGradient(1) ? matmul(g, x, transposingA: true) : nil,

@@ -11,7 +11,7 @@ extension Variable {
     if kernelSize == 2 && s == 2 && padding == 0 {
       // Disjoint windows: the adjoint writes every input element once.
       let inputShape = shape
-      return Variable.recording(pooled, inputs: [self]) { c in
+      return Variable.recording(pooled, inputs: [self], saving: .none) { c in
         [c.upstream.maxPool2x2Adjoint(indices: indices, inputShape: inputShape)]
       }
     }
@@ -23,7 +23,7 @@ extension Variable {
   /// maxima.
   func maxPool2x2Adjoint(indices: [Int32], inputShape: [Int]) -> Variable {
     let shape = self.shape
-    return Variable.recording(value.maxPool2x2Adjoint(indices: indices, inputShape: inputShape), inputs: [self]) { c in
+    return Variable.recording(value.maxPool2x2Adjoint(indices: indices, inputShape: inputShape), inputs: [self], saving: .none) { c in
       [c.upstream.gathering(flatIndices: indices, shape: shape)]
     }
   }
@@ -33,7 +33,7 @@ extension Variable {
   public func averagePool2d(kernelSize: Int, stride: Int? = nil, padding: Int = 0) -> Variable {
     let s = stride ?? kernelSize
     let shape = self.shape
-    return Variable.recording(value.averagePool2d(kernelSize: kernelSize, stride: s, padding: padding), inputs: [self]) { c in
+    return Variable.recording(value.averagePool2d(kernelSize: kernelSize, stride: s, padding: padding), inputs: [self], saving: .none) { c in
       [c.upstream.averagePool2dAdjoint(inputShape: shape, kernelSize: kernelSize, stride: s, padding: padding)]
     }
   }
@@ -42,7 +42,7 @@ extension Variable {
   public func averagePool2dAdjoint(inputShape: [Int], kernelSize: Int, stride: Int, padding: Int = 0) -> Variable {
     Variable.recording(
       value.averagePool2dAdjoint(inputShape: inputShape, kernelSize: kernelSize, stride: stride, padding: padding),
-      inputs: [self]
+      inputs: [self], saving: .none
     ) { c in
       [c.upstream.averagePool2d(kernelSize: kernelSize, stride: stride, padding: padding)]
     }
@@ -56,7 +56,7 @@ extension Variable {
 
   /// Nearest-neighbour upsampling of an NCHW variable by an integer factor.
   public func upsampledNearest(by factor: Int) -> Variable {
-    Variable.recording(value.upsampledNearest(by: factor), inputs: [self]) { c in
+    Variable.recordingRecomputable(value.upsampledNearest(by: factor), of: self, recompute: { $0.upsampledNearest(by: factor) }) { c in
       [c.upstream.summingBlocks(of: factor)]
     }
   }
@@ -64,7 +64,7 @@ extension Variable {
   /// Each `f×f` block summed (the adjoint of ``upsampledNearest(by:)``,
   /// whose own adjoint is that upsampling).
   public func summingBlocks(of factor: Int) -> Variable {
-    Variable.recording(value.summingBlocks(of: factor), inputs: [self]) { c in
+    Variable.recording(value.summingBlocks(of: factor), inputs: [self], saving: .none) { c in
       [c.upstream.upsampledNearest(by: factor)]
     }
   }
@@ -73,7 +73,7 @@ extension Variable {
   /// (``Tensor/reflectionPadded(by:)``).
   public func reflectionPadded(by padding: Int) -> Variable {
     if padding == 0 { return self }
-    return Variable.recording(value.reflectionPadded(by: padding), inputs: [self]) { c in
+    return Variable.recordingRecomputable(value.reflectionPadded(by: padding), of: self, recompute: { $0.reflectionPadded(by: padding) }) { c in
       [c.upstream.reflectionPaddingAdjoint(by: padding)]
     }
   }
@@ -82,7 +82,7 @@ extension Variable {
   /// whose own adjoint is that padding.
   public func reflectionPaddingAdjoint(by padding: Int) -> Variable {
     if padding == 0 { return self }
-    return Variable.recording(value.reflectionPaddingAdjoint(by: padding), inputs: [self]) { c in
+    return Variable.recording(value.reflectionPaddingAdjoint(by: padding), inputs: [self], saving: .none) { c in
       [c.upstream.reflectionPadded(by: padding)]
     }
   }

@@ -4,7 +4,7 @@ extension Variable {
   /// The gradient broadcasts the upstream gradient back.
   public func sum(alongAxes axes: [Int]) -> Variable {
     let shape = self.shape
-    return Variable.recording(value.sum(alongAxes: axes), inputs: [self]) { c in
+    return Variable.recording(value.sum(alongAxes: axes), inputs: [self], saving: .none) { c in
       [c.upstream.broadcast(to: shape)]
     }
   }
@@ -12,7 +12,7 @@ extension Variable {
   /// The sum of all elements, as a scalar.
   public func sum() -> Variable {
     let shape = self.shape
-    return Variable.recording(value.sum(), inputs: [self]) { c in
+    return Variable.recording(value.sum(), inputs: [self], saving: .none) { c in
       [c.upstream.reshaped(to: shape.map { _ in 1 }).broadcast(to: shape)]
     }
   }
@@ -31,7 +31,7 @@ extension Variable {
   public func summed(toShape target: [Int]) -> Variable {
     if target == shape { return self }
     let shape = self.shape
-    return Variable.recording(value.summed(toShape: target), inputs: [self]) { c in
+    return Variable.recording(value.summed(toShape: target), inputs: [self], saving: .none) { c in
       [c.upstream.broadcast(to: shape)]
     }
   }
@@ -40,7 +40,7 @@ extension Variable {
   public func broadcast(to target: [Int]) -> Variable {
     if target == shape { return self }
     let shape = self.shape
-    return Variable.recording(value.broadcast(to: target), inputs: [self]) { c in
+    return Variable.recording(value.broadcast(to: target), inputs: [self], saving: .none) { c in
       [c.upstream.summed(toShape: shape)]
     }
   }

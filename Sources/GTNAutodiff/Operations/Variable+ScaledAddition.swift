@@ -24,7 +24,7 @@ extension Variable {
     precondition(scale.value.scalarCount == 1, "scaled(by:adding:) needs a one-element scale, got shape \(scale.shape)")
     precondition(addend.shape == shape, "scaled(by:adding:) needs equal shapes, got \(shape) and \(addend.shape)")
     let value = self.value.scaled(by: scale.value.scalar, adding: addend.value)
-    return Variable.recording(value, inputs: [self, scale, addend]) { c in
+    return Variable.recording(value, inputs: [self, scale, addend], saving: .inputs([0, 1])) { c in
       let (x, s) = (c.inputs[0], c.inputs[1])
       return [c.needsGradient(0) ? c.upstream.scaled(by: s) : nil,
               c.needsGradient(1) ? c.upstream.dot(x).reshaped(to: s.shape) : nil,
@@ -40,7 +40,7 @@ extension Variable {
   /// - Complexity: O(n).
   public func scaled(by scale: Variable) -> Variable {
     precondition(scale.value.scalarCount == 1, "scaled(by:) needs a one-element scale, got shape \(scale.shape)")
-    return Variable.recording(value.scaled(by: scale.value.scalar), inputs: [self, scale]) { c in
+    return Variable.recording(value.scaled(by: scale.value.scalar), inputs: [self, scale], saving: .inputs([0, 1])) { c in
       let (x, s) = (c.inputs[0], c.inputs[1])
       return [c.needsGradient(0) ? c.upstream.scaled(by: s) : nil,
               c.needsGradient(1) ? c.upstream.dot(x).reshaped(to: s.shape) : nil]
@@ -55,7 +55,7 @@ extension Variable {
   /// - Complexity: O(n), through `cblas_sdot`.
   public func dot(_ other: Variable) -> Variable {
     precondition(other.shape == shape, "dot(_:) needs equal shapes, got \(shape) and \(other.shape)")
-    return Variable.recording(Tensor(value.dot(other.value)), inputs: [self, other]) { c in
+    return Variable.recording(Tensor(value.dot(other.value)), inputs: [self, other], saving: .inputs([0, 1])) { c in
       let (a, b) = (c.inputs[0], c.inputs[1])
       return [c.needsGradient(0) ? b.scaled(by: c.upstream) : nil,
               c.needsGradient(1) ? a.scaled(by: c.upstream) : nil]

@@ -4,7 +4,7 @@ extension Variable {
     let shape = self.shape
     let result = value.reshaped(to: newShape)
     if result.shape == shape { return self }
-    return Variable.recording(result, inputs: [self]) { c in [c.upstream.reshaped(to: shape)] }
+    return Variable.recording(result, inputs: [self], saving: .none) { c in [c.upstream.reshaped(to: shape)] }
   }
 
   /// Flattens every dimension after the first: `[N, …] → [N, ∏…]`.
@@ -13,7 +13,7 @@ extension Variable {
   /// Reorders dimensions: result dimension `i` is dimension `axes[i]`.
   public func permuted(_ axes: [Int]) -> Variable {
     let inverse = (0..<axes.count).map { a in axes.firstIndex(of: a) ?? a }
-    return Variable.recording(value.permuted(axes), inputs: [self]) { c in [c.upstream.permuted(inverse)] }
+    return Variable.recording(value.permuted(axes), inputs: [self], saving: .none) { c in [c.upstream.permuted(inverse)] }
   }
 
   /// Swaps the last two dimensions.
@@ -28,7 +28,7 @@ extension Variable {
   public static func concatenating(_ parts: [Variable], alongAxis axis: Int) -> Variable {
     let extents = parts.map { $0.shape[axis < 0 ? axis + $0.rank : axis] }
     let result = Tensor.concatenating(parts.map(\.value), alongAxis: axis)
-    return recording(result, inputs: parts) { c in
+    return recording(result, inputs: parts, saving: .none) { c in
       var offset = 0
       return extents.enumerated().map { i, extent in
         defer { offset += extent }
@@ -52,7 +52,7 @@ extension Variable {
   /// adjoint of ``slice(alongAxis:_:)``).
   public func embedded(alongAxis axis: Int, at offset: Int, extent: Int) -> Variable {
     let width = shape[axis < 0 ? axis + rank : axis]
-    return Variable.recording(value.embedded(alongAxis: axis, at: offset, extent: extent), inputs: [self]) { c in
+    return Variable.recording(value.embedded(alongAxis: axis, at: offset, extent: extent), inputs: [self], saving: .none) { c in
       [c.upstream.slice(alongAxis: axis, offset..<(offset + width))]
     }
   }
@@ -60,7 +60,7 @@ extension Variable {
   /// Picks elements by flat index: `result[i] = self[indices[i]]`.
   public func gathering(flatIndices indices: [Int32], shape newShape: [Int]) -> Variable {
     let shape = self.shape
-    return Variable.recording(value.gathering(flatIndices: indices, shape: newShape), inputs: [self]) { c in
+    return Variable.recording(value.gathering(flatIndices: indices, shape: newShape), inputs: [self], saving: .none) { c in
       [c.upstream.scatteringAdd(flatIndices: indices, shape: shape)]
     }
   }
@@ -71,7 +71,7 @@ extension Variable {
   func gathering(flatIndices indices: [Int32], precomputed gathered: Tensor) -> Variable {
     precondition(indices.count == gathered.scalarCount, "gather of \(indices.count) indices into shape \(gathered.shape)")
     let shape = self.shape
-    return Variable.recording(gathered, inputs: [self]) { c in
+    return Variable.recording(gathered, inputs: [self], saving: .none) { c in
       [c.upstream.scatteringAdd(flatIndices: indices, shape: shape)]
     }
   }
@@ -80,7 +80,7 @@ extension Variable {
   /// adjoint of ``gathering(flatIndices:shape:)``).
   public func scatteringAdd(flatIndices indices: [Int32], shape targetShape: [Int]) -> Variable {
     let shape = self.shape
-    return Variable.recording(value.scatteringAdd(flatIndices: indices, shape: targetShape), inputs: [self]) { c in
+    return Variable.recording(value.scatteringAdd(flatIndices: indices, shape: targetShape), inputs: [self], saving: .none) { c in
       [c.upstream.gathering(flatIndices: indices, shape: shape)]
     }
   }

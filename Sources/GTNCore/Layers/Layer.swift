@@ -133,15 +133,44 @@ public struct Sequential: Layer {
     return result
   }
 
+  /// Applies the layers in order.
+  ///
+  /// A ReLU or a leaky ReLU with a non-negative slope followed by max
+  /// pooling runs the other way round, pooling first: a non-decreasing
+  /// activation commutes with a maximum, so the values are the same bit for
+  /// bit, the activation touches a quarter of the elements (2×2 windows),
+  /// and the recorded graph keeps the pooled activation, which the next layer
+  /// keeps anyway, instead of a full-size one.
   public func callAsFunction(_ input: Variable, parameters: ArraySlice<Variable>) -> Variable {
     precondition(parameters.count == parameterCount, "Sequential needs \(parameterCount) parameters, got \(parameters.count)")
     var x = input
     var start = parameters.startIndex
-    for layer in layers {
+    var i = 0
+    while i < layers.count {
+      let layer = layers[i]
+      if i + 1 < layers.count, let pool = layers[i + 1] as? MaxPool2D, layer.commutesWithMaximum {
+        x = layer(pool(x, parameters: []), parameters: [])
+        i += 2
+        continue
+      }
       let end = start + layer.parameterCount
       x = layer(x, parameters: parameters[start..<end])
       start = end
+      i += 1
     }
     return x
+  }
+}
+
+extension Layer {
+  /// Whether the layer is a parameter-free, non-decreasing elementwise map
+  /// that takes `-∞` and 0 to themselves, so that applying it after a max
+  /// pooling gives the values of applying it before.
+  fileprivate var commutesWithMaximum: Bool {
+    switch self {
+    case is ReLU: true
+    case let leaky as LeakyReLU: leaky.slope >= 0
+    default: false
+    }
   }
 }
