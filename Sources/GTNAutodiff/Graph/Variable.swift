@@ -210,6 +210,8 @@ extension Variable {
     guard GradientRecording.isEnabled, inputs.contains(where: \.requiresGradient) else {
       return Variable(value)
     }
+    precondition(saved.inputIndices?.allSatisfy(inputs.indices.contains) ?? true,
+                 "saving inputs \(saved.inputIndices ?? []) of an operation with \(inputs.count) inputs")
     let node = GraphNode(
       shape: value.shape, inputs: inputs.map(\.node), rule: rule, requiresGradient: true,
       savedInputs: inputs.indices.map { saved.includesInput($0) ? SavedTensor(inputs[$0]) : nil },
