@@ -236,19 +236,21 @@ extension Variable {
 }
 
 extension Variable {
-  /// Records an operation of one input whose result is cheap to compute
-  /// again and larger than the input (nearest upsampling, padding): rules of
-  /// later operations that read this result keep `recompute(input)` — and so
-  /// the smaller input — instead of the result. `rule` reads no saved value.
+  /// Records `compute(input.value)`, an operation of one input whose result
+  /// is cheap to compute again and larger than the input (nearest
+  /// upsampling, padding): rules of later operations that read this result
+  /// keep the way to compute it — and so the smaller input — instead of the
+  /// result. `rule` reads no saved value.
   internal static func recordingRecomputable(
-    _ value: Tensor, of input: Variable, recompute: @escaping @Sendable (Tensor) -> Tensor,
+    of input: Variable, computing compute: @escaping @Sendable (Tensor) -> Tensor,
     rule: @escaping BackwardRule
   ) -> Variable {
-    guard GradientRecording.isEnabled, input.requiresGradient else { return Variable(value) }
     let source = input.value
+    let value = compute(source)
+    guard GradientRecording.isEnabled, input.requiresGradient else { return Variable(value) }
     let node = GraphNode(
       shape: value.shape, inputs: [input.node], rule: rule, requiresGradient: true,
-      savedInputs: [nil], recompute: { recompute(source) })
+      savedInputs: [nil], recompute: { compute(source) })
     return Variable(node: node, value: value)
   }
 }

@@ -21,8 +21,8 @@ extension Variable {
   public static func * (lhs: Variable, rhs: Variable) -> Variable {
     let (ls, rs) = (lhs.shape, rhs.shape)
     return recording(lhs.value * rhs.value, inputs: [lhs, rhs], saving: .inputs([0, 1])) { c in
-      return [c.needsGradient(0) ? (c.upstream * c.inputs[1]).summed(toShape: ls) : nil,
-              c.needsGradient(1) ? (c.upstream * c.inputs[0]).summed(toShape: rs) : nil]
+      [c.needsGradient(0) ? (c.upstream * c.inputs[1]).summed(toShape: ls) : nil,
+       c.needsGradient(1) ? (c.upstream * c.inputs[0]).summed(toShape: rs) : nil]
     }
   }
 

@@ -56,7 +56,7 @@ extension Variable {
 
   /// Nearest-neighbour upsampling of an NCHW variable by an integer factor.
   public func upsampledNearest(by factor: Int) -> Variable {
-    Variable.recordingRecomputable(value.upsampledNearest(by: factor), of: self, recompute: { $0.upsampledNearest(by: factor) }) { c in
+    Variable.recordingRecomputable(of: self, computing: { $0.upsampledNearest(by: factor) }) { c in
       [c.upstream.summingBlocks(of: factor)]
     }
   }
@@ -73,7 +73,7 @@ extension Variable {
   /// (``Tensor/reflectionPadded(by:)``).
   public func reflectionPadded(by padding: Int) -> Variable {
     if padding == 0 { return self }
-    return Variable.recordingRecomputable(value.reflectionPadded(by: padding), of: self, recompute: { $0.reflectionPadded(by: padding) }) { c in
+    return Variable.recordingRecomputable(of: self, computing: { $0.reflectionPadded(by: padding) }) { c in
       [c.upstream.reflectionPaddingAdjoint(by: padding)]
     }
   }
