@@ -1,6 +1,7 @@
 #include "GTNKernels.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 // Products are rounded before sums everywhere, as in the Swift code these
@@ -172,6 +173,12 @@ static inline void gtn_direct_columns(const gtn_direct_geometry *g, int kw, int 
   *hi = h > l ? h : l;
 }
 
+/// `y[j] += a · x[j]` for `j < n`.
+static inline __attribute__((always_inline)) void gtn_axpy(float *restrict y, float a, const float *restrict x,
+                                                           ptrdiff_t n) {
+  for (ptrdiff_t j = 0; j < n; j++) y[j] += a * x[j];
+}
+
 /// For every filter tap: adds `tap ×` the shifted rows of the input plane
 /// into the output plane (`to_input` 0, the forward pass: `y += w ∗ x`), or
 /// `tap ×` the output rows into the shifted input rows (`to_input` 1, the
@@ -195,26 +202,23 @@ static inline __attribute__((always_inline)) void gtn_direct_taps(const gtn_dire
             const ptrdiff_t input_row = (ptrdiff_t)(c * height + ih) * width + (kw - g->padding);
             const float *restrict src = from + (to_input ? output_row : input_row);
             float *restrict dst = to + (to_input ? input_row : output_row);
-            for (int j = lo; j < hi; j++) dst[j] += tap * src[j];
+            gtn_axpy(dst + lo, tap, src + lo, hi - lo);
           }
         }
 }
 
-GTN_MULTIVERSIONED
-void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *restrict x, const float *restrict w,
-                                float *restrict y) {
+static inline __attribute__((always_inline)) void gtn_direct_convolution_rows(const gtn_direct_geometry *g,
+    const float *restrict x, const float *restrict w, float *restrict y) {
   gtn_direct_taps(g, w, x, y, 0);
 }
 
-GTN_MULTIVERSIONED
-void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *restrict dy, const float *restrict w,
-                                   float *restrict dx) {
+static inline __attribute__((always_inline)) void gtn_direct_input_gradient_rows(const gtn_direct_geometry *g,
+    const float *restrict dy, const float *restrict w, float *restrict dx) {
   gtn_direct_taps(g, w, dy, dx, 1);
 }
 
-GTN_MULTIVERSIONED
-void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *restrict x, const float *restrict dy,
-                                    float *restrict dw) {
+static inline __attribute__((always_inline)) void gtn_direct_filter_gradient_rows(const gtn_direct_geometry *g,
+    const float *restrict x, const float *restrict dy, float *restrict dw) {
   const int c_count = g->input_channels, kh_count = g->kernel_height, kw_count = g->kernel_width;
   const int ho = g->output_height, wo = g->output_width, height = g->height, width = g->width;
   for (int o = 0; o < g->output_channels; o++)
@@ -242,6 +246,157 @@ void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *r
             for (int lane = 0; lane < step; lane++) partial[lane] += partial[lane + step];
           dw[((o * c_count + c) * kh_count + kh) * kw_count + kw] += partial[0] + tail;
         }
+}
+
+// The kernels proper run on zero-padded copies of the planes, laid out with
+// the padded width, so that every filter tap is one long multiply-add over
+// a whole plane at a fixed offset instead of a short one per row (28
+// columns on MNIST, where loop overhead took most of the time). Columns of
+// the result beyond the output's width are scratch and dropped. Products
+// with the padding's zeros add ±0, which leaves every sum as it was (up to
+// the sign of an exact zero; an infinite tap or input value makes such a
+// product NaN, where the row loops skipped it). The row-by-row loops above
+// remain for when the scratch memory cannot be had.
+
+/// The geometry of a stride-1 convolution whose output is `H + 2p − KH + 1`
+/// by `W + 2p − KW + 1` (what the padded layouts assume).
+static inline int gtn_direct_is_regular(const gtn_direct_geometry *g) {
+  return g->output_height == g->height + 2 * g->padding - g->kernel_height + 1 &&
+         g->output_width == g->width + 2 * g->padding - g->kernel_width + 1 && g->output_height > 0 &&
+         g->output_width > 0;
+}
+
+/// Copies the `rows`×`columns` planes `from` (`planes` of them, contiguous)
+/// into zeroed planes of `plane` floats with row length `stride`, the first
+/// element at `offset` of each.
+static void gtn_padded_planes(const float *restrict from, int planes, int rows, int columns, float *restrict to,
+                              ptrdiff_t plane, int stride, ptrdiff_t offset) {
+  memset(to, 0, sizeof(float) * (size_t)(plane * planes));
+  for (int q = 0; q < planes; q++)
+    for (int r = 0; r < rows; r++)
+      memcpy(to + q * plane + offset + (ptrdiff_t)r * stride, from + ((ptrdiff_t)q * rows + r) * columns,
+             sizeof(float) * (size_t)columns);
+}
+
+/// The sum of `a[j]·b[j]` for `j < n` in sixty-four interleaved partial
+/// sums (four vector registers at AVX-512, so that no sum waits on the one
+/// before it), then sixteen, then one, added in a fixed order.
+static inline __attribute__((always_inline)) float gtn_flat_dot(const float *restrict a, const float *restrict b,
+                                                                ptrdiff_t n) {
+  float partial[64] = {0};
+  float tail = 0;
+  ptrdiff_t j = 0;
+  for (; j + 64 <= n; j += 64)
+    for (int lane = 0; lane < 64; lane++) partial[lane] += a[j + lane] * b[j + lane];
+  for (; j + 16 <= n; j += 16)
+    for (int lane = 0; lane < 16; lane++) partial[lane] += a[j + lane] * b[j + lane];
+  for (; j < n; j++) tail += a[j] * b[j];
+  for (int step = 32; step >= 1; step /= 2)
+    for (int lane = 0; lane < step; lane++) partial[lane] += partial[lane + step];
+  return partial[0] + tail;
+}
+
+GTN_MULTIVERSIONED
+void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *restrict x, const float *restrict w,
+                                float *restrict y) {
+  const int c_count = g->input_channels, kh_count = g->kernel_height, kw_count = g->kernel_width;
+  const int ho = g->output_height, wo = g->output_width, p = g->padding;
+  const int wp = g->width + 2 * p;
+  // Padded input planes, with slack for the last taps' reads past the
+  // last row; the output accumulates in rows of the padded width.
+  const ptrdiff_t plane = (ptrdiff_t)(g->height + 2 * p) * wp + kw_count, span = (ptrdiff_t)ho * wp;
+  float *xp = gtn_direct_is_regular(g) ? malloc(sizeof(float) * (size_t)(plane * c_count + span)) : NULL;
+  if (!xp) {
+    gtn_direct_convolution_rows(g, x, w, y);
+    return;
+  }
+  float *restrict acc = xp + plane * c_count;
+  gtn_padded_planes(x, c_count, g->height, g->width, xp, plane, wp, (ptrdiff_t)p * wp + p);
+  for (int o = 0; o < g->output_channels; o++) {
+    float *yo = y + (ptrdiff_t)o * ho * wo;
+    for (int oh = 0; oh < ho; oh++) {
+      memcpy(acc + (ptrdiff_t)oh * wp, yo + (ptrdiff_t)oh * wo, sizeof(float) * (size_t)wo);
+      memset(acc + (ptrdiff_t)oh * wp + wo, 0, sizeof(float) * (size_t)(wp - wo));
+    }
+    for (int c = 0; c < c_count; c++)
+      for (int kh = 0; kh < kh_count; kh++)
+        // One tap at a time: vectorising across taps would gather.
+#pragma clang loop vectorize(disable) interleave(disable)
+        for (int kw = 0; kw < kw_count; kw++)
+          gtn_axpy(acc, w[((o * c_count + c) * kh_count + kh) * kw_count + kw],
+                       xp + c * plane + (ptrdiff_t)kh * wp + kw, span);
+    for (int oh = 0; oh < ho; oh++)
+      memcpy(yo + (ptrdiff_t)oh * wo, acc + (ptrdiff_t)oh * wp, sizeof(float) * (size_t)wo);
+  }
+  free(xp);
+}
+
+GTN_MULTIVERSIONED
+void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *restrict dy, const float *restrict w,
+                                   float *restrict dx) {
+  // The transposed convolution as a correlation of the output gradient,
+  // padded by KH − 1 rows and KW − 1 columns on every side, with the
+  // flipped filter: dx[c, i, j] += Σ w[o, c, kh, kw] · dy[o, i + p − kh, j + p − kw],
+  // taps in the order (o, kh, kw) for every element, as in the row loops.
+  const int c_count = g->input_channels, kh_count = g->kernel_height, kw_count = g->kernel_width;
+  const int o_count = g->output_channels, height = g->height, width = g->width, p = g->padding;
+  const int wq = g->output_width + 2 * (kw_count - 1);
+  const ptrdiff_t plane = (ptrdiff_t)(g->output_height + 2 * (kh_count - 1)) * wq + kw_count + p;
+  const ptrdiff_t span = (ptrdiff_t)height * wq;
+  float *dyp = gtn_direct_is_regular(g) ? malloc(sizeof(float) * (size_t)(plane * o_count + span)) : NULL;
+  if (!dyp) {
+    gtn_direct_input_gradient_rows(g, dy, w, dx);
+    return;
+  }
+  float *restrict acc = dyp + plane * o_count;
+  gtn_padded_planes(dy, o_count, g->output_height, g->output_width, dyp, plane, wq,
+                    (ptrdiff_t)(kh_count - 1) * wq + (kw_count - 1));
+  for (int c = 0; c < c_count; c++) {
+    float *dxc = dx + (ptrdiff_t)c * height * width;
+    for (int i = 0; i < height; i++) {
+      memcpy(acc + (ptrdiff_t)i * wq, dxc + (ptrdiff_t)i * width, sizeof(float) * (size_t)width);
+      memset(acc + (ptrdiff_t)i * wq + width, 0, sizeof(float) * (size_t)(wq - width));
+    }
+    for (int o = 0; o < o_count; o++)
+      for (int kh = 0; kh < kh_count; kh++)
+        // One tap at a time: vectorising across taps would gather.
+#pragma clang loop vectorize(disable) interleave(disable)
+        for (int kw = 0; kw < kw_count; kw++)
+          gtn_axpy(acc, w[((o * c_count + c) * kh_count + kh) * kw_count + kw],
+                       dyp + o * plane + (ptrdiff_t)(p + kh_count - 1 - kh) * wq + (p + kw_count - 1 - kw), span);
+    for (int i = 0; i < height; i++)
+      memcpy(dxc + (ptrdiff_t)i * width, acc + (ptrdiff_t)i * wq, sizeof(float) * (size_t)width);
+  }
+  free(dyp);
+}
+
+GTN_MULTIVERSIONED
+void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *restrict x, const float *restrict dy,
+                                    float *restrict dw) {
+  // dw[o, c, kh, kw] += Σ dy[o, i, j] · x[c, i − p + kh, j − p + kw]: one dot
+  // product of the output gradient, in rows of the padded width with zeros
+  // beyond the output's, with the padded input at the tap's offset.
+  const int c_count = g->input_channels, kh_count = g->kernel_height, kw_count = g->kernel_width;
+  const int o_count = g->output_channels, ho = g->output_height, wo = g->output_width, p = g->padding;
+  const int wp = g->width + 2 * p;
+  const ptrdiff_t plane = (ptrdiff_t)(g->height + 2 * p) * wp + kw_count, span = (ptrdiff_t)ho * wp;
+  float *xp = gtn_direct_is_regular(g) ? malloc(sizeof(float) * (size_t)(plane * c_count + span * o_count)) : NULL;
+  if (!xp) {
+    gtn_direct_filter_gradient_rows(g, x, dy, dw);
+    return;
+  }
+  float *restrict dyq = xp + plane * c_count;
+  gtn_padded_planes(x, c_count, g->height, g->width, xp, plane, wp, (ptrdiff_t)p * wp + p);
+  gtn_padded_planes(dy, o_count, ho, wo, dyq, span, wp, 0);
+  for (int o = 0; o < o_count; o++)
+    for (int c = 0; c < c_count; c++)
+      for (int kh = 0; kh < kh_count; kh++)
+        // One tap at a time: vectorising across taps would gather.
+#pragma clang loop vectorize(disable) interleave(disable)
+        for (int kw = 0; kw < kw_count; kw++)
+          dw[((o * c_count + c) * kh_count + kh) * kw_count + kw] +=
+              gtn_flat_dot(dyq + o * span, xp + c * plane + (ptrdiff_t)kh * wp + kw, span);
+  free(xp);
 }
 
 // Twelve independent accumulators cover an FMA latency of four to six

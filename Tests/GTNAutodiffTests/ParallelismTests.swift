@@ -3,33 +3,59 @@ import Foundation
 import Testing
 
 // The worker pool behind `Parallelism`: every share runs exactly once, on
-// any share count, after the workers have parked, and when several threads
-// split kernels at the same time (one of them gets the pool, the others fall
-// back to Dispatch).
+// any share and thread count, after the workers have parked, and when
+// several threads split kernels at the same time (one of them gets the pool,
+// the others fall back to Dispatch); threads claim shares as they finish
+// them, so a slow thread runs fewer.
 
 @Suite struct ParallelismTests {
-  /// Runs `forEachShare` and records which shares ran over which ranges.
-  func coverage(shares: Int, count: Int) -> [Int] {
+  /// Runs `forEachShare` on `threads` threads and records which shares ran
+  /// over which ranges.
+  func coverage(shares: Int, count: Int, threads: Int = 2) -> [Int] {
     let hits = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
     hits.initialize(repeating: 0)
     defer { hits.deallocate() }
-    Parallelism.forEachShare(shares, of: count) { share, range in
-      // Kernels inside a share run serially (a nested split would show as
-      // a second visit).
-      let nested = Parallelism.threadCount == 1 ? 0 : 1_000_000
-      for i in range { hits[i] += 1 + share * 1_000 + nested }
+    withParallelism(threads: threads) {
+      Parallelism.forEachShare(shares, of: count) { share, range in
+        // Kernels inside a share run serially (a nested split would show as
+        // a second visit).
+        let nested = Parallelism.threadCount == 1 ? 0 : 1_000_000
+        for i in range { hits[i] += 1 + share * 1_000 + nested }
+      }
     }
     return Array(hits)
   }
 
-  @Test(arguments: [2, 3, 5, 8])
-  func everyShareRunsOnceOverItsRange(shares: Int) {
+  @Test(arguments: [(2, 2), (3, 2), (3, 3), (5, 2), (8, 2), (8, 8), (16, 3)])
+  func everyShareRunsOnceOverItsRange(shares: Int, threads: Int) {
     let count = 1_009
     for _ in 0..<100 {
-      let hits = coverage(shares: shares, count: count)
+      let hits = coverage(shares: shares, count: count, threads: threads)
       let expected = (0..<count).map { i in 1 + (0..<shares).first { i < count * ($0 + 1) / shares }! * 1_000 }
       #expect(hits == expected)
     }
+  }
+
+  /// With more shares than threads, a thread that is held up runs fewer
+  /// shares: here every share the worker takes sleeps, and the calling
+  /// thread runs the rest meanwhile.
+  @Test func aSlowThreadRunsFewerShares() {
+    let shares = 16
+    let caller = pthread_self()
+    let ranOnCaller = UnsafeMutableBufferPointer<Bool>.allocate(capacity: shares)
+    ranOnCaller.initialize(repeating: false)
+    defer { ranOnCaller.deallocate() }
+    withParallelism(threads: 2) {
+      Parallelism.forEachShare(shares, of: shares) { share, _ in
+        if pthread_equal(pthread_self(), caller) != 0 {
+          ranOnCaller[share] = true
+        } else {
+          usleep(50_000)
+        }
+      }
+    }
+    let onCaller = ranOnCaller.filter { $0 }.count
+    #expect(onCaller >= shares - 3, "the calling thread ran \(onCaller) of \(shares) shares")
   }
 
   /// Waiting longer than the workers spin makes them park; the next split

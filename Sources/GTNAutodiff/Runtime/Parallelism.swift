@@ -2,11 +2,13 @@ import Dispatch
 
 /// How many threads this package's own kernels may use, as a scoped setting.
 ///
-/// Convolutions split their batch across this many threads, each calling
-/// single-threaded BLAS on its share of the images; large matrix products
-/// split their result, large elementwise kernels, gathers and max pooling
-/// their elements. The shares run on `WorkerPool`'s threads, which spin
-/// between jobs, so even 20 µs kernels split profitably. This beats
+/// Convolutions split their batch into shares of images, each run by one
+/// single-threaded oneDNN or BLAS call; large matrix products split their
+/// result, large elementwise kernels, gathers and max pooling their
+/// elements. The shares run on this many of `WorkerPool`'s threads, which
+/// spin between jobs, so even 20 µs kernels split profitably; there are up
+/// to ``sharesPerThread`` shares per thread, and each thread claims the next
+/// one when it finishes one, so a thread that runs slower takes fewer. This beats
 /// multi-threaded BLAS, which parallelises inside each small product (and,
 /// called from these threads, oversubscribes the cores: W2 and W3 of the
 /// benchmarks lose 35–45% with two BLAS threads; W1, all matrix products,
@@ -23,17 +25,28 @@ public enum Parallelism {
   /// The number of threads kernels may use in the current task (1: serial).
   @TaskLocal public static var threadCount: Int = 1
 
-  /// Runs `body` on `0..<count` split into contiguous chunks, one per
-  /// thread, and waits for all of them.
-  static func forEachChunk(of count: Int, _ body: (Range<Int>) -> Void) {
-    forEachShare(Swift.min(threadCount, count), of: count) { _, range in body(range) }
+  /// Runs `body` on `0..<count` split into contiguous chunks of at least
+  /// `minimumChunk` items (all of it at once on one thread), at most
+  /// ``sharesPerThread`` per thread, which the threads claim one after
+  /// another, and waits for all of them.
+  static func forEachChunk(of count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    let shares = threadCount == 1 ? 1 : Swift.max(1, Swift.min(threadCount * sharesPerThread, count / Swift.max(1, minimumChunk)))
+    forEachShare(shares, of: count) { _, range in body(range) }
   }
 
-  /// Elements per thread below which splitting an elementwise kernel costs
+  /// How many shares a split aims for per thread. A thread claims the next
+  /// share when it finishes one, so with several shares each a thread that
+  /// runs slower for a while — on virtual machines one vCPU often does —
+  /// runs fewer of them instead of keeping the others waiting; more shares
+  /// make smaller calls (W4's convolutions: 16 images each for a batch of
+  /// 128 on two threads).
+  static let sharesPerThread = 4
+
+  /// Elements per share below which splitting an elementwise kernel costs
   /// more (handing a share to a spinning worker is about a microsecond,
   /// plus the caches it runs cold on) than it saves. W1 with 2 threads:
   /// 0.0234 s per step at 2¹³, 0.0241 at 2¹⁵, 0.0243 at 2¹¹.
-  static let minimumElementsPerThread = 1 << 13
+  static let minimumElementsPerShare = 1 << 13
 
   /// Multiply-adds below which a matrix product stays one sgemm call. With
   /// the workers spinning between jobs (`WorkerPool`) the W1 meta-step's
@@ -50,30 +63,28 @@ public enum Parallelism {
   /// the sizes alone, never of the thread count, so that a reduction adds
   /// the same partial sums in the same order on any number of threads and
   /// results are bit-identical for every ``threadCount``. 1 below two
-  /// threads' worth of elements.
+  /// shares' worth of elements.
   static func reductionShareCount(elements: Int, pieces: Int = .max) -> Int {
-    guard elements >= 2 * minimumElementsPerThread else { return 1 }
-    return Swift.max(1, Swift.min(maximumReductionShares, pieces, elements / minimumElementsPerThread))
+    guard elements >= 2 * minimumElementsPerShare else { return 1 }
+    return Swift.max(1, Swift.min(maximumReductionShares, pieces, elements / minimumElementsPerShare))
   }
 
   /// Runs the `shares` partial sums of a reduction over `0..<count` (share
-  /// `s` covers the same range whatever the thread count), spread over at
-  /// most ``threadCount`` threads that each run a contiguous group of
-  /// shares in order.
+  /// `s` covers the same range whatever the thread count) on at most
+  /// ``threadCount`` threads, each claiming the next share when it finishes
+  /// one.
   static func forEachReductionShare(_ shares: Int, of count: Int, _ body: (Int, Range<Int>) -> Void) {
     let range = { (share: Int) in (count * share / shares)..<(count * (share + 1) / shares) }
-    let groups = Swift.min(threadCount, shares)
-    guard groups > 1 else {
+    guard threadCount > 1, shares > 1 else {
       for share in 0..<shares { body(share, range(share)) }
       return
     }
-    forEachShare(groups, of: shares) { _, group in
-      for share in group { body(share, range(share)) }
-    }
+    forEachShare(shares, of: shares) { share, _ in body(share, range(share)) }
   }
 
   /// Runs an elementwise kernel's `body` over `0..<count`: serially for
-  /// small counts, else in one contiguous chunk per thread.
+  /// small counts, else in contiguous chunks that the threads claim
+  /// (``shareCount(elements:pieces:perThread:)`` of them).
   @inline(__always)
   static func forEachElementChunk(of count: Int, _ body: (Range<Int>) -> Void) {
     forEachShare(shareCount(elements: count), of: count) { _, range in body(range) }
@@ -81,11 +92,12 @@ public enum Parallelism {
 
   /// How many shares a kernel over `elements` elements, made of `pieces`
   /// independent pieces (planes, rows, slices), is worth splitting into:
-  /// 1 (serial) below two threads' worth of elements, else one per thread,
-  /// at most one per piece and per ``minimumElementsPerThread`` elements.
-  static func shareCount(elements: Int, pieces: Int = .max) -> Int {
-    guard elements >= 2 * minimumElementsPerThread else { return 1 }
-    return Swift.max(1, Swift.min(threadCount, pieces, elements / minimumElementsPerThread))
+  /// 1 (serial) on one thread or below two shares' worth of elements,
+  /// else `perThread` per thread (``sharesPerThread`` unless said), at most
+  /// one per piece and per ``minimumElementsPerShare`` elements.
+  static func shareCount(elements: Int, pieces: Int = .max, perThread: Int = sharesPerThread) -> Int {
+    guard threadCount > 1, elements >= 2 * minimumElementsPerShare else { return 1 }
+    return Swift.max(1, Swift.min(threadCount * perThread, pieces, elements / minimumElementsPerShare))
   }
 
   /// Runs `body(i)` for every `i` in `0..<count` — independent jobs such as
@@ -93,9 +105,9 @@ public enum Parallelism {
   /// all of them.
   ///
   /// The current task's ``threadCount`` is shared out: with `count` ≥
-  /// `threadCount` the jobs run in `threadCount` contiguous groups, each
-  /// group's jobs one after another on one thread with serial kernels;
-  /// with fewer jobs than threads each job's kernels get
+  /// `threadCount` the jobs run on `threadCount` threads with serial
+  /// kernels, each thread starting the next job not yet started when it
+  /// finishes one; with fewer jobs than threads each job's kernels get
   /// `threadCount / count` threads. The caller's scoped settings (precision,
   /// convolution backend) hold in every job. Kernels give bit-identical
   /// results for every thread count, so what each job computes does not
@@ -119,25 +131,25 @@ public enum Parallelism {
       for job in 0..<count { body(job) }
       return
     }
-    forEachShare(groups, of: count, threadsPerShare: Swift.max(1, threadCount / count)) { _, jobs in
-      for job in jobs { body(job) }
-    }
+    forEachShare(count, of: count, threadsPerShare: Swift.max(1, threadCount / count)) { job, _ in body(job) }
   }
 
   /// Splits `0..<count` into `shares` contiguous ranges and runs
-  /// `body(share, range)` for each, concurrently when `shares > 1`, with
-  /// serial kernels inside each share.
+  /// `body(share, range)` for each, concurrently when `shares > 1` (the
+  /// threads claim the shares one after another), with serial kernels
+  /// inside each share.
   static func forEachShare(_ shares: Int, of count: Int, _ body: (Int, Range<Int>) -> Void) {
     forEachShare(shares, of: count, threadsPerShare: 1, body)
   }
 
   /// ``forEachShare(_:of:_:)`` with `threadsPerShare` threads for the
-  /// kernels inside each share.
+  /// kernels inside each share, on `threadCount / threadsPerShare` threads.
   static func forEachShare(_ shares: Int, of count: Int, threadsPerShare: Int, _ body: (Int, Range<Int>) -> Void) {
     guard shares > 1 else {
       body(0, 0..<count)
       return
     }
+    let threads = Swift.max(1, Swift.min(shares, threadCount / threadsPerShare))
     // The shares touch disjoint data by contract, which the type system
     // cannot see through the raw buffers the kernels capture.
     withoutActuallyEscaping(body) { body in
@@ -156,8 +168,12 @@ public enum Parallelism {
           }
         }
       }
+      guard threads > 1 else {
+        for share in 0..<shares { runShare(share) }
+        return
+      }
       #if canImport(Glibc)
-      if WorkerPool.shared.run(shares: shares, runShare) { return }
+      if WorkerPool.shared.run(shares: shares, threads: threads, runShare) { return }
       #endif
       DispatchQueue.concurrentPerform(iterations: shares, execute: runShare)
     }

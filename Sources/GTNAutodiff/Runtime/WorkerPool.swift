@@ -10,9 +10,17 @@ import Synchronization
 /// microseconds: measured on the 2-vCPU benchmark machine, two 40 µs shares
 /// took 100 µs through `concurrentPerform` (81 µs serially) and 42 µs on a
 /// worker that was already spinning. Kernels split many times per training
-/// step, so the workers here keep spinning for a while after each share
+/// step, so the workers here keep spinning for a while after each job
 /// (``spinNanoseconds``) before they park on a semaphore, and the caller
-/// runs share 0 itself.
+/// takes part in every job itself.
+///
+/// A job may have more shares than threads: every thread claims the next
+/// unclaimed share when it finishes one, so a thread that runs slower — on
+/// a virtual machine one vCPU is often slower than the other for minutes at
+/// a time, by 5–15% on the benchmark machine, and a worker reads data the
+/// caller wrote last from the caller's cache — takes fewer shares instead
+/// of keeping the others waiting. Which thread runs a share never changes
+/// what it computes.
 ///
 /// One caller at a time: a call made while the pool is busy (from another
 /// thread) returns `false` and the caller falls back to Dispatch.
@@ -31,19 +39,33 @@ final class WorkerPool: @unchecked Sendable {
 
   private final class Job: @unchecked Sendable {
     let body: (Int) -> Void
-    init(_ body: @escaping (Int) -> Void) { self.body = body }
+    let shares: Int
+    /// The next share to claim.
+    let next = Atomic<Int>(0)
+    init(shares: Int, _ body: @escaping (Int) -> Void) {
+      self.shares = shares
+      self.body = body
+    }
+
+    /// Runs unclaimed shares until none are left.
+    func runShares() {
+      while true {
+        let share = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        guard share < shares else { return }
+        body(share)
+      }
+    }
   }
 
   private final class Worker: @unchecked Sendable {
-    /// Bumped by the caller for every job; `job` and `share` are written
+    /// Bumped by the caller for every job; `job` is written
     /// before and read after it.
     let generation = Atomic<Int>(0)
-    /// Set to the job's generation when its share is done.
+    /// Set to the job's generation when this worker has no share left to run.
     let finished = Atomic<Int>(0)
     let parked = Atomic<Bool>(false)
     let wake = DispatchSemaphore(value: 0)
     var job: Job?
-    var share = 0
 
     func run() {
       var seen = 0
@@ -68,7 +90,7 @@ final class WorkerPool: @unchecked Sendable {
           }
         }
         seen = generation.load(ordering: .acquiring)
-        job!.body(share)
+        job!.runShares()
         finished.store(seen, ordering: .releasing)
       }
     }
@@ -78,31 +100,31 @@ final class WorkerPool: @unchecked Sendable {
   /// Only touched by the caller that holds `busy`.
   private var workers: [Worker] = []
 
-  /// Runs `body(share)` for `share` in `0..<shares`, share 0 on the calling
-  /// thread, and waits for all of them; `false` (nothing run) when another
-  /// thread is using the pool or `shares` exceeds the processors online.
-  func run(shares: Int, _ body: (Int) -> Void) -> Bool {
-    guard shares - 1 <= Self.maximumWorkers,
+  /// Runs `body(share)` for every `share` in `0..<shares` on `threads`
+  /// threads — the calling thread and `threads − 1` workers — each claiming
+  /// the next share when it finishes one, and waits for all of them; `false`
+  /// (nothing run) when another thread is using the pool or `threads`
+  /// exceeds the processors online.
+  func run(shares: Int, threads: Int, _ body: (Int) -> Void) -> Bool {
+    precondition(threads >= 1 && threads <= shares, "WorkerPool.run needs 1 ≤ threads ≤ shares, got \(threads) threads for \(shares) shares")
+    guard threads - 1 <= Self.maximumWorkers,
       busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
     else { return false }
     defer { busy.store(false, ordering: .releasing) }
-    while workers.count < shares - 1 {
+    while workers.count < threads - 1 {
       let worker = Worker()
       startThread { worker.run() }
       workers.append(worker)
     }
     withoutActuallyEscaping(body) { body in
-      let job = Job(body)
-      for share in 1..<shares {
-        let worker = workers[share - 1]
+      let job = Job(shares: shares, body)
+      for worker in workers.prefix(threads - 1) {
         worker.job = job
-        worker.share = share
         worker.generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
         if worker.parked.exchange(false, ordering: .sequentiallyConsistent) { worker.wake.signal() }
       }
-      body(0)
-      for share in 1..<shares {
-        let worker = workers[share - 1]
+      job.runShares()
+      for worker in workers.prefix(threads - 1) {
         let generation = worker.generation.load(ordering: .relaxed)
         var spins = 0
         while worker.finished.load(ordering: .acquiring) != generation {

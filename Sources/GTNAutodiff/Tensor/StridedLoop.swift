@@ -97,7 +97,7 @@ internal struct StridedLoop {
 
   /// Into how many shares of the outermost dimension a loop over
   /// `elementCount` elements is worth splitting across ``Parallelism``'s
-  /// threads: 1 (serial) below two threads' worth of elements or with a
+  /// threads: 1 (serial) below two shares' worth of elements or with a
   /// single slice.
   func shareCount(elementCount: Int) -> Int {
     Parallelism.shareCount(elements: elementCount, pieces: outerCount)

@@ -248,7 +248,7 @@ extension Tensor {
       let o = out.baseAddress!
       input.withUnsafeBufferPointer { px in
         filter.withUnsafeBufferPointer { pw in
-          Parallelism.forEachChunk(of: g.batch) { images in
+          Parallelism.forEachChunk(of: g.batch, minimumChunk: 8) { images in
             if g.runsOnOneDNN {
               if let biasScalars {
                 biasScalars.withUnsafeBufferPointer { pb in
@@ -305,14 +305,20 @@ extension Tensor {
   ) -> Tensor {
     let g = Convolution2DGeometry(input: inputShape, filter: filter.shape, stride: stride, padding: padding)
     precondition(outputGradient.shape == g.outputShape, "conv2d output gradient has shape \(outputGradient.shape), expected \(g.outputShape)")
-    return Tensor(shape: inputShape) { out in
+    // Every image's gradient is written by its share: oneDNN and pointwise
+    // products overwrite it, the other kernels add into zeros they write
+    // first (on the share's thread rather than all at once beforehand).
+    return Tensor.overwriting(shape: inputShape) { out in
       let o = out.baseAddress!
       outputGradient.withUnsafeBufferPointer { pg in
         filter.withUnsafeBufferPointer { pw in
-          Parallelism.forEachChunk(of: g.batch) { images in
+          Parallelism.forEachChunk(of: g.batch, minimumChunk: 8) { images in
             if g.runsOnOneDNN {
               g.oneDNNBackwardData(images: images, outputGradient: pg.baseAddress!, filter: pw.baseAddress!, into: o)
               return
+            }
+            if !g.isPointwise {
+              (o + images.lowerBound * g.inputImageSize).update(repeating: 0, count: images.count * g.inputImageSize)
             }
             if g.prefersDirectKernels {
               for n in images {

@@ -76,8 +76,8 @@ void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *x, co
 void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *dy, const float *w, float *dx);
 
 /// Adds one image's filter gradient into `dw`: each tap the dot product of
-/// `dy` with the shifted input, in sixteen interleaved partial sums added
-/// in a fixed order.
+/// `dy` with the shifted input, in interleaved partial sums added in a
+/// fixed order.
 void gtn_direct_filter_gradient_add(const gtn_direct_geometry *g, const float *x, const float *dy, float *dw);
 
 /// `iterations` rounds of `acc = fma(multiplier, addend, acc)` on twelve
