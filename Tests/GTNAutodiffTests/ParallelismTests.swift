@@ -36,6 +36,19 @@ import Testing
     }
   }
 
+  /// Small kernels split one share per thread; large ones up to four per
+  /// thread, never more than they have pieces; one thread never splits.
+  @Test func largeKernelsSplitIntoSeveralSharesPerThread() {
+    withParallelism(threads: 2) {
+      #expect(Parallelism.shareCount(elements: 10_000) == 1)
+      #expect(Parallelism.shareCount(elements: 50_000) == 2)
+      #expect(Parallelism.shareCount(elements: 1_605_632) == 8)
+      #expect(Parallelism.shareCount(elements: 1_605_632, pieces: 3) == 3)
+      #expect(Parallelism.shareCount(elements: 1_605_632, perThread: 1) == 2)
+    }
+    #expect(Parallelism.shareCount(elements: 1_605_632) == 1)
+  }
+
   /// With more shares than threads, a thread that is held up runs fewer
   /// shares: here every share the worker takes sleeps, and the calling
   /// thread runs the rest meanwhile.

@@ -90,14 +90,23 @@ public enum Parallelism {
     forEachShare(shareCount(elements: count), of: count) { _, range in body(range) }
   }
 
+  /// Elements per share below which a kernel gets no more shares than
+  /// threads: claiming and starting a share costs about a microsecond, which
+  /// W1's many small kernels (50,000 elements) felt with four shares per
+  /// thread and W4's large ones (1.6 million) do not.
+  static let minimumElementsPerExtraShare = 1 << 16
+
   /// How many shares a kernel over `elements` elements, made of `pieces`
   /// independent pieces (planes, rows, slices), is worth splitting into:
-  /// 1 (serial) on one thread or below two shares' worth of elements,
-  /// else `perThread` per thread (``sharesPerThread`` unless said), at most
-  /// one per piece and per ``minimumElementsPerShare`` elements.
+  /// 1 (serial) on one thread or below two shares' worth of elements, else
+  /// one per thread and per ``minimumElementsPerShare`` elements, or up to
+  /// `perThread` per thread (``sharesPerThread`` unless said) of
+  /// ``minimumElementsPerExtraShare`` elements each, at most one per piece.
   static func shareCount(elements: Int, pieces: Int = .max, perThread: Int = sharesPerThread) -> Int {
     guard threadCount > 1, elements >= 2 * minimumElementsPerShare else { return 1 }
-    return Swift.max(1, Swift.min(threadCount * perThread, pieces, elements / minimumElementsPerShare))
+    let perThreadShares = Swift.min(threadCount, elements / minimumElementsPerShare)
+    let extraShares = Swift.min(threadCount * perThread, elements / minimumElementsPerExtraShare)
+    return Swift.max(1, Swift.min(pieces, Swift.max(perThreadShares, extraShares)))
   }
 
   /// Runs `body(i)` for every `i` in `0..<count` — independent jobs such as
@@ -158,24 +167,38 @@ public enum Parallelism {
       // given threads (the calling thread's share would otherwise still see
       // the task's thread count). The caller's scoped settings hold on
       // every worker.
+      // The settings are bound once per thread, around all of the shares it
+      // claims.
       let (backend, precision) = (ConvolutionBackend.current, Precision.current)
-      let runShare = { @Sendable (share: Int) in
+      let runShares = { @Sendable (claim: () -> Int?) in
         ConvolutionBackend.$current.withValue(backend) {
           Precision.$current.withValue(precision) {
             $threadCount.withValue(threadsPerShare) {
-              work.value(share, (count * share / shares)..<(count * (share + 1) / shares))
+              while let share = claim() {
+                work.value(share, (count * share / shares)..<(count * (share + 1) / shares))
+              }
             }
           }
         }
       }
       guard threads > 1 else {
-        for share in 0..<shares { runShare(share) }
+        var next = 0
+        runShares {
+          defer { next += 1 }
+          return next < shares ? next : nil
+        }
         return
       }
       #if canImport(Glibc)
-      if WorkerPool.shared.run(shares: shares, threads: threads, runShare) { return }
+      if WorkerPool.shared.run(shares: shares, threads: threads, runShares) { return }
       #endif
-      DispatchQueue.concurrentPerform(iterations: shares, execute: runShare)
+      DispatchQueue.concurrentPerform(iterations: shares) { share in
+        var claimed = false
+        runShares {
+          defer { claimed = true }
+          return claimed ? nil : share
+        }
+      }
     }
   }
 }

@@ -38,21 +38,20 @@ final class WorkerPool: @unchecked Sendable {
   static let maximumWorkers = Swift.max(0, Swift.min(63, sysconf(Int32(_SC_NPROCESSORS_ONLN)) - 1))
 
   private final class Job: @unchecked Sendable {
-    let body: (Int) -> Void
+    let body: (_ claim: () -> Int?) -> Void
     let shares: Int
     /// The next share to claim.
     let next = Atomic<Int>(0)
-    init(shares: Int, _ body: @escaping (Int) -> Void) {
+    init(shares: Int, _ body: @escaping (_ claim: () -> Int?) -> Void) {
       self.shares = shares
       self.body = body
     }
 
-    /// Runs unclaimed shares until none are left.
+    /// Runs the body on this thread, claiming shares until none are left.
     func runShares() {
-      while true {
-        let share = next.wrappingAdd(1, ordering: .relaxed).oldValue
-        guard share < shares else { return }
-        body(share)
+      body {
+        let share = self.next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return share < self.shares ? share : nil
       }
     }
   }
@@ -100,12 +99,14 @@ final class WorkerPool: @unchecked Sendable {
   /// Only touched by the caller that holds `busy`.
   private var workers: [Worker] = []
 
-  /// Runs `body(share)` for every `share` in `0..<shares` on `threads`
-  /// threads — the calling thread and `threads − 1` workers — each claiming
-  /// the next share when it finishes one, and waits for all of them; `false`
+  /// Runs `body` once on each of `threads` threads — the calling thread and
+  /// `threads − 1` workers — and waits for all of them; `body` calls its
+  /// `claim` argument for the next of the `shares` shares until it returns
+  /// `nil`, so every share is claimed exactly once, by whichever thread is
+  /// free (a body may set up per-thread state around its loop). `false`
   /// (nothing run) when another thread is using the pool or `threads`
   /// exceeds the processors online.
-  func run(shares: Int, threads: Int, _ body: (Int) -> Void) -> Bool {
+  func run(shares: Int, threads: Int, _ body: (_ claim: () -> Int?) -> Void) -> Bool {
     precondition(threads >= 1 && threads <= shares, "WorkerPool.run needs 1 ≤ threads ≤ shares, got \(threads) threads for \(shares) shares")
     guard threads - 1 <= Self.maximumWorkers,
       busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
