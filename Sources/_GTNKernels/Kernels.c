@@ -278,6 +278,22 @@ static void gtn_padded_planes(const float *restrict from, int planes, int rows, 
              sizeof(float) * (size_t)columns);
 }
 
+/// Copies the `rows`×`columns` plane `from` into rows of length `stride`
+/// at `to`, zeroing each row's last `stride − columns` floats.
+static void gtn_widened_rows(const float *restrict from, int rows, int columns, float *restrict to, int stride) {
+  for (int r = 0; r < rows; r++) {
+    memcpy(to + (ptrdiff_t)r * stride, from + (ptrdiff_t)r * columns, sizeof(float) * (size_t)columns);
+    memset(to + (ptrdiff_t)r * stride + columns, 0, sizeof(float) * (size_t)(stride - columns));
+  }
+}
+
+/// Copies the first `columns` floats of each of `rows` rows of length
+/// `stride` at `from` into the `rows`×`columns` plane `to`.
+static void gtn_narrowed_rows(const float *restrict from, int rows, int columns, float *restrict to, int stride) {
+  for (int r = 0; r < rows; r++)
+    memcpy(to + (ptrdiff_t)r * columns, from + (ptrdiff_t)r * stride, sizeof(float) * (size_t)columns);
+}
+
 /// The sum of `a[j]·b[j]` for `j < n` in sixty-four interleaved partial
 /// sums (four vector registers at AVX-512, so that no sum waits on the one
 /// before it), then sixteen, then one, added in a fixed order.
@@ -314,19 +330,15 @@ void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *restr
   gtn_padded_planes(x, c_count, g->height, g->width, xp, plane, wp, (ptrdiff_t)p * wp + p);
   for (int o = 0; o < g->output_channels; o++) {
     float *yo = y + (ptrdiff_t)o * ho * wo;
-    for (int oh = 0; oh < ho; oh++) {
-      memcpy(acc + (ptrdiff_t)oh * wp, yo + (ptrdiff_t)oh * wo, sizeof(float) * (size_t)wo);
-      memset(acc + (ptrdiff_t)oh * wp + wo, 0, sizeof(float) * (size_t)(wp - wo));
-    }
+    gtn_widened_rows(yo, ho, wo, acc, wp);
     for (int c = 0; c < c_count; c++)
       for (int kh = 0; kh < kh_count; kh++)
         // One tap at a time: vectorising across taps would gather.
 #pragma clang loop vectorize(disable) interleave(disable)
         for (int kw = 0; kw < kw_count; kw++)
-          gtn_axpy(acc, w[((o * c_count + c) * kh_count + kh) * kw_count + kw],
-                       xp + c * plane + (ptrdiff_t)kh * wp + kw, span);
-    for (int oh = 0; oh < ho; oh++)
-      memcpy(yo + (ptrdiff_t)oh * wo, acc + (ptrdiff_t)oh * wp, sizeof(float) * (size_t)wo);
+          gtn_axpy(acc, w[((o * c_count + c) * kh_count + kh) * kw_count + kw], xp + c * plane + (ptrdiff_t)kh * wp + kw,
+                   span);
+    gtn_narrowed_rows(acc, ho, wo, yo, wp);
   }
   free(xp);
 }
@@ -353,19 +365,15 @@ void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *re
                     (ptrdiff_t)(kh_count - 1) * wq + (kw_count - 1));
   for (int c = 0; c < c_count; c++) {
     float *dxc = dx + (ptrdiff_t)c * height * width;
-    for (int i = 0; i < height; i++) {
-      memcpy(acc + (ptrdiff_t)i * wq, dxc + (ptrdiff_t)i * width, sizeof(float) * (size_t)width);
-      memset(acc + (ptrdiff_t)i * wq + width, 0, sizeof(float) * (size_t)(wq - width));
-    }
+    gtn_widened_rows(dxc, height, width, acc, wq);
     for (int o = 0; o < o_count; o++)
       for (int kh = 0; kh < kh_count; kh++)
         // One tap at a time: vectorising across taps would gather.
 #pragma clang loop vectorize(disable) interleave(disable)
         for (int kw = 0; kw < kw_count; kw++)
           gtn_axpy(acc, w[((o * c_count + c) * kh_count + kh) * kw_count + kw],
-                       dyp + o * plane + (ptrdiff_t)(p + kh_count - 1 - kh) * wq + (p + kw_count - 1 - kw), span);
-    for (int i = 0; i < height; i++)
-      memcpy(dxc + (ptrdiff_t)i * width, acc + (ptrdiff_t)i * wq, sizeof(float) * (size_t)width);
+                   dyp + o * plane + (ptrdiff_t)(p + kh_count - 1 - kh) * wq + (p + kw_count - 1 - kw), span);
+    gtn_narrowed_rows(acc, height, width, dxc, wq);
   }
   free(dyp);
 }

@@ -7,8 +7,8 @@ import Dispatch
 /// result, large elementwise kernels, gathers and max pooling their
 /// elements. The shares run on this many of `WorkerPool`'s threads, which
 /// spin between jobs, so even 20 µs kernels split profitably; there are up
-/// to ``sharesPerThread`` shares per thread, and each thread claims the next
-/// one when it finishes one, so a thread that runs slower takes fewer. This beats
+/// to four shares per thread, and each thread claims the next one when it
+/// finishes one, so a thread that runs slower takes fewer. This beats
 /// multi-threaded BLAS, which parallelises inside each small product (and,
 /// called from these threads, oversubscribes the cores: W2 and W3 of the
 /// benchmarks lose 35–45% with two BLAS threads; W1, all matrix products,
