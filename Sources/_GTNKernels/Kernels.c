@@ -312,6 +312,20 @@ static inline __attribute__((always_inline)) float gtn_flat_dot(const float *res
   return partial[0] + tail;
 }
 
+/// Adds `taps[kh, kw] ×` the plane `source` shifted by `kh·stride + kw`
+/// (`direction` 1) or by `−(kh·stride + kw)` (`direction` −1, the flipped
+/// filter) into `acc`, over `span` floats, taps in row-major order.
+static inline __attribute__((always_inline)) void gtn_add_shifted_taps(float *restrict acc, const float *restrict taps,
+                                                                       int kh_count, int kw_count,
+                                                                       const float *restrict source, int stride,
+                                                                       int direction, ptrdiff_t span) {
+  for (int kh = 0; kh < kh_count; kh++)
+    // One tap at a time: vectorising across taps would gather.
+#pragma clang loop vectorize(disable) interleave(disable)
+    for (int kw = 0; kw < kw_count; kw++)
+      gtn_axpy(acc, taps[kh * kw_count + kw], source + direction * ((ptrdiff_t)kh * stride + kw), span);
+}
+
 GTN_MULTIVERSIONED
 void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *restrict x, const float *restrict w,
                                 float *restrict y) {
@@ -332,12 +346,8 @@ void gtn_direct_convolution_add(const gtn_direct_geometry *g, const float *restr
     float *yo = y + (ptrdiff_t)o * ho * wo;
     gtn_widened_rows(yo, ho, wo, acc, wp);
     for (int c = 0; c < c_count; c++)
-      for (int kh = 0; kh < kh_count; kh++)
-        // One tap at a time: vectorising across taps would gather.
-#pragma clang loop vectorize(disable) interleave(disable)
-        for (int kw = 0; kw < kw_count; kw++)
-          gtn_axpy(acc, w[((o * c_count + c) * kh_count + kh) * kw_count + kw], xp + c * plane + (ptrdiff_t)kh * wp + kw,
-                   span);
+      gtn_add_shifted_taps(acc, w + (ptrdiff_t)(o * c_count + c) * kh_count * kw_count, kh_count, kw_count,
+                           xp + c * plane, wp, 1, span);
     gtn_narrowed_rows(acc, ho, wo, yo, wp);
   }
   free(xp);
@@ -367,12 +377,8 @@ void gtn_direct_input_gradient_add(const gtn_direct_geometry *g, const float *re
     float *dxc = dx + (ptrdiff_t)c * height * width;
     gtn_widened_rows(dxc, height, width, acc, wq);
     for (int o = 0; o < o_count; o++)
-      for (int kh = 0; kh < kh_count; kh++)
-        // One tap at a time: vectorising across taps would gather.
-#pragma clang loop vectorize(disable) interleave(disable)
-        for (int kw = 0; kw < kw_count; kw++)
-          gtn_axpy(acc, w[((o * c_count + c) * kh_count + kh) * kw_count + kw],
-                   dyp + o * plane + (ptrdiff_t)(p + kh_count - 1 - kh) * wq + (p + kw_count - 1 - kw), span);
+      gtn_add_shifted_taps(acc, w + (ptrdiff_t)(o * c_count + c) * kh_count * kw_count, kh_count, kw_count,
+                           dyp + o * plane + (ptrdiff_t)(p + kh_count - 1) * wq + (p + kw_count - 1), wq, -1, span);
     gtn_narrowed_rows(acc, height, width, dxc, wq);
   }
   free(dyp);
