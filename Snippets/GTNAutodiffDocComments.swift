@@ -32,6 +32,19 @@ func convolutionBackend() {
   print(reference.shape)
 }
 
+// MARK: GTNAutodiff.docc/PerformanceAndThreads.md (results across thread counts)
+
+func blasThreadCountScope() {
+  // snippet.hide
+  var rng = SplitMix64(seed: 0)
+  let a = Tensor(randomNormal: [256, 128], using: &rng)
+  let b = Tensor(randomNormal: [128, 256], using: &rng)
+  // snippet.show
+  let one = BLASRuntime.withThreadCount(1) { withParallelism(threads: 1) { Tensor.matmul(a, b) } }
+  // snippet.hide
+  print(one.shape)
+}
+
 // MARK: Graph/GradientRecording.swift
 
 func gradientRecording() {
@@ -313,3 +326,4 @@ tensorSumAlongAxes()
 tensorScaledAddition()
 tensor()
 convolutionBackend()
+blasThreadCountScope()

@@ -2,13 +2,17 @@ import GTNAutodiff
 import Testing
 
 @Suite(.serialized) struct BLASRuntimeTests {
+  /// Scopes set the count, nest and restore it; other tests' scopes wait.
   @Test func threadCountRoundTrips() {
     let original = BLASRuntime.threadCount
     #expect(original >= 1)
-    BLASRuntime.threadCount = 1
-    #expect(BLASRuntime.threadCount == 1)
-    BLASRuntime.threadCount = original
-    #expect(BLASRuntime.threadCount == original)
+    BLASRuntime.withThreadCount(1) {
+      #expect(BLASRuntime.threadCount == 1)
+      BLASRuntime.withThreadCount(original) { #expect(BLASRuntime.threadCount == original) }
+      #expect(BLASRuntime.threadCount == 1)
+      BLASRuntime.threadCount = original
+      #expect(BLASRuntime.threadCount == original)
+    }
   }
 
   @Test func describesTheLibrary() {

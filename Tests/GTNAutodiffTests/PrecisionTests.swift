@@ -67,6 +67,31 @@ struct PrecisionTests {
     #expect(wide != Tensor.matmul(x, y), "the wide product is rounded")
   }
 
+  @Test func bfloat16ProductsAreTheSameOnAnyNumberOfThreads() {
+    var rng = SplitMix64(seed: stableSeed("bf16-threads"))
+    // 40×6272 by (256×6272)ᵀ, a learner's first fully connected layer on a
+    // batch of 40: fewer rows than columns, and sums of 6,272 terms, which
+    // oneDNN orders differently in a block of columns than in the whole.
+    let a = Tensor(randomNormal: [40, 6272], using: &rng)
+    let b = Tensor(randomNormal: [256, 6272], using: &rng)
+    // 128×128 by 128×256: 2²² multiply-adds, the least that splits; in eight
+    // blocks each is under Precision.minimumBFloat16MultiplyAdds, and still
+    // runs in bfloat16 because the whole product does.
+    let c = Tensor(randomNormal: [128, 128], using: &rng)
+    let d = Tensor(randomNormal: [128, 256], using: &rng)
+    #expect(128 * 128 * 256 / 8 < Precision.minimumBFloat16MultiplyAdds)
+    func products() -> (Tensor, Tensor) {
+      Precision.$current.withValue(.bfloat16) { (Tensor.matmul(a, b, transposingB: true), Tensor.matmul(c, d)) }
+    }
+    let (narrow, small) = products()
+    #expect(small != Tensor.matmul(c, d), "the product is rounded")
+    for threads in [2, 3, 8] {
+      let (narrowSplit, smallSplit) = withParallelism(threads: threads) { products() }
+      #expect(narrowSplit == narrow, "40×6272·(256×6272)ᵀ on \(threads) threads")
+      #expect(smallSplit == small, "128×128·128×256 on \(threads) threads")
+    }
+  }
+
   @Test(arguments: ConvolutionBackend.allCases)
   func convolutionPassesRoundTheirInputs(backend: ConvolutionBackend) {
     var rng = SplitMix64(seed: stableSeed("bf16-conv"))

@@ -294,16 +294,35 @@ import Testing
   @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
   func threadedProductsSplitByRowsOrColumns(transposingA: Bool, transposingB: Bool) {
     var rng = SplitMix64(seed: stableSeed("threaded matmul \(transposingA) \(transposingB)"))
-    let blasThreads = BLASRuntime.threadCount
-    BLASRuntime.threadCount = 1
-    defer { BLASRuntime.threadCount = blasThreads }
-    for (m, k, n) in [(515, 256, 130), (70, 250, 1001)] {
-      let a = randomTensor(transposingA ? [k, m] : [m, k], &rng)
-      let b = randomTensor(transposingB ? [n, k] : [k, n], &rng)
-      #expect(m * n * k >= Parallelism.minimumMultiplyAddsToSplit)
-      let serial = Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB)
-      let threaded = withParallelism(threads: 2) { Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB) }
-      expectClose(threaded, serial)
+    BLASRuntime.withThreadCount(1) {
+      for (m, k, n) in [(515, 256, 130), (70, 250, 1001)] {
+        let a = randomTensor(transposingA ? [k, m] : [m, k], &rng)
+        let b = randomTensor(transposingB ? [n, k] : [k, n], &rng)
+        #expect(m * n * k >= Parallelism.minimumMultiplyAddsToSplit)
+        let serial = Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB)
+        let threaded = withParallelism(threads: 2) { Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB) }
+        expectClose(threaded, serial)
+      }
+    }
+  }
+
+  /// Whatever OpenBLAS's kernel, a float32 product gives the same bits on
+  /// any number of threads: one block per thread where the kernel sums a
+  /// block as the whole product (SkylakeX), blocks fixed by the shape where
+  /// it does not (Haswell, the generic kernel).
+  @Test(arguments: [(false, false), (true, false), (false, true)])
+  func productsAreTheSameOnAnyNumberOfThreads(transposingA: Bool, transposingB: Bool) {
+    var rng = SplitMix64(seed: stableSeed("matmul threads \(transposingA) \(transposingB)"))
+    BLASRuntime.withThreadCount(1) {
+      for (m, k, n) in [(515, 256, 130), (70, 1250, 1001), (64, 784, 128)] {
+        let a = randomTensor(transposingA ? [k, m] : [m, k], &rng)
+        let b = randomTensor(transposingB ? [n, k] : [k, n], &rng)
+        let one = Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB)
+        for threads in [2, 3] {
+          let split = withParallelism(threads: threads) { Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB) }
+          #expect(split == one, "[\(m), \(k)]·[\(k), \(n)] on \(threads) threads, OpenBLAS kernel \(BLASRuntime.coreName)")
+        }
+      }
     }
   }
 

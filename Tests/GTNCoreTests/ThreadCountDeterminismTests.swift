@@ -3,8 +3,13 @@ import Testing
 
 /// Every kernel that splits work across threads either writes disjoint
 /// outputs or adds partial sums fixed by the sizes alone, so a meta-gradient
-/// is bit-identical for any thread count.
+/// is bit-identical for any thread count. (One BLAS thread throughout: matrix
+/// products split across the threads only then.)
 @Test func metaGradientsAreBitIdenticalForAnyThreadCount() throws {
+  try BLASRuntime.withThreadCount(1) { try compareMetaGradientsAcrossThreadCounts() }
+}
+
+private func compareMetaGradientsAcrossThreadCounts() throws {
   let trainer = try MetaTrainer(
     generator: ConditionalGenerator.smallConv(noiseSize: 16),
     curriculum: LearnedCurriculum(stepCount: 2, batchSize: 64, noiseSize: 16, learnsSoftLabels: true),

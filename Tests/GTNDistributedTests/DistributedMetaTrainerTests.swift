@@ -42,11 +42,14 @@ struct DistributedMetaTrainerTests {
     var parallel = tinyTrainer()
     var distributed = DistributedMetaTrainer(
       trainer: tinyTrainer(), communicator: SingleProcessCommunicator(), learnersPerRank: 2, checksumInterval: 1)
-    for _ in 0..<3 {
-      let a = try withParallelism(threads: 2) { try parallel.step(learners: 2) { realBatch(rank: $0, iteration: $1) } }
-      let b = try distributed.step { realBatch(rank: $0, iteration: $1) }
-      #expect(a.metaLoss == b.metaLoss && a.gradientNorm == b.gradientNorm && a.learnerIndex == b.learnerIndex)
-      #expect(abs(a.realBatchAccuracy - b.realBatchAccuracy) < 1e-12)
+    // One BLAS thread throughout: matrix products split across the threads only then.
+    try BLASRuntime.withThreadCount(1) {
+      for _ in 0..<3 {
+        let a = try withParallelism(threads: 2) { try parallel.step(learners: 2) { realBatch(rank: $0, iteration: $1) } }
+        let b = try distributed.step { realBatch(rank: $0, iteration: $1) }
+        #expect(a.metaLoss == b.metaLoss && a.gradientNorm == b.gradientNorm && a.learnerIndex == b.learnerIndex)
+        #expect(abs(a.realBatchAccuracy - b.realBatchAccuracy) < 1e-12)
+      }
     }
     #expect(distributed.trainer.state == parallel.state)
     #expect((0..<8).allSatisfy { DistributedMetaTrainer.rankSeed(base: 7, rank: $0) == MetaTrainer.learnerSeed(outerSeed: 7, index: $0) })

@@ -58,6 +58,13 @@ public enum Parallelism {
   /// The most partial sums a reduction splits into.
   static let maximumReductionShares = 8
 
+  /// The blocks a large float32 matrix product splits into, whatever the
+  /// number of threads, where OpenBLAS's kernel sums a block in another
+  /// order than the whole product. Two keep W1 on two threads as fast as one
+  /// block per thread; four made it 1.35 times as slow (each block packs the
+  /// shared operand again).
+  static let fixedProductBlocks = 2
+
   /// Into how many partial sums a reduction over `elements` elements in
   /// `pieces` independent pieces (e.g. images, slices) splits: a function of
   /// the sizes alone, never of the thread count, so that a reduction adds

@@ -55,11 +55,32 @@ extension Tensor {
     precondition(
       k == kb,
       "matmul shapes \(a.shape)\(transposingA ? "ᵀ" : "") and \(b.shape)\(transposingB ? "ᵀ" : "") do not agree")
-    // Large products split the longer side of the result across
-    // ``Parallelism``'s threads, one single-threaded sgemm per block — unless
-    // BLAS has threads of its own, which then share the work instead.
-    let shares = Parallelism.threadCount > 1 && m * n * k >= Parallelism.minimumMultiplyAddsToSplit
-      && BLASRuntime.threadCount == 1 ? Swift.min(Parallelism.threadCount, Swift.max(m, n) / 32) : 1
+    // The whole product decides its precision, so that its blocks do too.
+    let bfloat16 = Precision.runsBFloat16Products(m: m, n: n, k: k)
+    // Large products split their result into blocks along its longer side,
+    // one single-threaded product per block, which ``Parallelism``'s threads
+    // claim — unless BLAS has threads of its own, which then share the work
+    // instead (oneDNN's bfloat16 products always run on one thread per call).
+    // A block sums each element in the order the whole product does only
+    // with some kernels: OpenBLAS's SkylakeX kernel does, its Haswell and
+    // generic kernels do not (``BLASRuntime/blocksSumAsTheWholeProduct``).
+    // With the others, a float32 product's blocks are fixed by its shape — two,
+    // on one thread too — so its result is the same on any number of
+    // threads. bfloat16 products split only by rows, in blocks of at least
+    // 16: oneDNN multiplies on AMX tiles only into a dense result, which a
+    // block of columns is not (W4's 256×6272 products fell back from AMX
+    // tiles to oneDNN's `gemm:jit`), and its blocks of rows sum every element
+    // as the whole product does, where its blocks of columns do not.
+    let large = m * n * k >= Parallelism.minimumMultiplyAddsToSplit
+    let shares: Int
+    if bfloat16 {
+      shares = large && Parallelism.threadCount > 1 ? Swift.max(1, Swift.min(Parallelism.threadCount, m / 16)) : 1
+    } else if large && BLASRuntime.threadCount == 1 {
+      let blocks = BLASRuntime.blocksSumAsTheWholeProduct ? Parallelism.threadCount : Parallelism.fixedProductBlocks
+      shares = Swift.max(1, Swift.min(blocks, Swift.max(m, n) / 32))
+    } else {
+      shares = 1
+    }
     let accumulating = rowAddend != nil
     return Tensor.overwriting(shape: [m, n], { out in
       if let rowAddend, m > 0, n > 0 {
@@ -75,30 +96,25 @@ extension Tensor {
         b.withUnsafeBufferPointer { pb in
           let (lda, ldb) = (a.shape[1], b.shape[1])
           guard let x = pa.baseAddress, let y = pb.baseAddress, let c = out.baseAddress else { return }
-          // bfloat16 products split by rows whenever each block keeps 32
-          // rows: oneDNN multiplies on AMX tiles only into a dense result,
-          // and a block of columns is a strided one (measured on W4 with
-          // two threads: its 256×6272 products fell back from AMX tiles to
-          // oneDNN's `gemm:jit`).
-          let splitsRows = m >= n || (Precision.runsBFloat16Products(m: m, n: n, k: k) && m >= 32 * shares)
+          let splitsRows = m >= n || bfloat16
           if shares > 1 && splitsRows {
             Parallelism.forEachShare(shares, of: m) { _, rows in
               gemm(
                 transposingA: transposingA, transposingB: transposingB, m: rows.count, n: n, k: k,
                 a: x + (transposingA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b: y, ldb: ldb,
-                c: c + rows.lowerBound * n, ldc: n, accumulating: accumulating)
+                c: c + rows.lowerBound * n, ldc: n, accumulating: accumulating, bfloat16: bfloat16)
             }
           } else if shares > 1 {
             Parallelism.forEachShare(shares, of: n) { _, columns in
               gemm(
                 transposingA: transposingA, transposingB: transposingB, m: m, n: columns.count, k: k,
                 a: x, lda: lda, b: y + (transposingB ? columns.lowerBound * ldb : columns.lowerBound), ldb: ldb,
-                c: c + columns.lowerBound, ldc: n, accumulating: accumulating)
+                c: c + columns.lowerBound, ldc: n, accumulating: accumulating, bfloat16: bfloat16)
             }
           } else {
             gemm(
               transposingA: transposingA, transposingB: transposingB, m: m, n: n, k: k,
-              a: x, lda: lda, b: y, ldb: ldb, c: c, ldc: n, accumulating: accumulating)
+              a: x, lda: lda, b: y, ldb: ldb, c: c, ldc: n, accumulating: accumulating, bfloat16: bfloat16)
           }
         }
       }
@@ -108,18 +124,22 @@ extension Tensor {
 
 /// `C = op(A)·op(B) (+ C)` on row-major buffers through `cblas_sgemm`, or
 /// with bfloat16 inputs on oneDNN when ``Precision/current`` asks for it.
+///
+/// `bfloat16` is the precision of the whole product when this call computes
+/// a block of it; `nil` lets the call's own size decide (calls whose sizes do
+/// not depend on the thread count).
 @inline(__always)
 internal func gemm(
   transposingA: Bool, transposingB: Bool, m: Int, n: Int, k: Int,
   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-  c: UnsafeMutablePointer<Float>, ldc: Int, accumulating: Bool
+  c: UnsafeMutablePointer<Float>, ldc: Int, accumulating: Bool, bfloat16: Bool? = nil
 ) {
   if m == 0 || n == 0 { return }
   if k == 0 {
     if !accumulating { c.update(repeating: 0, count: (m - 1) * ldc + n) }
     return
   }
-  if Precision.runsBFloat16Products(m: m, n: n, k: k) {
+  if bfloat16 ?? Precision.runsBFloat16Products(m: m, n: n, k: k) {
     let status = gtn_dnnl_matmul_bf16(
       transposingA ? 1 : 0, transposingB ? 1 : 0, Int32(m), Int32(n), Int32(k), a, Int32(lda), b, Int32(ldb), c, Int32(ldc),
       accumulating ? 1 : 0)
