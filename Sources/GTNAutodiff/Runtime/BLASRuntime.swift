@@ -54,7 +54,7 @@ public enum BLASRuntime {
   /// `Prescott`, where a block gives other low-order bits. Matrix products
   /// split into one block per thread only where this holds, and into blocks
   /// fixed by their shape elsewhere, so results never depend on the thread
-  /// count. Measured with 290 random shapes on one thread, blocks of half
+  /// count. Measured with 287 random shapes on one thread, blocks of half
   /// the rows and half the columns against the whole product.
   static let blocksSumAsTheWholeProduct: Bool = ["skylakex", "cooperlake", "sandybridge"].contains(coreName.lowercased())
 
