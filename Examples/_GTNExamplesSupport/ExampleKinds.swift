@@ -117,6 +117,14 @@ extension LearnerChoice: RawRepresentable, Codable, CommandLineValue, CustomStri
         + "has fixed widths")
   }
 
+  /// Throws unless the learner is one of the `conv` learners, whose head
+  /// `--learner-hidden-units` sets.
+  public func checkTakesHiddenUnits() throws(UsageError) {
+    if case .named(let kind) = self, kind.widthCount == 2 { return }
+    let takers = LearnerKind.allCases.filter { $0.widthCount == 2 }.map(\.rawValue).joined(separator: ", ")
+    throw UsageError(message: "--learner-hidden-units sets the head of the \(takers) learners, not of --learner \(rawValue)")
+  }
+
   public init?(argument: String) { self.init(rawValue: argument) }
 
   public var argumentDescription: String { rawValue }

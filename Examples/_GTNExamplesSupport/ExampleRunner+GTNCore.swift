@@ -88,7 +88,8 @@ extension ExampleRunner {
     func smallConv(batchNorm: Bool, weightNormalized: Bool = false) -> Sequential {
       let w = options.learnerWidth
       return Sequential.smallConvLearner(
-        inputChannels: channels, imageSize: side, classCount: classes, widths: (w, 2 * w), batchNorm: batchNorm,
+        inputChannels: channels, imageSize: side, classCount: classes, widths: (w, 2 * w),
+        hiddenUnits: options.learnerHiddenUnits, batchNorm: batchNorm,
         weightNormalized: weightNormalized)
     }
     switch options.learner {

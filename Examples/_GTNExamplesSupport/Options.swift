@@ -52,6 +52,8 @@ public struct ExampleOptions: Sendable, Codable {
   public var tuneEachStepCount = false
   /// The `strided` learner's first width w (then 2w and 4w).
   public var learnerWidth = 16
+  /// Hidden units of the conv learners' head (0: none).
+  public var learnerHiddenUnits = 0
   /// Wall-clock minutes meta-training may use (`nil`: no limit); then
   /// `outerIterations` is an upper bound, which parsing lifts to
   /// ``outerIterationsUnderTimeBudget`` unless `--outer-iterations` is given.
@@ -124,6 +126,7 @@ public struct ExampleOptions: Sendable, Codable {
     try take(.evaluationSteps, &evaluationSteps)
     try take(.tuneEachStepCount, &tuneEachStepCount)
     try take(.learnerWidth, &learnerWidth)
+    try take(.learnerHiddenUnits, &learnerHiddenUnits)
     try take(.timeBudgetMinutes, &timeBudgetMinutes)
     try take(.evaluationSplit, &evaluationSplit)
     try take(.validationCount, &validationCount)
@@ -201,6 +204,9 @@ extension ExampleOptions {
       Option("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024,
              help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner; the initial "
                + "channels of cell:N"),
+      Option("--learner-hidden-units", \.learnerHiddenUnits, valueName: "H", bounds: 0...65_536,
+             help: "A hidden layer of H units (with the learner's batch norm and LeakyReLU) before the conv, conv-bn and "
+               + "conv-wn learners' classifier; 0: none"),
       Option("--generator", \.generator, valueName: "KIND", help: "Generator architecture"),
       Option("--curriculum", \.curriculum, valueName: "KIND", help: "How the generator's inputs are chosen"),
       .flag("--soft-labels", \.softLabels, help: "Learn soft labels with the curriculum (learned or pixels)"),
@@ -289,6 +295,7 @@ extension ExampleOptions {
       // Printed options name the default width with any learner; another
       // width with a learner of fixed widths would change nothing.
       if options.learnerWidth != defaults.learnerWidth { try options.learner.checkTakesWidths() }
+      if options.learnerHiddenUnits != defaults.learnerHiddenUnits { try options.learner.checkTakesHiddenUnits() }
       if options.pixelInitialization != .noise && options.curriculum != .pixels {
         // A recipe's real initial images give way to another curriculum; the flag does not.
         if gives("--pixel-initialization") {

@@ -17,6 +17,7 @@ struct EvaluateOptions {
   var validationCount: Int?
   var learner: LearnerChoice?
   var learnerWidth: Int?
+  var learnerHiddenUnits: Int?
   var evaluationSteps: [Int]?
   var evaluationSeeds = 5
   var evaluationSplit = EvaluationSplit.test
@@ -45,6 +46,9 @@ struct EvaluateOptions {
       CommandLineOption("--learner-width", \.learnerWidth, valueName: "W", bounds: 1...1024,
                         help: "Widths W, 2W of the conv, conv-bn and conv-wn learners; W, 2W, 4W of the strided learner; the "
                           + "initial channels of cell:N"),
+      CommandLineOption("--learner-hidden-units", \.learnerHiddenUnits, valueName: "H", bounds: 0...65_536,
+                        help: "A hidden layer of H units before the conv, conv-bn and conv-wn learners' classifier; 0: none "
+                          + "(default: the checkpoint's run's)"),
       CommandLineOption("--evaluation-steps", \.evaluationSteps, valueName: "K,...", bounds: 1...65_536,
                         help: "Step counts to evaluate at (default: 1, 2, 4, … up to T, and T); beyond T, learners cycle through "
                           + "the curriculum again"),
@@ -79,6 +83,7 @@ struct EvaluateOptions {
     if let validationCount { o.validationCount = validationCount }
     if let learner { o.learner = learner }
     if let learnerWidth { o.learnerWidth = learnerWidth }
+    if let learnerHiddenUnits { o.learnerHiddenUnits = learnerHiddenUnits }
     o.evaluationSteps = evaluationSteps
     o.evaluationSeeds = evaluationSeeds
     o.evaluationSplit = evaluationSplit
@@ -104,6 +109,7 @@ func runEvaluate(_ arguments: [String]) -> Never {
   ) { (o: EvaluateOptions) throws(UsageError) in
     guard o.checkpoint != nil else { throw UsageError(message: "--checkpoint CKPT is required (see --help)") }
     if o.learnerWidth != nil, let learner = o.learner { try learner.checkTakesWidths() }
+    if o.learnerHiddenUnits != nil, let learner = o.learner { try learner.checkTakesHiddenUnits() }
     if o.imagesTensor != nil || o.labelsTensor != nil, let dataset = o.dataset {
       guard case .safetensors = dataset else {
         throw UsageError(message: "--images-tensor and --labels-tensor name tensors of a safetensors file, but --dataset is \(dataset)")
@@ -119,6 +125,9 @@ func runEvaluate(_ arguments: [String]) -> Never {
   var example = options.exampleOptions(recorded: info.options, curriculumSize: info.curriculumSize)
   if options.learnerWidth != nil {
     do throws(UsageError) { try example.learner.checkTakesWidths() } catch { fail(program, error.message, code: 2) }
+  }
+  if options.learnerHiddenUnits != nil {
+    do throws(UsageError) { try example.learner.checkTakesHiddenUnits() } catch { fail(program, error.message, code: 2) }
   }
   let data = runOrFail(program) {
     try ExampleData.load(

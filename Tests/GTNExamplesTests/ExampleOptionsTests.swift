@@ -125,6 +125,18 @@ struct ExampleOptionsTests {
     }
   }
 
+  /// `--learner-hidden-units` applies to the conv learners only.
+  @Test func learnerHiddenUnitsNeedAConvLearner() throws {
+    #expect(try parse(["--learner", "conv-bn", "--learner-hidden-units", "128"]).learnerHiddenUnits == 128)
+    for learner in ["mlp", "paper", "strided", "macro:c16k3p-c32k3p"] {
+      #expect(throws: UsageError.self, "\(learner)") {
+        try ExampleOptions.parse(["--learner", learner, "--learner-hidden-units", "64"], defaults: defaults, datasets: datasets)
+      }
+      let standard = try parse(["--learner", learner, "--learner-hidden-units", "0"])
+      #expect(try parse(standard.commandLineArguments).commandLineArguments == standard.commandLineArguments)
+    }
+  }
+
   /// Real initial images belong to pixel curricula: with any other the flag
   /// would change nothing, so it is refused.
   @Test func pixelInitializationNeedsAPixelCurriculum() throws {

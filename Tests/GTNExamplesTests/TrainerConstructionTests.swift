@@ -46,3 +46,24 @@ import _GTNExamplesSupport
     #expect(shapes.contains([width, 1, 3, 3]) && shapes.contains([2 * width, width, 3, 3]), "\(kind): \(shapes)")
   }
 }
+
+/// `--learner-hidden-units H` gives the conv learners' head a hidden layer
+/// of H units; 0 keeps the single linear classifier.
+@Test func learnerHiddenUnitsSetTheConvLearnersHead() throws {
+  var rng = SplitMix64(seed: 12)
+  let training = Dataset(
+    images: Tensor(randomNormal: [20, 1, 28, 28], using: &rng), labels: (0..<20).map { $0 % 10 }, classNames: Dataset.mnistClassNames)
+  let data = ExampleData(name: "in memory", training: training, validation: training, test: training)
+  for (kind, hidden) in [(LearnerKind.conv, 0), (.convBatchNorm, 48), (.convWeightNorm, 24)] {
+    let options = try #require(
+      try ExampleOptions.parse(
+        ["--learner", kind.rawValue, "--learner-hidden-units", "\(hidden)", "--inner-steps", "2", "--batch-size", "10"],
+        defaults: ExampleOptions(dataset: .mnist), datasets: [.mnist]))
+    let learner = try #require(try ExampleRunner(options: options, data: data).makeTrainer().learners.first)
+    var draw = SplitMix64(seed: 1)
+    let shapes = learner.makeParameters(using: &draw).map(\.shape).filter { $0.count == 2 }
+    let expected: [[Int]] = hidden == 0 ? [[1568, 10]] : [[1568, hidden], [hidden, 10]]
+    #expect(shapes == expected || shapes == expected.map { $0.reversed() }, "\(kind): \(shapes)")
+    #expect(try #require(learner as? Sequential).outputShape(forInputShape: [3, 1, 28, 28]) == [3, 10])
+  }
+}

@@ -80,18 +80,29 @@ extension Sequential {
   /// generated images, real loss 4.7 with BN–LReLU–pool versus 2.5 here; with
   /// T = 16 the GTN learner reached 61% real-batch accuracy after 60 outer
   /// iterations with this order and stayed at 11% with the other.)
+  ///
+  /// With `hiddenUnits` H > 0 the head gains a hidden layer, as the
+  /// paper's learner has: Flatten–Linear(32·(S/4)², H)–[mean-only batch
+  /// norm]–LReLU–Linear(H, K).
   public static func smallConvLearner(
     inputChannels: Int = 1, imageSize: Int = 28, classCount: Int = 10, widths: (Int, Int) = (16, 32),
-    batchNorm: Bool = false, weightNormalized: Bool = false
+    hiddenUnits: Int = 0, batchNorm: Bool = false, weightNormalized: Bool = false
   ) -> Sequential {
     precondition(imageSize % 4 == 0, "smallConvLearner needs an image size divisible by 4, got \(imageSize)")
+    precondition(hiddenUnits >= 0, "smallConvLearner needs hiddenUnits ≥ 0, got \(hiddenUnits)")
     let side = imageSize / 4
     func block(_ input: Int, _ output: Int) -> [any Layer] {
       [Conv2D(input, output, weightNormalized: weightNormalized), MaxPool2D()]
         + (batchNorm ? [BatchNorm(output, meanOnly: true)] : []) + [LeakyReLU(0.1)]
     }
-    return Sequential(
-      block(inputChannels, widths.0) + block(widths.0, widths.1) + [Flatten(), Linear(widths.1 * side * side, classCount, weightNormalized: weightNormalized)])
+    let features = widths.1 * side * side
+    let head: [any Layer] =
+      hiddenUnits == 0
+      ? [Linear(features, classCount, weightNormalized: weightNormalized)]
+      : [Linear(features, hiddenUnits, weightNormalized: weightNormalized)]
+        + (batchNorm ? [BatchNorm(hiddenUnits, meanOnly: true)] : []) + [LeakyReLU(0.1)]
+        + [Linear(hiddenUnits, classCount, weightNormalized: weightNormalized)]
+    return Sequential(block(inputChannels, widths.0) + block(widths.0, widths.1) + [Flatten()] + head)
   }
 
   /// A one-hidden-layer perceptron (the benchmark workload W1's):
