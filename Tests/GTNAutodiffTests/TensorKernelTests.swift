@@ -287,36 +287,20 @@ import Testing
     expectClose(c, naiveMatmul(a, b, transposingA: transposingA, transposingB: transposingB), shape: [m, n])
   }
 
-  /// Products large enough to split across two threads — by rows when the
-  /// result is tall, by columns when it is wide — in every transpose
-  /// combination, against one sgemm call (checked against the naive product
-  /// above).
-  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-  func threadedProductsSplitByRowsOrColumns(transposingA: Bool, transposingB: Bool) {
-    var rng = SplitMix64(seed: stableSeed("threaded matmul \(transposingA) \(transposingB)"))
-    BLASRuntime.withThreadCount(1) {
-      for (m, k, n) in [(515, 256, 130), (70, 250, 1001)] {
-        let a = randomTensor(transposingA ? [k, m] : [m, k], &rng)
-        let b = randomTensor(transposingB ? [n, k] : [k, n], &rng)
-        #expect(m * n * k >= Parallelism.minimumMultiplyAddsToSplit)
-        let serial = Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB)
-        let threaded = withParallelism(threads: 2) { Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB) }
-        expectClose(threaded, serial)
-      }
-    }
-  }
-
   /// Whatever OpenBLAS's kernel, a float32 product gives the same bits on
   /// any number of threads: one block per thread where the kernel sums a
   /// block as the whole product (SkylakeX), blocks fixed by the shape where
-  /// it does not (Haswell, the generic kernel).
-  @Test(arguments: [(false, false), (true, false), (false, true)])
+  /// it does not (Haswell, the generic kernel). The shapes are large enough
+  /// to split, tall results by rows and wide ones by columns, in every
+  /// transpose combination.
+  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
   func productsAreTheSameOnAnyNumberOfThreads(transposingA: Bool, transposingB: Bool) {
     var rng = SplitMix64(seed: stableSeed("matmul threads \(transposingA) \(transposingB)"))
     BLASRuntime.withThreadCount(1) {
       for (m, k, n) in [(515, 256, 130), (70, 1250, 1001), (64, 784, 128)] {
         let a = randomTensor(transposingA ? [k, m] : [m, k], &rng)
         let b = randomTensor(transposingB ? [n, k] : [k, n], &rng)
+        #expect(m * n * k >= Parallelism.minimumMultiplyAddsToSplit)
         let one = Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB)
         for threads in [2, 3] {
           let split = withParallelism(threads: threads) { Tensor.matmul(a, b, transposingA: transposingA, transposingB: transposingB) }

@@ -29,41 +29,28 @@ import _GTNExamplesSupport
   #expect(noise.shape == images.shape && noise != images)
 }
 
-/// `--learner-width W` builds the conv learners with widths W and 2W.
-@Test func learnerWidthSetsTheConvLearnersWidths() throws {
+/// `--learner-width W` builds the conv learners with widths W and 2W, and
+/// `--learner-hidden-units H` gives their head a hidden layer of H units
+/// (0: the single linear classifier).
+@Test func learnerWidthAndHiddenUnitsShapeTheConvLearners() throws {
   var rng = SplitMix64(seed: 12)
   let training = Dataset(
     images: Tensor(randomNormal: [20, 1, 28, 28], using: &rng), labels: (0..<20).map { $0 % 10 }, classNames: Dataset.mnistClassNames)
   let data = ExampleData(name: "in memory", training: training, validation: training, test: training)
-  for (kind, width) in [(LearnerKind.conv, 8), (.convBatchNorm, 16), (.convWeightNorm, 24)] {
+  for (kind, width, hidden) in [(LearnerKind.conv, 8, 0), (.convBatchNorm, 16, 48), (.convWeightNorm, 24, 24)] {
     let options = try #require(
       try ExampleOptions.parse(
-        ["--learner", kind.rawValue, "--learner-width", "\(width)", "--inner-steps", "2", "--batch-size", "10"],
+        ["--learner", kind.rawValue, "--learner-width", "\(width)", "--learner-hidden-units", "\(hidden)", "--inner-steps", "2",
+         "--batch-size", "10"],
         defaults: ExampleOptions(dataset: .mnist), datasets: [.mnist]))
     let learner = try #require(try ExampleRunner(options: options, data: data).makeTrainer().learners.first)
     var draw = SplitMix64(seed: 1)
     let shapes = learner.makeParameters(using: &draw).map(\.shape)
     #expect(shapes.contains([width, 1, 3, 3]) && shapes.contains([2 * width, width, 3, 3]), "\(kind): \(shapes)")
-  }
-}
-
-/// `--learner-hidden-units H` gives the conv learners' head a hidden layer
-/// of H units; 0 keeps the single linear classifier.
-@Test func learnerHiddenUnitsSetTheConvLearnersHead() throws {
-  var rng = SplitMix64(seed: 12)
-  let training = Dataset(
-    images: Tensor(randomNormal: [20, 1, 28, 28], using: &rng), labels: (0..<20).map { $0 % 10 }, classNames: Dataset.mnistClassNames)
-  let data = ExampleData(name: "in memory", training: training, validation: training, test: training)
-  for (kind, hidden) in [(LearnerKind.conv, 0), (.convBatchNorm, 48), (.convWeightNorm, 24)] {
-    let options = try #require(
-      try ExampleOptions.parse(
-        ["--learner", kind.rawValue, "--learner-hidden-units", "\(hidden)", "--inner-steps", "2", "--batch-size", "10"],
-        defaults: ExampleOptions(dataset: .mnist), datasets: [.mnist]))
-    let learner = try #require(try ExampleRunner(options: options, data: data).makeTrainer().learners.first)
-    var draw = SplitMix64(seed: 1)
-    let shapes = learner.makeParameters(using: &draw).map(\.shape).filter { $0.count == 2 }
-    let expected: [[Int]] = hidden == 0 ? [[1568, 10]] : [[1568, hidden], [hidden, 10]]
-    #expect(shapes == expected || shapes == expected.map { $0.reversed() }, "\(kind): \(shapes)")
+    let features = 2 * width * 7 * 7
+    let matrices = shapes.filter { $0.count == 2 }
+    let expected: [[Int]] = hidden == 0 ? [[10, features]] : [[hidden, features], [10, hidden]]
+    #expect(matrices == expected, "\(kind): \(shapes)")
     #expect(try #require(learner as? Sequential).outputShape(forInputShape: [3, 1, 28, 28]) == [3, 10])
   }
 }
