@@ -18,11 +18,10 @@ using namespace dnnl;
 using tag = memory::format_tag; using dt = memory::data_type;
 static engine eng(engine::kind::cpu, 0);
 static stream s(eng);
-struct Pass { primitive p; std::vector<std::pair<int, memory>> args; std::vector<std::pair<reorder, std::pair<memory,memory>>> pre, post; };
+struct Pass { primitive p; std::unordered_map<int, memory> args; std::vector<std::pair<reorder, std::pair<memory,memory>>> pre, post; };
 static void run(Pass &x) {
   for (auto &r : x.pre) r.first.execute(s, r.second.first, r.second.second);
-  std::unordered_map<int, memory> a(x.args.begin(), x.args.end());
-  x.p.execute(s, a);
+  x.p.execute(s, x.args);
   for (auto &r : x.post) r.first.execute(s, r.second.first, r.second.second);
   s.wait();
 }
